@@ -1,0 +1,38 @@
+// The machine's large-SGEMM ceiling (what the forward pass is compared to) and the kernels' speed.
+//   build/bench/bench_kernels --benchmark_filter=Sgemm
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <vector>
+
+#include "core/tensor.h"
+#include "kernels/linear.h"
+
+namespace {
+
+void BM_Sgemm(benchmark::State& state) {
+  const int n = int(state.range(0));
+  std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
+  for (auto _ : state)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f,
+                c.data(), n);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::OneK::kIs1000);
+}
+BENCHMARK(BM_Sgemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
+
+// A bf16 weight (out, in) times 512 tokens: widening plus GEMM, as the forward pass runs it.
+void BM_LinearBF16(benchmark::State& state) {
+  const int64_t T = 512, in = state.range(0), out = state.range(1);
+  massact::Tensor w = massact::Tensor::zeros(massact::DType::BF16, {out, in});
+  std::vector<float> x(size_t(T * in), 0.1f), y(size_t(T * out));
+  massact::WeightScratch scratch;
+  for (auto _ : state) massact::linear(x.data(), T, w, massact::Tensor(), y.data(), scratch);
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * T * in * out, benchmark::Counter::kIsIterationInvariantRate,
+                                                 benchmark::Counter::OneK::kIs1000);
+}
+BENCHMARK(BM_LinearBF16)->Args({768, 768})->Args({768, 2048})->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,35 @@
+// Perplexity by the official code's protocol: the text is tokenized as a whole, cut into
+// non-overlapping windows of seq_len tokens (a short tail is dropped), and in every window every
+// position but the first is scored (it predicts the next token).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "model/model.h"
+
+namespace massact {
+
+struct PerplexityProtocol {
+  int64_t seq_len = 4096;
+  int64_t max_windows = 0;  // 0: all windows
+};
+
+struct PerplexityResult {
+  double perplexity;
+  double mean_nll;  // nats per scored token
+  int64_t text_tokens;
+  int64_t windows;
+  int64_t scored_tokens;
+};
+
+using ProgressFn = std::function<void(int64_t done, int64_t total)>;
+
+// Sum over positions t < T-1 of -log softmax(logits[t])[ids[t+1]]. logits: (T, vocab).
+double next_token_nll_sum(const Tensor& logits, const TokenIds& ids);
+
+// InputError when the text is shorter than one window.
+PerplexityResult perplexity(const Model& model, const TokenIds& text, const PerplexityProtocol& protocol,
+                            const Hooks& hooks, const ProgressFn& progress = nullptr);
+
+}  // namespace massact

@@ -1,0 +1,43 @@
+#include <iostream>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "kernels/threads.h"
+#include "report/result_json.h"
+
+namespace massact::cli {
+
+int run(int argc, char** argv) {
+  set_command_line(argc, argv);
+  CLI::App app{"massact: find, measure and intervene on massive activations in transformers"};
+  app.set_version_flag("--version", kMassactVersion);
+  app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "Threads for BLAS and massact's own loops (0: all cores)")
+      ->capture_default_str();
+  app.parse_complete_callback([&] { set_num_threads(threads); });
+  add_inspect_command(app);
+  add_forward_command(app);
+  add_perplexity_command(app);
+  add_scan_command(app);
+  add_generate_command(app);
+  add_bench_command(app);
+
+  try {
+    app.parse(argc, argv);
+    return 0;
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "massact: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "massact: internal error (a bug, please report it): " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace massact::cli

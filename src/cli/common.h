@@ -1,0 +1,64 @@
+// What the subcommands share: the model argument, the text/token input options, JSON output and the
+// command line that results record. A subcommand is a thin shell over these and the library.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "io/json_file.h"
+#include "model/model.h"
+#include "tokenizer/tokenizer.h"
+
+namespace massact::cli {
+
+// The command line as typed, recorded in every JSON result.
+const std::string& command_line();
+void set_command_line(int argc, char** argv);
+
+struct LoadedModel {
+  Model model;
+  std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none and ids were given
+
+  std::string token_text(int32_t id) const;
+};
+
+// Loads the model folder; the tokenizer is required only when text must be encoded.
+LoadedModel load_model(const std::string& path, bool need_tokenizer);
+
+std::string read_text_file(const std::string& path);
+
+// --prompt TEXT | --text-file F | --token-ids 1,2,3 (exactly one).
+struct TokenInput {
+  std::string prompt;
+  std::string text_file;
+  std::vector<int32_t> token_ids;
+
+  void add_options(CLI::App* cmd);
+  bool needs_tokenizer() const { return token_ids.empty(); }
+  // Encodes with the tokenizer's BOS/EOS rules; ids are taken as given.
+  TokenIds resolve(const LoadedModel& m) const;
+};
+
+// --json (print the JSON result instead of the table) and --out FILE (also write it there).
+struct JsonOutput {
+  bool as_json = false;
+  std::string out;
+
+  void add_options(CLI::App* cmd);
+  void emit(const massact::json& doc, const std::function<void()>& print_table) const;
+};
+
+// Registration of each subcommand (one file each).
+void add_inspect_command(CLI::App& app);
+void add_forward_command(CLI::App& app);
+void add_perplexity_command(CLI::App& app);
+void add_scan_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+
+// Parses and runs; returns the process exit code (0 ok, 2 bad input or usage, 1 internal error).
+int run(int argc, char** argv);
+
+}  // namespace massact::cli

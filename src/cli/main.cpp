@@ -1,0 +1,3 @@
+#include "cli/common.h"
+
+int main(int argc, char** argv) { return massact::cli::run(argc, argv); }

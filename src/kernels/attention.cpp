@@ -1,0 +1,64 @@
+#include "kernels/attention.h"
+
+#include <cblas.h>
+
+#include <cmath>
+#include <limits>
+
+namespace massact {
+
+namespace {
+int64_t kv_head(const AttentionShape& s, int64_t h) { return h / (s.n_heads / s.n_kv_heads); }
+}  // namespace
+
+void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale, int64_t h0,
+                      int64_t nh, float* scores) {
+  const int64_t T = s.T, hd = s.head_dim;
+  for (int64_t g = 0; g < nh; ++g) {
+    const int64_t h = h0 + g;
+    float* out = scores + g * T * T;
+    // (T, hd) x (hd, T): the strided rows of one head of q and k, straight from the packed layout.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(T), int(hd), scale, q + h * hd,
+                int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f, out, int(T));
+  }
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t g = 0; g < nh; ++g)
+    for (int64_t i = 0; i < T; ++i) {
+      float* row = scores + (g * T + i) * T;
+      for (int64_t j = 0; j < T; ++j)
+        if (!s.visible(i, j)) row[j] = neg_inf;
+    }
+}
+
+void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores, float* probs) {
+  const int64_t T = s.T;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t g = 0; g < nh; ++g)
+    for (int64_t i = 0; i < T; ++i) {
+      const float* in = scores + (g * T + i) * T;
+      float* out = probs + (g * T + i) * T;
+      float max = -std::numeric_limits<float>::infinity();
+      for (int64_t j = 0; j < T; ++j) max = std::max(max, in[j]);
+      float sum = 0.0f;
+      for (int64_t j = 0; j < T; ++j) {
+        out[j] = in[j] == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(in[j] - max);
+        sum += out[j];
+      }
+      const float inv = 1.0f / sum;
+      for (int64_t j = 0; j < T; ++j) out[j] *= inv;
+    }
+}
+
+void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0, int64_t nh,
+                   float* z) {
+  const int64_t T = s.T, hd = s.head_dim;
+  for (int64_t g = 0; g < nh; ++g) {
+    const int64_t h = h0 + g;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(T), int(hd), int(T), 1.0f,
+                probs + g * T * T, int(T), v + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f,
+                z + h * hd, int(s.n_heads * hd));
+  }
+}
+
+}  // namespace massact

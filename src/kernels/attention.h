@@ -1,0 +1,31 @@
+// Causal self-attention, split into its three steps so that the forward pass can expose the scores
+// and the pattern between them. Heads are processed in groups [h0, h0 + nh); buffers of scores and
+// probabilities are (nh, T, T). With grouped-query attention, head h reads KV head h / (H / KVH).
+#pragma once
+
+#include <cstdint>
+
+namespace massact {
+
+struct AttentionShape {
+  int64_t T;
+  int64_t n_heads;
+  int64_t n_kv_heads;
+  int64_t head_dim;
+  int64_t window;  // 0: full causal; else query i sees keys j with i - window < j <= i
+  bool visible(int64_t i, int64_t j) const { return j <= i && (window == 0 || i - j < window); }
+};
+
+// scores[h][i][j] = scale * q_i . k_j for visible keys, -inf elsewhere.
+// q: (T, n_heads, head_dim); k: (T, n_kv_heads, head_dim).
+void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale, int64_t h0,
+                      int64_t nh, float* scores);
+
+// Row-wise softmax of (nh, T, T) scores into probs (may alias); masked entries become 0.
+void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores, float* probs);
+
+// z[:, h, :] = probs[h] @ v[:, kv(h), :] for h in [h0, h0 + nh). z: (T, n_heads, head_dim).
+void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0, int64_t nh,
+                   float* z);
+
+}  // namespace massact

@@ -1,0 +1,65 @@
+#include "kernels/rope.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace massact {
+
+namespace {
+
+// LLaMA-3's frequency-dependent scaling: long wavelengths are divided by `factor`, short ones kept,
+// and the band between is interpolated smoothly (as transformers' _compute_llama3_parameters).
+float llama3_scale(float inv_freq, const RopeSpec& r) {
+  const double old_ctx = double(r.original_max_positions);
+  const double low_freq_wavelen = old_ctx / r.low_freq_factor;
+  const double high_freq_wavelen = old_ctx / r.high_freq_factor;
+  const double wavelen = 2 * std::numbers::pi / inv_freq;
+  if (wavelen < high_freq_wavelen) return inv_freq;
+  if (wavelen > low_freq_wavelen) return float(inv_freq / r.factor);
+  const double smooth = (old_ctx / wavelen - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
+  return float((1 - smooth) * inv_freq / r.factor + smooth * inv_freq);
+}
+
+}  // namespace
+
+std::vector<float> rope_inverse_frequencies(const RopeSpec& rope, int64_t head_dim) {
+  std::vector<float> inv(size_t(head_dim / 2));
+  for (size_t j = 0; j < inv.size(); ++j) {
+    // Computed in float32 as the reference does: 1 / theta^(2j / head_dim).
+    const float exponent = float(2 * j) / float(head_dim);
+    inv[j] = 1.0f / std::pow(float(rope.theta), exponent);
+    if (rope.scaling == RopeScaling::Linear) inv[j] = float(inv[j] / rope.factor);
+    if (rope.scaling == RopeScaling::Llama3) inv[j] = llama3_scale(inv[j], rope);
+  }
+  return inv;
+}
+
+RopeTable::RopeTable(const RopeSpec& rope, int64_t head_dim, int64_t n_positions)
+    : half_(head_dim / 2), cos_(size_t(n_positions * half_)), sin_(size_t(n_positions * half_)) {
+  const std::vector<float> inv = rope_inverse_frequencies(rope, head_dim);
+  for (int64_t p = 0; p < n_positions; ++p)
+    for (int64_t j = 0; j < half_; ++j) {
+      const float angle = float(p) * inv[size_t(j)];  // f32 product, as the reference
+      cos_[size_t(p * half_ + j)] = std::cos(angle);
+      sin_[size_t(p * half_ + j)] = std::sin(angle);
+    }
+}
+
+void RopeTable::apply(float* x, int64_t T, int64_t n_heads) const {
+  const int64_t head_dim = 2 * half_;
+#pragma omp parallel for schedule(static)
+  for (int64_t t = 0; t < T; ++t) {
+    const float* c = cos_.data() + t * half_;
+    const float* s = sin_.data() + t * half_;
+    for (int64_t h = 0; h < n_heads; ++h) {
+      float* v = x + (t * n_heads + h) * head_dim;
+      for (int64_t j = 0; j < half_; ++j) {
+        const float a = v[j], b = v[j + half_];
+        v[j] = a * c[j] - b * s[j];
+        v[j + half_] = b * c[j] + a * s[j];
+      }
+    }
+  }
+}
+
+}  // namespace massact

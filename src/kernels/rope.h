@@ -1,0 +1,25 @@
+// Rotary position embeddings in the rotate-half layout of Hugging Face checkpoints: dimension j of a
+// head pairs with dimension j + head_dim/2, and the pair turns by angle position * inv_freq[j].
+#pragma once
+
+#include <vector>
+
+#include "model/model_spec.h"
+
+namespace massact {
+
+// inv_freq[j] for j < head_dim/2, with the spec's scaling (linear, llama3) applied.
+std::vector<float> rope_inverse_frequencies(const RopeSpec& rope, int64_t head_dim);
+
+class RopeTable {
+ public:
+  RopeTable(const RopeSpec& rope, int64_t head_dim, int64_t n_positions);
+  // Rotates x: (T, n_heads, head_dim) in place; token t sits at position t.
+  void apply(float* x, int64_t T, int64_t n_heads) const;
+
+ private:
+  int64_t half_;
+  std::vector<float> cos_, sin_;  // (n_positions, half)
+};
+
+}  // namespace massact

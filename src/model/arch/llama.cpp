@@ -1,0 +1,102 @@
+// LLaMA (1, 2, 3): pre-RMSNorm blocks, RoPE (rotate-half layout), gated SiLU MLP, optional grouped KV
+// heads. Mistral and Qwen2 share its shape and names and adjust it (mistral.cpp, qwen2.cpp).
+#include "core/error.h"
+#include "model/arch/arch.h"
+
+namespace massact {
+
+namespace {
+
+RopeSpec read_rope(const JsonFields& config) {
+  RopeSpec rope;
+  rope.theta = config.number("rope_theta", 10000.0);
+  if (!config.has("rope_scaling")) return rope;
+  JsonFields scaling = config.object("rope_scaling");
+  // Older configs call the field "type", newer ones "rope_type".
+  std::string type = scaling.has("rope_type") ? scaling.string("rope_type") : scaling.string("type");
+  if (type == "default") return rope;
+  if (type == "linear") {
+    rope.scaling = RopeScaling::Linear;
+    rope.factor = scaling.number("factor");
+  } else if (type == "llama3") {
+    rope.scaling = RopeScaling::Llama3;
+    rope.factor = scaling.number("factor");
+    rope.low_freq_factor = scaling.number("low_freq_factor");
+    rope.high_freq_factor = scaling.number("high_freq_factor");
+    rope.original_max_positions = scaling.positive_integer("original_max_position_embeddings");
+    if (rope.high_freq_factor <= rope.low_freq_factor)
+      scaling.fail("high_freq_factor", "a value above low_freq_factor");
+  } else {
+    scaling.fail(scaling.has("rope_type") ? "rope_type" : "type", "\"linear\", \"llama3\" or \"default\"");
+  }
+  if (rope.factor <= 0) scaling.fail("factor", "a positive number");
+  return rope;
+}
+
+TensorNames llama_names() {
+  TensorNames n;
+  n.embed = "model.embed_tokens.weight";
+  n.final_norm = "model.norm.weight";
+  n.lm_head = "lm_head.weight";
+  n.attn_norm = "model.layers.{i}.input_layernorm.weight";
+  n.q = "model.layers.{i}.self_attn.q_proj.weight";
+  n.k = "model.layers.{i}.self_attn.k_proj.weight";
+  n.v = "model.layers.{i}.self_attn.v_proj.weight";
+  n.o = "model.layers.{i}.self_attn.o_proj.weight";
+  n.q_bias = "model.layers.{i}.self_attn.q_proj.bias";
+  n.k_bias = "model.layers.{i}.self_attn.k_proj.bias";
+  n.v_bias = "model.layers.{i}.self_attn.v_proj.bias";
+  n.o_bias = "model.layers.{i}.self_attn.o_proj.bias";
+  n.mlp_norm = "model.layers.{i}.post_attention_layernorm.weight";
+  n.gate = "model.layers.{i}.mlp.gate_proj.weight";
+  n.up = "model.layers.{i}.mlp.up_proj.weight";
+  n.down = "model.layers.{i}.mlp.down_proj.weight";
+  return n;
+}
+
+std::optional<int32_t> optional_token_id(const JsonFields& config, const std::string& key) {
+  // Some configs give a list of EOS ids (LLaMA-3 instruct); the first one serves for generation.
+  if (config.has(key) && config.raw(key).is_array() && !config.raw(key).empty() &&
+      config.raw(key)[0].is_number_integer())
+    return config.raw(key)[0].get<int32_t>();
+  if (!config.has(key)) return std::nullopt;
+  return int32_t(config.integer(key));
+}
+
+}  // namespace
+
+ModelSpec llama_spec(const JsonFields& config) {
+  ModelSpec spec;
+  spec.family = config.string("model_type");
+  spec.d_model = config.positive_integer("hidden_size");
+  spec.n_layers = config.positive_integer("num_hidden_layers");
+  spec.n_heads = config.positive_integer("num_attention_heads");
+  spec.n_kv_heads = config.has("num_key_value_heads") ? config.positive_integer("num_key_value_heads")
+                                                      : spec.n_heads;
+  spec.head_dim = config.has("head_dim") ? config.positive_integer("head_dim")
+                                         : spec.d_model / spec.n_heads;
+  spec.d_ff = config.positive_integer("intermediate_size");
+  spec.vocab_size = config.positive_integer("vocab_size");
+  spec.max_positions = config.integer("max_position_embeddings", 2048);
+  spec.norm_eps = config.number("rms_norm_eps", 1e-6);
+  spec.rope = read_rope(config);
+  spec.qkv_bias = config.boolean("attention_bias", false);
+  spec.o_bias = spec.qkv_bias;
+  spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
+  spec.sliding_window.assign(spec.n_layers, 0);
+  spec.bos_token_id = optional_token_id(config, "bos_token_id");
+  spec.eos_token_id = optional_token_id(config, "eos_token_id");
+  spec.names = llama_names();
+
+  if (spec.n_heads % spec.n_kv_heads != 0)
+    config.fail("num_key_value_heads", "a divisor of num_attention_heads");
+  if (!config.has("head_dim") && spec.d_model % spec.n_heads != 0)
+    config.fail("num_attention_heads", "a divisor of hidden_size");
+  if (spec.head_dim % 2 != 0) config.fail("head_dim", "an even number (RoPE rotates pairs)");
+  std::string act = config.string("hidden_act", "silu");
+  if (act != "silu") config.fail("hidden_act", "\"silu\"");
+  if (config.boolean("mlp_bias", false)) config.fail("mlp_bias", "false (MLP biases are not supported yet)");
+  return spec;
+}
+
+}  // namespace massact

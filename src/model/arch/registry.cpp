@@ -1,0 +1,33 @@
+#include <utility>
+
+#include "core/error.h"
+#include "model/arch/arch.h"
+
+namespace massact {
+
+namespace {
+using SpecBuilder = ModelSpec (*)(const JsonFields&);
+const std::vector<std::pair<std::string, SpecBuilder>>& families() {
+  static const std::vector<std::pair<std::string, SpecBuilder>> table = {
+      {"llama", llama_spec}, {"mistral", mistral_spec}, {"qwen2", qwen2_spec}};
+  return table;
+}
+}  // namespace
+
+std::vector<std::string> supported_model_types() {
+  std::vector<std::string> names;
+  for (const auto& [name, builder] : families()) names.push_back(name);
+  return names;
+}
+
+ModelSpec spec_from_config(const json& config, const std::string& config_path) {
+  JsonFields fields(config, config_path);
+  std::string type = fields.string("model_type");
+  for (const auto& [name, builder] : families())
+    if (name == type) return builder(fields);
+  std::string supported;
+  for (const auto& name : supported_model_types()) supported += (supported.empty() ? "" : ", ") + name;
+  fields.fail("model_type", "a supported model type (" + supported + ")");
+}
+
+}  // namespace massact

@@ -1,0 +1,41 @@
+// A loaded model: its spec, its weights (memory-mapped) and the one forward pass that serves every
+// architecture, instrumented with hook points (hooks.h).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "io/tensor_source.h"
+#include "model/hooks.h"
+#include "model/model_spec.h"
+#include "model/weights.h"
+#include "tokenizer/tokenizer.h"
+
+namespace massact {
+
+enum class LogitRows { All, Last, None };
+
+class Model {
+ public:
+  // A Hugging Face model folder. InputError for anything wrong with it.
+  static Model load(const std::string& path);
+  Model(std::string path, ModelSpec spec, std::shared_ptr<const TensorSource> source);
+
+  const ModelSpec& spec() const { return spec_; }
+  const std::string& path() const { return path_; }
+  int64_t parameter_count() const;   // every tensor in the checkpoint
+  std::string weight_dtype() const;  // "BF16", or e.g. "BF16+F32" when mixed
+
+  // Runs token ids through the model. Returns logits (T, vocab), (1, vocab) or an empty tensor.
+  // InputError when an id is outside the vocabulary.
+  Tensor forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows = LogitRows::All) const;
+  Tensor forward(const TokenIds& ids, LogitRows rows = LogitRows::All) const;
+
+ private:
+  std::string path_;
+  ModelSpec spec_;
+  std::shared_ptr<const TensorSource> source_;
+  ModelWeights weights_;
+};
+
+}  // namespace massact

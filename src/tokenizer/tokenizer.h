@@ -1,0 +1,33 @@
+// Text <-> token ids. One interface for every tokenizer format; a study only ever sees ids and the
+// text of each token.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace massact {
+
+using TokenIds = std::vector<int32_t>;
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  // with_special: add BOS/EOS as the model's tokenizer_config.json says (as Hugging Face does).
+  virtual TokenIds encode(const std::string& text, bool with_special = true) const = 0;
+  virtual std::string decode(const TokenIds& ids) const = 0;
+  // The text a token stands for, readable in a table (SentencePiece's "▁" shown as a space).
+  virtual std::string token_text(int32_t id) const = 0;
+  virtual int32_t vocab_size() const = 0;
+  virtual std::optional<int32_t> bos_id() const = 0;
+  virtual std::optional<int32_t> eos_id() const = 0;
+  virtual std::string describe() const = 0;  // e.g. "sentencepiece (tokenizer.model, 512 pieces)"
+};
+
+// The tokenizer of a model folder: tokenizer.model (SentencePiece) with the BOS/EOS rules of
+// tokenizer_config.json. InputError when the folder has none.
+std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir);
+
+}  // namespace massact
