@@ -3,13 +3,14 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "kernels/threads.h"
 
 namespace massact {
 
 double next_token_nll_sum(const Tensor& logits, const TokenIds& ids) {
   const int64_t T = logits.dim(0), V = logits.dim(1);
   double total = 0.0;
-#pragma omp parallel for reduction(+ : total) schedule(static)
+#pragma omp parallel for reduction(+ : total) schedule(static) if (T * V >= kMinParallelWork)
   for (int64_t t = 0; t < T - 1; ++t) {
     const float* row = logits.f32() + t * V;
     float max = row[0];

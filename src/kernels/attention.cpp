@@ -1,4 +1,5 @@
 #include "kernels/attention.h"
+#include "kernels/threads.h"
 
 #include <cblas.h>
 
@@ -22,7 +23,7 @@ void attention_scores(const AttentionShape& s, const float* q, const float* k, f
                 int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f, out, int(T));
   }
   const float neg_inf = -std::numeric_limits<float>::infinity();
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (nh * T * T >= kMinParallelWork)
   for (int64_t g = 0; g < nh; ++g)
     for (int64_t i = 0; i < T; ++i) {
       float* row = scores + (g * T + i) * T;
@@ -33,7 +34,7 @@ void attention_scores(const AttentionShape& s, const float* q, const float* k, f
 
 void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores, float* probs) {
   const int64_t T = s.T;
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (nh * T * T >= kMinParallelWork)
   for (int64_t g = 0; g < nh; ++g)
     for (int64_t i = 0; i < T; ++i) {
       const float* in = scores + (g * T + i) * T;

@@ -1,4 +1,5 @@
 #include "kernels/norm.h"
+#include "kernels/threads.h"
 
 #include <cmath>
 
@@ -7,7 +8,7 @@ namespace massact {
 void rms_norm(const float* x, int64_t T, int64_t d, const Tensor& weight, double eps, float* y) {
   Tensor w = weight.to_f32();
   const float* wv = w.f32();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (T * d >= kMinParallelWork)
   for (int64_t t = 0; t < T; ++t) {
     const float* row = x + t * d;
     float sum_sq = 0.0f;  // f32 accumulation, as transformers does (x.pow(2).mean in float32)

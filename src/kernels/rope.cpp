@@ -1,4 +1,5 @@
 #include "kernels/rope.h"
+#include "kernels/threads.h"
 
 #include <cmath>
 #include <numbers>
@@ -47,7 +48,7 @@ RopeTable::RopeTable(const RopeSpec& rope, int64_t head_dim, int64_t n_positions
 
 void RopeTable::apply(float* x, int64_t T, int64_t n_heads) const {
   const int64_t head_dim = 2 * half_;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (T * n_heads * head_dim >= kMinParallelWork)
   for (int64_t t = 0; t < T; ++t) {
     const float* c = cos_.data() + t * half_;
     const float* s = sin_.data() + t * half_;

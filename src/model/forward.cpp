@@ -11,6 +11,7 @@
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 #include "model/model.h"
+#include "kernels/threads.h"
 
 namespace massact {
 
@@ -127,7 +128,7 @@ class ForwardPass {
     float* a = x.f32();
     const float* b = y.f32();
     const int64_t n = x.numel();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
     for (int64_t i = 0; i < n; ++i) a[i] += b[i];
   }
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up massact on Debian 12: installs every Debian package that the build, the tests and the
+# program need (this is the one place that lists them), then configures and builds into build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake pkg-config   # toolchain
+  libopenblas-openmp-dev             # BLAS (the OpenMP build; see CMakeLists.txt)
+  nlohmann-json3-dev                 # JSON: configs, headers, results
+  libcli11-dev                       # command line
+  libsentencepiece-dev               # tokenizer.model
+  libgtest-dev libgmock-dev          # tests
+  libbenchmark-dev                   # kernel benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$(nproc)"
+echo "setup: built build/massact"

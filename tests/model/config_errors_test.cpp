@@ -1,0 +1,524 @@
+// config.json -> ModelSpec: the fixtures parse to what their configs say, and every malformed or
+// unsupported config is an InputError that names the config file and the field. Also the weight
+// check that follows: tensors missing or misshapen relative to the config.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/error.h"
+#include "io/json_file.h"
+#include "io/safetensors.h"
+#include "model/arch/arch.h"
+#include "model/model.h"
+#include "test_paths.h"
+
+namespace massact {
+namespace {
+
+namespace fs = std::filesystem;
+
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected \"" << part << "\" in: \"" << text << "\"";
+}
+#define EXPECT_CONTAINS(text, part) EXPECT_TRUE(Contains(text, part))
+
+const std::string kConfigPath = "/models/tiny-llama/config.json";
+
+// A small, valid LLaMA config; each test breaks one thing.
+json llama_config() {
+  return json::parse(R"({
+    "model_type": "llama",
+    "hidden_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "intermediate_size": 128,
+    "vocab_size": 256,
+    "max_position_embeddings": 128,
+    "rms_norm_eps": 1e-5,
+    "rope_theta": 10000.0,
+    "hidden_act": "silu",
+    "bos_token_id": 1,
+    "eos_token_id": 2
+  })");
+}
+
+// spec_from_config expecting an InputError; returns its message (empty, with a failure, otherwise).
+std::string config_error(const json& config, const std::string& path = kConfigPath) {
+  try {
+    spec_from_config(config, path);
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "expected InputError, got another exception: " << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "expected InputError for config " << config.dump();
+  return "";
+}
+
+std::string load_error(const std::string& model_dir) {
+  try {
+    Model::load(model_dir);
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "expected InputError, got another exception: " << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "expected InputError loading " << model_dir;
+  return "";
+}
+
+TEST(ConfigErrors, BaseConfigIsValid) {
+  ModelSpec s = spec_from_config(llama_config(), kConfigPath);
+  EXPECT_EQ(s.d_model, 64);
+  EXPECT_EQ(s.head_dim, 16);
+}
+
+TEST(ConfigErrors, ConfigNotAnObject) {
+  std::string msg = config_error(json::array({1, 2}));
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "expected a JSON object");
+}
+
+TEST(ConfigErrors, MissingModelType) {
+  json c = llama_config();
+  c.erase("model_type");
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'model_type'");
+  EXPECT_CONTAINS(msg, "missing");
+}
+
+TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
+  json c = llama_config();
+  c["model_type"] = "gpt_bigcode";
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'model_type'");
+  EXPECT_CONTAINS(msg, "gpt_bigcode");
+  EXPECT_CONTAINS(msg, "llama");
+  EXPECT_CONTAINS(msg, "mistral");
+  EXPECT_CONTAINS(msg, "qwen2");
+  EXPECT_EQ(supported_model_types(), (std::vector<std::string>{"llama", "mistral", "qwen2"}));
+}
+
+TEST(ConfigErrors, MissingHiddenSize) {
+  json c = llama_config();
+  c.erase("hidden_size");
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  EXPECT_CONTAINS(msg, "positive integer");
+  EXPECT_CONTAINS(msg, "missing");
+}
+
+TEST(ConfigErrors, HiddenSizeAsAString) {
+  json c = llama_config();
+  c["hidden_size"] = "64";
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  EXPECT_CONTAINS(msg, "positive integer");
+  EXPECT_CONTAINS(msg, "\"64\"");
+}
+
+TEST(ConfigErrors, HiddenSizeZeroOrFractional) {
+  json c = llama_config();
+  c["hidden_size"] = 0;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  c["hidden_size"] = 64.5;
+  msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+}
+
+TEST(ConfigErrors, KeyValueHeadsNotDividingAttentionHeads) {
+  json c = llama_config();
+  c["num_key_value_heads"] = 3;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'num_key_value_heads'");
+  EXPECT_CONTAINS(msg, "divisor of num_attention_heads");
+
+  c["num_key_value_heads"] = 8;  // more KV heads than query heads
+  msg = config_error(c);
+  EXPECT_CONTAINS(msg, "field 'num_key_value_heads'");
+}
+
+TEST(ConfigErrors, AttentionHeadsNotDividingHiddenSize) {
+  json c = llama_config();
+  c["num_attention_heads"] = 6;
+  c["num_key_value_heads"] = 3;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'num_attention_heads'");
+  EXPECT_CONTAINS(msg, "divisor of hidden_size");
+}
+
+TEST(ConfigErrors, OddHeadDim) {
+  json c = llama_config();
+  c["head_dim"] = 15;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'head_dim'");
+  EXPECT_CONTAINS(msg, "even");
+}
+
+TEST(ConfigErrors, RopeScalingUnknownType) {
+  json c = llama_config();
+  c["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}};
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling.rope_type'");
+  EXPECT_CONTAINS(msg, "\"yarn\"");
+  EXPECT_CONTAINS(msg, "\"linear\", \"llama3\" or \"default\"");
+
+  // The older spelling of the field.
+  c["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}};
+  msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling.type'");
+  EXPECT_CONTAINS(msg, "\"yarn\"");
+}
+
+TEST(ConfigErrors, RopeScalingWithoutAType) {
+  json c = llama_config();
+  c["rope_scaling"] = {{"factor", 4.0}};
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling.type'");
+}
+
+TEST(ConfigErrors, RopeScalingNotAnObject) {
+  json c = llama_config();
+  c["rope_scaling"] = "linear";
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling'");
+  EXPECT_CONTAINS(msg, "an object");
+}
+
+TEST(ConfigErrors, Llama3RopeScalingMissingLowFreqFactor) {
+  json c = llama_config();
+  c["rope_scaling"] = {{"rope_type", "llama3"},
+                       {"factor", 8.0},
+                       {"high_freq_factor", 4.0},
+                       {"original_max_position_embeddings", 8192}};
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling.low_freq_factor'");
+  EXPECT_CONTAINS(msg, "a number");
+  EXPECT_CONTAINS(msg, "missing");
+}
+
+TEST(ConfigErrors, Llama3RopeScalingFactorsOutOfOrder) {
+  json c = llama_config();
+  c["rope_scaling"] = {{"rope_type", "llama3"},
+                       {"factor", 8.0},
+                       {"low_freq_factor", 4.0},
+                       {"high_freq_factor", 1.0},
+                       {"original_max_position_embeddings", 8192}};
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling.high_freq_factor'");
+}
+
+TEST(ConfigErrors, Llama3RopeScalingParses) {
+  json c = llama_config();
+  c["rope_scaling"] = {{"rope_type", "llama3"},
+                       {"factor", 8.0},
+                       {"low_freq_factor", 1.0},
+                       {"high_freq_factor", 4.0},
+                       {"original_max_position_embeddings", 8192}};
+  ModelSpec s = spec_from_config(c, kConfigPath);
+  EXPECT_EQ(s.rope.scaling, RopeScaling::Llama3);
+  EXPECT_EQ(s.rope.factor, 8.0);
+  EXPECT_EQ(s.rope.low_freq_factor, 1.0);
+  EXPECT_EQ(s.rope.high_freq_factor, 4.0);
+  EXPECT_EQ(s.rope.original_max_positions, 8192);
+}
+
+TEST(ConfigErrors, LinearRopeScalingWithNonPositiveFactor) {
+  json c = llama_config();
+  c["rope_scaling"] = {{"type", "linear"}, {"factor", 0.0}};
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_scaling.factor'");
+  EXPECT_CONTAINS(msg, "positive");
+}
+
+TEST(ConfigErrors, HiddenActGelu) {
+  json c = llama_config();
+  c["hidden_act"] = "gelu";
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'hidden_act'");
+  EXPECT_CONTAINS(msg, "\"silu\"");
+  EXPECT_CONTAINS(msg, "\"gelu\"");
+}
+
+TEST(ConfigErrors, MlpBiasUnsupported) {
+  json c = llama_config();
+  c["mlp_bias"] = true;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'mlp_bias'");
+}
+
+TEST(ConfigErrors, Qwen2WithSlidingWindowOn) {
+  json c = llama_config();
+  c["model_type"] = "qwen2";
+  c["sliding_window"] = 8;
+  c["use_sliding_window"] = true;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'use_sliding_window'");
+  EXPECT_CONTAINS(msg, "false");
+}
+
+TEST(ConfigErrors, MistralSlidingWindowNotPositive) {
+  json c = llama_config();
+  c["model_type"] = "mistral";
+  c["sliding_window"] = 0;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'sliding_window'");
+  // null means no window, as in Mistral v0.2+ configs.
+  c["sliding_window"] = nullptr;
+  ModelSpec s = spec_from_config(c, kConfigPath);
+  EXPECT_EQ(s.sliding_window, (std::vector<int64_t>{0, 0}));
+}
+
+TEST(ConfigErrors, BooleanFieldNotABoolean) {
+  json c = llama_config();
+  c["tie_word_embeddings"] = "yes";
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'tie_word_embeddings'");
+  EXPECT_CONTAINS(msg, "true or false");
+}
+
+TEST(ConfigErrors, TokenIdNotAnInteger) {
+  json c = llama_config();
+  c["eos_token_id"] = "</s>";
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'eos_token_id'");
+}
+
+TEST(ConfigErrors, EosTokenIdListTakesTheFirst) {
+  json c = llama_config();
+  c["eos_token_id"] = {128001, 128009};
+  c["vocab_size"] = 128256;
+  ModelSpec s = spec_from_config(c, kConfigPath);
+  ASSERT_TRUE(s.eos_token_id.has_value());
+  EXPECT_EQ(*s.eos_token_id, 128001);
+}
+
+// A token id beyond int32 must not wrap around into a valid-looking id.
+TEST(ConfigErrors, TokenIdOutOfRange) {
+  json c = llama_config();
+  c["eos_token_id"] = 4294967298ll;  // 2^32 + 2: wraps to 2 in an int32
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'eos_token_id'");
+}
+
+// A context length below 1 must be rejected here: scan and perplexity size their windows from it.
+TEST(ConfigErrors, MaxPositionEmbeddingsNotPositive) {
+  json c = llama_config();
+  c["max_position_embeddings"] = -1;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'max_position_embeddings'");
+  c["max_position_embeddings"] = 0;
+  msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'max_position_embeddings'");
+}
+
+// rope_theta <= 0 gives NaN or infinite rotation frequencies: silently wrong numbers.
+TEST(ConfigErrors, RopeThetaNotPositive) {
+  json c = llama_config();
+  c["rope_theta"] = 0.0;
+  std::string msg = config_error(c);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field 'rope_theta'");
+}
+
+// ---- the committed fixtures ----
+
+json read_fixture_config(const std::string& name) {
+  return read_json_file(massact::testing::fixture_dir(name) + "/config.json");
+}
+
+TEST(ConfigFixtures, LlamaF32ParsesToItsConfig) {
+  const std::string path = massact::testing::fixture_dir("llama_f32") + "/config.json";
+  json c = read_json_file(path);
+  ModelSpec s = spec_from_config(c, path);
+  EXPECT_EQ(s.family, "llama");
+  EXPECT_EQ(s.d_model, 64);
+  EXPECT_EQ(s.n_layers, 3);
+  EXPECT_EQ(s.n_heads, 4);
+  EXPECT_EQ(s.n_kv_heads, 2);
+  EXPECT_EQ(s.head_dim, 16);
+  EXPECT_EQ(s.d_ff, 128);
+  EXPECT_EQ(s.vocab_size, 256);
+  EXPECT_EQ(s.max_positions, 128);
+  EXPECT_DOUBLE_EQ(s.norm_eps, 1e-5);
+  EXPECT_EQ(s.rope.theta, 10000.0);
+  EXPECT_EQ(s.rope.scaling, RopeScaling::None);  // "rope_scaling": null
+  EXPECT_FALSE(s.qkv_bias);
+  EXPECT_FALSE(s.o_bias);
+  EXPECT_FALSE(s.tied_embeddings);
+  EXPECT_EQ(s.sliding_window, (std::vector<int64_t>{0, 0, 0}));
+  ASSERT_TRUE(s.bos_token_id.has_value());
+  ASSERT_TRUE(s.eos_token_id.has_value());
+  EXPECT_EQ(*s.bos_token_id, 1);
+  EXPECT_EQ(*s.eos_token_id, 2);
+  EXPECT_EQ(s.names.q, "model.layers.{i}.self_attn.q_proj.weight");
+  // The values match the file field by field.
+  EXPECT_EQ(s.d_model, c["hidden_size"].get<int64_t>());
+  EXPECT_EQ(s.n_layers, c["num_hidden_layers"].get<int64_t>());
+  EXPECT_EQ(s.d_ff, c["intermediate_size"].get<int64_t>());
+}
+
+TEST(ConfigFixtures, MistralHasItsSlidingWindowInEveryLayer) {
+  json c = read_fixture_config("mistral_f32");
+  ModelSpec s = spec_from_config(c, "mistral_f32/config.json");
+  EXPECT_EQ(s.family, "mistral");
+  ASSERT_EQ(s.n_layers, c["num_hidden_layers"].get<int64_t>());
+  ASSERT_EQ(s.sliding_window.size(), size_t(s.n_layers));
+  for (int64_t w : s.sliding_window) EXPECT_EQ(w, 8);
+  EXPECT_EQ(s.head_dim, 16);
+  EXPECT_FALSE(s.qkv_bias);
+}
+
+TEST(ConfigFixtures, Qwen2IgnoresSlidingWindowWhenUseSlidingWindowIsFalse) {
+  json c = read_fixture_config("qwen2_f32");
+  ASSERT_EQ(c["sliding_window"], 8);
+  ASSERT_EQ(c["use_sliding_window"], false);
+  ModelSpec s = spec_from_config(c, "qwen2_f32/config.json");
+  EXPECT_EQ(s.family, "qwen2");
+  ASSERT_EQ(s.sliding_window.size(), size_t(c["num_hidden_layers"].get<int64_t>()));
+  for (int64_t w : s.sliding_window) EXPECT_EQ(w, 0);
+  EXPECT_TRUE(s.qkv_bias);
+  EXPECT_FALSE(s.o_bias);
+}
+
+TEST(ConfigFixtures, ShardedLlamaHasLinearRopeScaling) {
+  json c = read_fixture_config("llama_linear_sharded");
+  ModelSpec s = spec_from_config(c, "llama_linear_sharded/config.json");
+  EXPECT_EQ(s.rope.scaling, RopeScaling::Linear);
+  EXPECT_EQ(s.rope.factor, 2.0);
+}
+
+// ---- weights against the config ----
+
+// A copy of the llama_f32 fixture, all but the files named in `skip`.
+std::string copy_fixture(const std::string& name, const std::vector<std::string>& skip = {}) {
+  const std::string dir = massact::testing::temp_dir() + "/" + name;
+  fs::create_directories(dir);
+  for (const auto& entry : fs::directory_iterator(massact::testing::fixture_dir(name))) {
+    const std::string file = entry.path().filename();
+    if (std::find(skip.begin(), skip.end(), file) == skip.end())
+      fs::copy_file(entry.path(), dir + "/" + file);
+  }
+  return dir;
+}
+
+TEST(WeightsAgainstConfig, FixtureLoads) {
+  const std::string dir = copy_fixture("llama_f32");
+  Model m = Model::load(dir);
+  EXPECT_EQ(m.spec().n_layers, 3);
+  EXPECT_EQ(m.weight_dtype(), "F32");
+}
+
+TEST(WeightsAgainstConfig, HiddenSizeMismatchNamesTheTensorAndExpectedShape) {
+  const std::string dir = copy_fixture("llama_f32");
+  json c = read_json_file(dir + "/config.json");
+  c["hidden_size"] = 32;  // head_dim 8; the stored tensors are 64 wide
+  {
+    std::ofstream out(dir + "/config.json");
+    out << c.dump(2);
+  }
+  std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir);
+  EXPECT_CONTAINS(msg, "tensor 'model.embed_tokens.weight'");
+  EXPECT_CONTAINS(msg, "shape (256, 64)");
+  EXPECT_CONTAINS(msg, "expected (256, 32)");
+  EXPECT_CONTAINS(msg, "config.json");
+}
+
+TEST(WeightsAgainstConfig, IntermediateSizeMismatchNamesTheLayerTensor) {
+  const std::string dir = copy_fixture("llama_f32");
+  json c = read_json_file(dir + "/config.json");
+  c["intermediate_size"] = 96;
+  {
+    std::ofstream out(dir + "/config.json");
+    out << c.dump(2);
+  }
+  std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir);
+  EXPECT_CONTAINS(msg, "tensor 'model.layers.0.mlp.gate_proj.weight'");
+  EXPECT_CONTAINS(msg, "expected (96, 64)");
+}
+
+TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
+  const std::string missing = "model.layers.1.mlp.up_proj.weight";
+  const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
+  SafetensorsFile src =
+      SafetensorsFile::open(massact::testing::fixture_dir("llama_f32") + "/model.safetensors");
+  ASSERT_NE(src.find(missing), nullptr);
+  NamedTensors kept;
+  for (const auto& info : src.tensors())
+    if (info.name != missing) kept.emplace_back(info.name, src.get(info.name));
+  ASSERT_EQ(kept.size() + 1, src.tensors().size());
+  write_safetensors(dir + "/model.safetensors", kept, src.metadata());
+
+  std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir + "/model.safetensors");
+  EXPECT_CONTAINS(msg, "missing tensor '" + missing + "'");
+}
+
+TEST(WeightsAgainstConfig, NonFloatWeightIsRejected) {
+  const std::string norm = "model.norm.weight";
+  const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
+  SafetensorsFile src =
+      SafetensorsFile::open(massact::testing::fixture_dir("llama_f32") + "/model.safetensors");
+  NamedTensors kept;
+  for (const auto& info : src.tensors())
+    kept.emplace_back(
+        info.name, info.name == norm ? Tensor::zeros(DType::I32, info.shape) : src.get(info.name));
+  write_safetensors(dir + "/model.safetensors", kept);
+
+  std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir);
+  EXPECT_CONTAINS(msg, "tensor '" + norm + "'");
+  EXPECT_CONTAINS(msg, "dtype I32");
+}
+
+TEST(WeightsAgainstConfig, FolderWithoutWeights) {
+  const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
+  std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir);
+  EXPECT_CONTAINS(msg, "no model.safetensors");
+}
+
+TEST(WeightsAgainstConfig, FolderWithoutConfig) {
+  const std::string dir = copy_fixture("llama_f32", {"config.json"});
+  std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir + "/config.json");
+  EXPECT_CONTAINS(msg, "missing");
+}
+
+}  // namespace
+}  // namespace massact
