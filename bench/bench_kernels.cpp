@@ -14,10 +14,11 @@ void BM_Sgemm(benchmark::State& state) {
   const int n = int(state.range(0));
   std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
   for (auto _ : state)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f,
-                c.data(), n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
+                0.0f, c.data(), n);
   state.counters["GFLOP/s"] =
-      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::OneK::kIs1000);
+      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::OneK::kIs1000);
 }
 BENCHMARK(BM_Sgemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
 
@@ -28,8 +29,9 @@ void BM_LinearBF16(benchmark::State& state) {
   std::vector<float> x(size_t(T * in), 0.1f), y(size_t(T * out));
   massact::WeightScratch scratch;
   for (auto _ : state) massact::linear(x.data(), T, w, massact::Tensor(), y.data(), scratch);
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * T * in * out, benchmark::Counter::kIsIterationInvariantRate,
-                                                 benchmark::Counter::OneK::kIs1000);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * T * in * out, benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::OneK::kIs1000);
 }
 BENCHMARK(BM_LinearBF16)->Args({768, 768})->Args({768, 2048})->Unit(benchmark::kMillisecond);
 

@@ -64,6 +64,7 @@ echo "compare_forward: model $MODEL, seq-len $SEQ_LEN, threads $THREADS, repeats
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 blas_env="$(env | grep -E '^(OPENBLAS_|GOTO|OMP_|MKL_)' | sort | tr '\n' ' ' || true)"
 echo "BLAS/OpenMP environment: ${blas_env:-(none set)}"
+echo "massact links: $(ldd "$MASSACT" 2>/dev/null | grep -o '/[^ ]*openblas[^ ]*' | xargs -r realpath | tr '\n' ' ')"
 echo "massact: $("$MASSACT" --version 2>&1 | head -1), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo '+local changes')"
 echo
 
@@ -71,10 +72,14 @@ echo
 echo "running massact (bf16 weights, f32 compute) ..." >&2
 "$MASSACT" --threads "$THREADS" bench forward "$MODEL" --seq-len "$SEQ_LEN" --repeats "$REPEATS" --json \
   >"$TMP/massact.json" || die "massact bench forward failed (command above)"
-for dt in bf16 f32; do
-  echo "running PyTorch peer --dtype $dt ..." >&2
+# The three rows of the protocol, then one diagnostic row: f32 with libgomp's threads sleeping
+# instead of spinning between parallel regions (see bench/README.md, "Threads").
+for run in bf16:default f32:default f32:passive; do
+  dt="${run%%:*}" pol="${run##*:}"
+  echo "running PyTorch peer --dtype $dt --omp-wait-policy $pol ..." >&2
   "$PY" "$ROOT/bench/pytorch_forward.py" "$MODEL" --seq-len "$SEQ_LEN" --threads "$THREADS" \
-    --repeats "$REPEATS" --dtype "$dt" >"$TMP/pytorch_$dt.json" || die "pytorch_forward.py --dtype $dt failed"
+    --repeats "$REPEATS" --dtype "$dt" --omp-wait-policy "$pol" >"$TMP/pytorch_${dt}_$pol.json" \
+    || die "pytorch_forward.py --dtype $dt --omp-wait-policy $pol failed"
 done
 echo "running SGEMM 2048 ..." >&2
 # bench_kernels calls OpenBLAS without setting a thread count: bound it to the same T.
@@ -87,26 +92,29 @@ MODEL="$MODEL" THREADS="$THREADS" "$PY" - "$TMP" <<'EOF'
 import json, os, sys
 tmp = sys.argv[1]
 m = json.load(open(os.path.join(tmp, "massact.json")))
-peers = {dt: json.loads(open(os.path.join(tmp, f"pytorch_{dt}.json")).read().strip().splitlines()[-1])
-         for dt in ("bf16", "f32")}
+peers = {run: json.loads(open(os.path.join(tmp, f"pytorch_{run}.json")).read().strip().splitlines()[-1])
+         for run in ("bf16_default", "f32_default", "f32_passive")}
 sg = json.load(open(os.path.join(tmp, "sgemm.json")))
 gemm = [b for b in sg["benchmarks"] if b.get("name", "").startswith("BM_Sgemm/2048")]
 
 mt = m["result"]["tokens_per_second"]
 rows = [("massact (bf16 weights, f32 compute)", mt, None, m["result"]["peak_rss_mib"],
-         m["result"]["seconds_median"], m["protocol"]["threads"])]
-for dt, label in (("bf16", "pytorch bf16 (bf16 compute)"), ("f32", "pytorch f32 (model.float())")):
-    p = peers[dt]
+         m["result"]["seconds_median"], m["result"]["seconds_best"], m["protocol"]["threads"])]
+for run, label in (("bf16_default", "pytorch bf16 (bf16 compute)"),
+                   ("f32_default", "pytorch f32 (model.float())"),
+                   ("f32_passive", "  diagnostic: f32, OMP_WAIT_POLICY=passive")):
+    p = peers[run]
     rows.append((label, p["tokens_per_second"], mt / p["tokens_per_second"], p["peak_rss_mib"],
-                 p["seconds_median"], p["threads"]))
+                 p["seconds_median"], p["seconds_best"], p["threads"]))
 
-print(f"{'tool':<38} {'tokens/s':>9} {'massact/peer':>13} {'peak RSS MiB':>13} {'s median':>9} {'threads':>8}")
-for label, tps, ratio, rss, sec, thr in rows:
+print(f"{'tool':<42} {'tokens/s':>9} {'massact/peer':>13} {'peak RSS MiB':>13} {'s median':>9} {'s best':>7} {'threads':>8}")
+for label, tps, ratio, rss, sec, best, thr in rows:
     r = "" if ratio is None else f"{ratio:.2f}x"
-    print(f"{label:<38} {tps:>9.1f} {r:>13} {rss:>13.1f} {sec:>9.3f} {thr:>8}")
-p = peers["bf16"]
+    print(f"{label:<42} {tps:>9.1f} {r:>13} {rss:>13.1f} {sec:>9.3f} {best:>7.3f} {thr:>8}")
+p = peers["bf16_default"]
 print(f"\npytorch: torch {p['versions']['torch']}, transformers {p['versions']['transformers']}, "
       f"python {p['versions']['python']}; its RSS after importing torch alone: {p['rss_after_import_mib']:.0f} MiB")
+print(f"pytorch's BLAS: {' '.join(peers['f32_default']['backend'].get('blas_libraries', [])) or '?'}")
 cfg = json.load(open(os.path.join(os.environ["MODEL"], "config.json")))
 h, ff, L, V = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"], cfg["vocab_size"]
 hd = cfg.get("head_dim") or h // cfg["num_attention_heads"]
@@ -114,14 +122,14 @@ kv = cfg.get("num_key_value_heads") or cfg["num_attention_heads"]
 matmul_params = L * (2 * h * h + 2 * h * kv * hd + 3 * h * ff) + V * h  # q,o,k,v, gate/up/down, lm_head
 print(f"weight-matmul rate (2 x {matmul_params / 1e6:.1f}M matmul weights x tokens/s; attention scores not counted):")
 for label, tps, *_ in rows:
-    print(f"  {label:<38} {2 * matmul_params * tps / 1e9:6.1f} GFLOP/s")
+    print(f"  {label:<42} {2 * matmul_params * tps / 1e9:6.1f} GFLOP/s")
 if gemm:
     g = gemm[0]
     unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[g["time_unit"]]
     wall = 2 * 2048**3 / (g["real_time"] * unit) / 1e9
-    # bench_kernels' own "GFLOP/s" counter divides by the CPU time of the calling thread only, which
-    # overstates a multithreaded OpenBLAS call (and a descheduled one); the wall-clock rate is the
-    # one comparable with tokens/s.
+    # bench_kernels' own "GFLOP/s" counter divides by the CPU time of the calling thread, which on a
+    # busy machine (the process descheduled) is well below the wall-clock time and overstates the
+    # rate; the wall-clock rate is the one comparable with tokens/s.
     print(f"SGEMM 2048x2048x2048 (OpenBLAS, {os.environ['THREADS']} threads, build/bench/bench_kernels): "
           f"{wall:.1f} GFLOP/s wall-clock ({g['real_time']:.1f} {g['time_unit']} per call; "
           f"bench_kernels' CPU-time counter says {g['GFLOP/s'] / 1e9:.1f})")

@@ -26,6 +26,8 @@ def parse_args():
     p.add_argument("--dtype", choices=["bf16", "f32"], default="bf16")
     p.add_argument("--repeats", type=int, default=3, help="timed passes after one warm-up")
     p.add_argument("--seed", type=int, default=0, help="seed of the random token ids")
+    p.add_argument("--omp-wait-policy", choices=["default", "passive", "active"], default="default",
+                   help="OMP_WAIT_POLICY for torch's OpenMP pool (default: leave the environment as it is)")
     args = p.parse_args()
     if args.seq_len <= 0 or args.repeats <= 0 or args.threads < 0:
         p.error("--seq-len and --repeats must be positive, --threads >= 0")
@@ -53,6 +55,11 @@ def main() -> int:
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
     os.environ["MKL_NUM_THREADS"] = str(threads)
+    # libgomp threads spin after each parallel region by default; next to OpenBLAS's own pthread
+    # pool (Debian's torch with openblas-pthread) they can starve its workers. "passive" makes
+    # them sleep instead: a diagnostic, not the default protocol.
+    if args.omp_wait_policy != "default":
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
 
     import json
     import platform
@@ -114,6 +121,7 @@ def main() -> int:
         "seq_len": args.seq_len,
         "repeats": args.repeats,
         "threads": torch.get_num_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "protocol": {"batch": 1, "attn_implementation": "eager", "output_hidden_states": True,
                      "use_cache": False, "logits": "all rows", "warmup_passes": 1},
         "tokens_per_second": args.seq_len / median,
@@ -126,12 +134,27 @@ def main() -> int:
         "rss_after_load_mib": rss_after_load,
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "transformers": transformers.__version__, "numpy": numpy.__version__},
-        "backend": {"mkldnn": torch.backends.mkldnn.is_available(), "cpu_capability": _cpu_capability(torch)},
+        "backend": {"mkldnn": torch.backends.mkldnn.is_available(), "cpu_capability": _cpu_capability(torch),
+                    "blas_libraries": _mapped_libraries("blas")},
         "env": {k: v for k, v in sorted(os.environ.items())
-                if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "GOMP_", "KMP_"))},
+                if k.startswith(("OPENBLAS_", "GOTO", "OMP_", "MKL_", "GOMP_", "KMP_"))},
     }
     print(json.dumps(doc))
     return 0
+
+
+def _mapped_libraries(word):
+    """Real paths of the shared libraries mapped into this process whose name contains `word`."""
+    found = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                if path.startswith("/") and word in os.path.basename(path):
+                    found.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return sorted(found)
 
 
 def _cpu_capability(torch):

@@ -7,7 +7,9 @@ namespace massact::testing {
 
 namespace fs = std::filesystem;
 
-std::string fixture_dir(const std::string& name) { return std::string(MASSACT_FIXTURES_DIR) + "/" + name; }
+std::string fixture_dir(const std::string& name) {
+  return std::string(MASSACT_FIXTURES_DIR) + "/" + name;
+}
 
 std::string shared_data_dir() {
   const char* env = std::getenv("MASSACT_SHARED_DATA");

@@ -13,8 +13,9 @@ std::string shared_data_dir();                     // "" when absent
 std::string temp_dir();                            // a fresh folder for this test
 
 // Skips the current test, saying what is missing, when ../shared/data is absent.
-#define MASSACT_REQUIRE_SHARED_DATA()                                                           \
-  if (massact::testing::shared_data_dir().empty())                                               \
-  GTEST_SKIP() << "../shared/data is absent (set MASSACT_SHARED_DATA to its path to run this test)"
+#define MASSACT_REQUIRE_SHARED_DATA()                                                          \
+  if (massact::testing::shared_data_dir().empty())                                             \
+  GTEST_SKIP() << "../shared/data is absent (set MASSACT_SHARED_DATA to its path to run this " \
+                  "test)"
 
 }  // namespace massact::testing

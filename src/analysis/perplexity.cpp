@@ -22,13 +22,15 @@ double next_token_nll_sum(const Tensor& logits, const TokenIds& ids) {
   return total;
 }
 
-PerplexityResult perplexity(const Model& model, const TokenIds& text, const PerplexityProtocol& protocol,
-                            const Hooks& hooks, const ProgressFn& progress) {
+PerplexityResult perplexity(const Model& model, const TokenIds& text,
+                            const PerplexityProtocol& protocol, const Hooks& hooks,
+                            const ProgressFn& progress) {
   const int64_t n = int64_t(text.size()), L = protocol.seq_len;
   if (L < 2) throw_input_error("--seq-len: expected at least 2 tokens, got ", L);
   int64_t windows = n / L;
   if (windows == 0)
-    throw_input_error("--text-file: the text has ", n, " tokens, fewer than one window of --seq-len ", L);
+    throw_input_error("--text-file ", protocol.text_name, ": the text has ", n,
+                      " tokens, fewer than one window of --seq-len ", L);
   if (protocol.max_windows > 0) windows = std::min(windows, protocol.max_windows);
 
   double nll = 0.0;

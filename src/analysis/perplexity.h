@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "model/model.h"
 
@@ -13,6 +14,7 @@ namespace massact {
 struct PerplexityProtocol {
   int64_t seq_len = 4096;
   int64_t max_windows = 0;  // 0: all windows
+  std::string text_name;    // what error messages call the text (its file)
 };
 
 struct PerplexityResult {
@@ -29,7 +31,8 @@ using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 double next_token_nll_sum(const Tensor& logits, const TokenIds& ids);
 
 // InputError when the text is shorter than one window.
-PerplexityResult perplexity(const Model& model, const TokenIds& text, const PerplexityProtocol& protocol,
-                            const Hooks& hooks, const ProgressFn& progress = nullptr);
+PerplexityResult perplexity(const Model& model, const TokenIds& text,
+                            const PerplexityProtocol& protocol, const Hooks& hooks,
+                            const ProgressFn& progress = nullptr);
 
 }  // namespace massact

@@ -30,6 +30,7 @@ struct LayerMagnitudes {
   float median_abs;  // the lower middle value, as torch.median
   float max_abs;
   int64_t max_token, max_dim;
+  int64_t non_finite;  // NaN or inf values: left out of the median and the criterion
 };
 
 struct ScanResult {

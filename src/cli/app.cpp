@@ -29,6 +29,16 @@ int run(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a mistyped subcommand as "A subcommand is required"; name the word instead.
+    if (app.get_subcommands().empty() && !app.remaining().empty() &&
+        app.remaining().front().rfind("-", 0) != 0) {
+      std::string names;
+      for (const auto* sub : app.get_subcommands({}))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::cerr << "massact: error: unknown command '" << app.remaining().front()
+                << "' (expected one of: " << names << ")\n";
+      return 2;
+    }
     app.exit(e);
     return 2;
   } catch (const InputError& e) {

@@ -34,12 +34,15 @@ void add_bench_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
-  auto* cmd = bench->add_subcommand("forward", "Tokens/s of an instrumented forward pass, and peak RSS");
+  auto* cmd =
+      bench->add_subcommand("forward", "Tokens/s of an instrumented forward pass, and peak RSS");
   cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
-  cmd->add_option("--seq-len", opt->seq_len, "Tokens per forward pass")->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--repeats", opt->repeats, "Timed passes (after one warm-up)")->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seq-len", opt->seq_len, "Tokens per forward pass")
+      ->capture_default_str()
+      ->check(at_least(1));
+  cmd->add_option("--repeats", opt->repeats, "Timed passes (after one warm-up)")
+      ->capture_default_str()
+      ->check(at_least(1));
   cmd->add_option("--seed", opt->seed, "Seed of the random token ids")->capture_default_str();
   opt->output.add_options(cmd);
   cmd->callback([opt] {
@@ -64,15 +67,20 @@ void add_bench_command(CLI::App& app) {
     const double tokens_per_s = double(opt->seq_len) / median;
 
     json doc = result_document("massact.bench.forward", 1, command_line(), m.model);
-    doc["protocol"] = {{"seq_len", opt->seq_len}, {"repeats", opt->repeats}, {"threads", num_threads()},
-                       {"hooks", "blocks.*.hook_resid_post observed by scan"}, {"logits", "all rows"}};
-    doc["result"] = {{"seconds_median", median}, {"seconds_best", seconds.front()},
-                     {"tokens_per_second", tokens_per_s}, {"peak_rss_mib", peak_rss_mib()}};
+    doc["protocol"] = {{"seq_len", opt->seq_len},
+                       {"repeats", opt->repeats},
+                       {"threads", num_threads()},
+                       {"hooks", "blocks.*.hook_resid_post observed by scan"},
+                       {"logits", "all rows"}};
+    doc["result"] = {{"seconds_median", median},
+                     {"seconds_best", seconds.front()},
+                     {"tokens_per_second", tokens_per_s},
+                     {"peak_rss_mib", peak_rss_mib()}};
     opt->output.emit(doc, [&] {
-      std::cout << "forward " << opt->seq_len << " tokens: " << format_number(median, 3) << " s median of "
-                << opt->repeats << " (best " << format_number(seconds.front(), 3) << " s), "
-                << format_number(tokens_per_s, 1) << " tokens/s, " << num_threads() << " threads, peak RSS "
-                << format_number(peak_rss_mib(), 1) << " MiB\n";
+      std::cout << "forward " << opt->seq_len << " tokens: " << format_number(median, 3)
+                << " s median of " << opt->repeats << " (best " << format_number(seconds.front(), 3)
+                << " s), " << format_number(tokens_per_s, 1) << " tokens/s, " << num_threads()
+                << " threads, peak RSS " << format_number(peak_rss_mib(), 1) << " MiB\n";
     });
   });
 }

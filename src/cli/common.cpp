@@ -21,7 +21,9 @@ std::string quoted(const std::string& arg) {
 }
 }  // namespace
 
-const std::string& command_line() { return g_command_line; }
+const std::string& command_line() {
+  return g_command_line;
+}
 
 void set_command_line(int argc, char** argv) {
   g_command_line.clear();
@@ -49,6 +51,19 @@ std::string read_text_file(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+CLI::Validator at_least(int64_t minimum) {
+  return CLI::Validator(
+      [minimum](std::string& value) -> std::string {
+        try {
+          size_t used = 0;
+          if (std::stoll(value, &used) >= minimum && used == value.size()) return "";
+        } catch (const std::exception&) {
+        }
+        return "expected an integer >= " + std::to_string(minimum) + ", got " + value;
+      },
+      ">=" + std::to_string(minimum));
 }
 
 void TokenInput::add_options(CLI::App* cmd) {

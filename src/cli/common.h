@@ -50,6 +50,9 @@ struct JsonOutput {
   void emit(const massact::json& doc, const std::function<void()>& print_table) const;
 };
 
+// Option checks whose messages say what was expected ("expected an integer >= 0, got -3").
+CLI::Validator at_least(int64_t minimum);
+
 // Registration of each subcommand (one file each).
 void add_inspect_command(CLI::App& app);
 void add_forward_command(CLI::App& app);

@@ -20,7 +20,8 @@ void add_forward_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("forward", "Run one sequence and save hook points and logits");
   cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
   opt->input.add_options(cmd);
-  cmd->add_option("--hooks", opt->hooks, "Glob(s) over hook names to save, e.g. 'blocks.*.attn.hook_pattern'")
+  cmd->add_option("--hooks", opt->hooks,
+                  "Glob(s) over hook names to save, e.g. 'blocks.*.attn.hook_pattern'")
       ->capture_default_str();
   cmd->add_option("--out", opt->out, "Output .safetensors file")->required();
   cmd->callback([opt] {
@@ -47,11 +48,11 @@ void add_forward_command(CLI::App& app) {
     std::copy(ids.begin(), ids.end(), static_cast<int32_t*>(ids_tensor.raw_mut()));
     saved.emplace_back("input_ids", ids_tensor);
     saved.emplace_back("logits", logits);
-    write_safetensors(opt->out, saved,
-                      {{"massact_version", kMassactVersion}, {"command", command_line()},
-                       {"model", opt->model}});
-    std::cout << "wrote " << saved.size() << " tensors (" << ids.size() << " tokens) to " << opt->out
-              << "\n";
+    write_safetensors(
+        opt->out, saved,
+        {{"massact_version", kMassactVersion}, {"command", command_line()}, {"model", opt->model}});
+    std::cout << "wrote " << saved.size() << " tensors (" << ids.size() << " tokens) to "
+              << opt->out << "\n";
   });
 }
 

@@ -1,10 +1,11 @@
 // massact generate MODEL --prompt TEXT: greedy continuation, the first sanity check on a new model.
+#include "model/generate.h"
+
 #include <unistd.h>
 
 #include <iostream>
 
 #include "cli/common.h"
-#include "model/generate.h"
 #include "report/result_json.h"
 
 namespace massact::cli {
@@ -20,13 +21,15 @@ void add_generate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "Greedy continuation of a prompt");
   cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
   opt->input.add_options(cmd);
-  cmd->add_option("--max-new-tokens", opt->max_new_tokens, "Tokens to generate")->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-new-tokens", opt->max_new_tokens, "Tokens to generate")
+      ->capture_default_str()
+      ->check(at_least(1));
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
     TokenIds prompt = opt->input.resolve(m);
-    TokenIds all = greedy_generate(m.model, prompt, opt->max_new_tokens, m.model.spec().eos_token_id);
+    TokenIds all =
+        greedy_generate(m.model, prompt, opt->max_new_tokens, m.model.spec().eos_token_id);
     TokenIds added(all.begin() + int64_t(prompt.size()), all.end());
     // Decoding the pieces apart would drop the space that opens the continuation's first piece.
     const std::string prompt_text = m.tokenizer ? m.tokenizer->decode(prompt) : "";
@@ -35,12 +38,15 @@ void add_generate_command(CLI::App& app) {
 
     json doc = result_document("massact.generate", 1, command_line(), m.model);
     doc["protocol"] = {{"decoding", "greedy"}, {"max_new_tokens", opt->max_new_tokens}};
-    doc["result"] = {{"prompt_ids", prompt}, {"new_ids", added}, {"prompt_text", prompt_text},
+    doc["result"] = {{"prompt_ids", prompt},
+                     {"new_ids", added},
+                     {"prompt_text", prompt_text},
                      {"new_text", added_text}};
     opt->output.emit(doc, [&] {
       const bool tty = isatty(STDOUT_FILENO);
       if (m.tokenizer)  // the continuation in bold on a terminal
-        std::cout << prompt_text << (tty ? "\x1b[1m" : "") << added_text << (tty ? "\x1b[0m" : "") << "\n";
+        std::cout << prompt_text << (tty ? "\x1b[1m" : "") << added_text << (tty ? "\x1b[0m" : "")
+                  << "\n";
       else
         std::cout << json(added).dump() << "\n";
     });

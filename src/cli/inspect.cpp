@@ -11,9 +11,12 @@ namespace {
 
 const char* rope_scaling_name(RopeScaling s) {
   switch (s) {
-    case RopeScaling::None: return "none";
-    case RopeScaling::Linear: return "linear";
-    case RopeScaling::Llama3: return "llama3";
+    case RopeScaling::None:
+      return "none";
+    case RopeScaling::Linear:
+      return "linear";
+    case RopeScaling::Llama3:
+      return "llama3";
   }
   return "?";
 }
@@ -67,7 +70,8 @@ void print(const json& doc) {
     table.add_row({"tokenizer", "none (give --token-ids)"});
   } else {
     for (const auto& [key, value] : doc["tokenizer"].items())
-      table.add_row({"tokenizer." + key, value.is_string() ? value.get<std::string>() : value.dump()});
+      table.add_row(
+          {"tokenizer." + key, value.is_string() ? value.get<std::string>() : value.dump()});
   }
   table.print(std::cout);
 }
@@ -80,7 +84,8 @@ void add_inspect_command(CLI::App& app) {
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("inspect", "Architecture, sizes, parameter count, dtypes, tokenizer");
+  auto* cmd =
+      app.add_subcommand("inspect", "Architecture, sizes, parameter count, dtypes, tokenizer");
   cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
   opt->output.add_options(cmd);
   cmd->callback([opt] {

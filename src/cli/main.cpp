@@ -1,3 +1,5 @@
 #include "cli/common.h"
 
-int main(int argc, char** argv) { return massact::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return massact::cli::run(argc, argv);
+}

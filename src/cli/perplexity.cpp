@@ -1,9 +1,10 @@
 // massact perplexity MODEL --text-file F: the official code's protocol (see analysis/perplexity.h).
+#include "analysis/perplexity.h"
+
 #include <unistd.h>
 
 #include <iostream>
 
-#include "analysis/perplexity.h"
 #include "cli/common.h"
 #include "report/result_json.h"
 #include "report/table.h"
@@ -28,20 +29,27 @@ void add_perplexity_command(CLI::App& app) {
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("perplexity", "Perplexity on a text, non-overlapping windows, every position scored");
+  auto* cmd = app.add_subcommand(
+      "perplexity", "Perplexity on a text, non-overlapping windows, every position scored");
   cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
-  cmd->add_option("--text-file", opt->text_file, "Evaluation text (tokenized as a whole)")->required();
-  cmd->add_option("--seq-len", opt->seq_len, "Window length in tokens (0: min(4096, the model's context))")
-      ->capture_default_str();
+  cmd->add_option("--text-file", opt->text_file, "Evaluation text (tokenized as a whole)")
+      ->required();
+  cmd->add_option("--seq-len", opt->seq_len,
+                  "Window length in tokens (0: min(4096, the model's context))")
+      ->capture_default_str()
+      ->check(at_least(0));
   cmd->add_option("--max-windows", opt->max_windows, "Score only the first K windows (0: all)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(at_least(0));
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, true);
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);
     PerplexityProtocol protocol;
-    protocol.seq_len = opt->seq_len > 0 ? opt->seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
+    protocol.seq_len =
+        opt->seq_len > 0 ? opt->seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
     protocol.max_windows = opt->max_windows;
+    protocol.text_name = opt->text_file;
     PerplexityResult r = perplexity(m.model, text, protocol, Hooks(), report_progress);
 
     json doc = result_document("massact.perplexity", 1, command_line(), m.model);
@@ -51,14 +59,17 @@ void add_perplexity_command(CLI::App& app) {
                        {"windows", "non-overlapping, tail dropped"},
                        {"scored", "every position but the first of each window"},
                        {"max_windows", protocol.max_windows}};
-    doc["result"] = {{"perplexity", r.perplexity},  {"mean_nll", r.mean_nll},
-                     {"text_tokens", r.text_tokens}, {"windows", r.windows},
+    doc["result"] = {{"perplexity", r.perplexity},
+                     {"mean_nll", r.mean_nll},
+                     {"text_tokens", r.text_tokens},
+                     {"windows", r.windows},
                      {"scored_tokens", r.scored_tokens}};
     opt->output.emit(doc, [&] {
-      std::cout << "perplexity " << format_number(r.perplexity) << "  (mean NLL " << format_number(r.mean_nll)
-                << " nats over " << r.scored_tokens << " scored tokens)\n"
-                << "protocol: " << opt->text_file << " tokenized whole (" << r.text_tokens << " tokens), "
-                << r.windows << " non-overlapping windows of " << protocol.seq_len
+      std::cout << "perplexity " << format_number(r.perplexity) << "  (mean NLL "
+                << format_number(r.mean_nll) << " nats over " << r.scored_tokens
+                << " scored tokens)\n"
+                << "protocol: " << opt->text_file << " tokenized whole (" << r.text_tokens
+                << " tokens), " << r.windows << " non-overlapping windows of " << protocol.seq_len
                 << " tokens, every position but each window's first scored\n";
     });
   });

@@ -14,19 +14,23 @@ struct DTypeInfo {
   size_t size;
 };
 constexpr std::array<DTypeInfo, 10> kDTypes = {{{DType::F64, "F64", 8},
-                                                 {DType::F32, "F32", 4},
-                                                 {DType::F16, "F16", 2},
-                                                 {DType::BF16, "BF16", 2},
-                                                 {DType::I64, "I64", 8},
-                                                 {DType::I32, "I32", 4},
-                                                 {DType::I16, "I16", 2},
-                                                 {DType::I8, "I8", 1},
-                                                 {DType::U8, "U8", 1},
-                                                 {DType::BOOL, "BOOL", 1}}};
+                                                {DType::F32, "F32", 4},
+                                                {DType::F16, "F16", 2},
+                                                {DType::BF16, "BF16", 2},
+                                                {DType::I64, "I64", 8},
+                                                {DType::I32, "I32", 4},
+                                                {DType::I16, "I16", 2},
+                                                {DType::I8, "I8", 1},
+                                                {DType::U8, "U8", 1},
+                                                {DType::BOOL, "BOOL", 1}}};
 }  // namespace
 
-size_t dtype_size(DType t) { return kDTypes[size_t(t)].size; }
-std::string_view dtype_name(DType t) { return kDTypes[size_t(t)].name; }
+size_t dtype_size(DType t) {
+  return kDTypes[size_t(t)].size;
+}
+std::string_view dtype_name(DType t) {
+  return kDTypes[size_t(t)].name;
+}
 
 std::optional<DType> dtype_from_name(std::string_view name) {
   for (const auto& info : kDTypes)
@@ -49,7 +53,7 @@ float f16_to_f32(uint16_t h) {
     bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
   } else if (mantissa == 0) {  // signed zero
     bits = sign;
-  } else {  // subnormal: normalize it
+  } else {                                     // subnormal: normalize it
     int shift = __builtin_clz(mantissa) - 21;  // leading zeros within the 10-bit field
     mantissa = (mantissa << shift) & 0x3ff;
     bits = sign | uint32_t(113 - shift) << 23 | (mantissa << 13);
@@ -64,12 +68,13 @@ uint16_t f32_to_f16(float f) {
   std::memcpy(&bits, &f, 4);
   uint16_t sign = uint16_t((bits >> 16) & 0x8000);
   uint32_t abs = bits & 0x7fffffff;
-  if (abs > 0x7f800000) return sign | 0x7e00;      // NaN
-  if (abs >= 0x477ff000) return sign | 0x7c00;     // overflows to inf after rounding
-  if (abs < 0x38800000) {                          // subnormal or zero in f16
+  if (abs > 0x7f800000) return sign | 0x7e00;   // NaN
+  if (abs >= 0x477ff000) return sign | 0x7c00;  // overflows to inf after rounding
+  if (abs < 0x38800000) {                       // subnormal or zero in f16
     float magnitude;
     std::memcpy(&magnitude, &abs, 4);
-    // Adding 0.5 aligns the f16 subnormal grid with the f32 mantissa; the FPU rounds to nearest even.
+    // Adding 0.5 aligns the f16 subnormal grid with the f32 mantissa; the FPU rounds to nearest
+    // even.
     float shifted = magnitude + 0.5f;
     uint32_t s;
     std::memcpy(&s, &shifted, 4);

@@ -1,6 +1,8 @@
 // Errors that carry their context. massact distinguishes two kinds of failure:
-//   InputError: the user's input is wrong (a file, a field, an option); the CLI exits with code 2 and
-//               prints the message, which names the file or option, the field and what was expected.
+//   InputError: the user's input is wrong (a file, a field, an option); the CLI exits with code 2
+//   and
+//               prints the message, which names the file or option, the field and what was
+//               expected.
 //   anything else (std::exception): a bug in massact; the CLI exits with code 1.
 #pragma once
 

@@ -1,5 +1,5 @@
-// A read-only memory map of a whole file. Checkpoint tensors are views into it, so weights are paged
-// in by the kernel on first use and never copied.
+// A read-only memory map of a whole file. Checkpoint tensors are views into it, so weights are
+// paged in by the kernel on first use and never copied.
 #pragma once
 
 #include <cstddef>

@@ -51,7 +51,9 @@ const float* Tensor::f32() const {
   return static_cast<const float*>(data_);
 }
 
-float* Tensor::f32() { return const_cast<float*>(std::as_const(*this).f32()); }
+float* Tensor::f32() {
+  return const_cast<float*>(std::as_const(*this).f32());
+}
 
 Tensor Tensor::to_f32() const {
   Tensor out = zeros(DType::F32, shape_);
@@ -59,7 +61,9 @@ Tensor Tensor::to_f32() const {
   return out;
 }
 
-void Tensor::to_f32_into(float* dst) const { massact::to_f32(dtype_, data_, dst, size_t(numel())); }
+void Tensor::to_f32_into(float* dst) const {
+  massact::to_f32(dtype_, data_, dst, size_t(numel()));
+}
 
 Tensor Tensor::reshaped(Shape shape) const {
   if (shape_numel(shape) != numel())

@@ -23,7 +23,8 @@ class Tensor {
   // An owned, zero-filled tensor.
   static Tensor zeros(DType dtype, Shape shape);
   // A view of bytes owned elsewhere; `keepalive` holds their owner (may be null for static data).
-  static Tensor view(DType dtype, Shape shape, const void* data, std::shared_ptr<const void> keepalive);
+  static Tensor view(DType dtype, Shape shape, const void* data,
+                     std::shared_ptr<const void> keepalive);
 
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }

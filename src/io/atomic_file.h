@@ -9,7 +9,8 @@
 
 namespace massact {
 
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
 void write_text_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace massact

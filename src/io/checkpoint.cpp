@@ -10,7 +10,8 @@ namespace fs = std::filesystem;
 
 Checkpoint open_checkpoint(const std::string& path) {
   if (!fs::is_directory(path))
-    throw_input_error(path, ": expected a Hugging Face model folder (config.json and *.safetensors)");
+    throw_input_error(path,
+                      ": expected a Hugging Face model folder (config.json and *.safetensors)");
   Checkpoint ckpt;
   ckpt.path = path;
   ckpt.config_path = (fs::path(path) / "config.json").string();

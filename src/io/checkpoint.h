@@ -1,5 +1,6 @@
-// A checkpoint on disk: a Hugging Face model folder (config.json + *.safetensors, single or sharded).
-// It yields the config as JSON and the tensors by name; what they mean is the model layer's business.
+// A checkpoint on disk: a Hugging Face model folder (config.json + *.safetensors, single or
+// sharded). It yields the config as JSON and the tensors by name; what they mean is the model
+// layer's business.
 #pragma once
 
 #include <memory>

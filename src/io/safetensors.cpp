@@ -24,7 +24,8 @@ uint64_t read_u64_le(const std::byte* p) {
 TensorInfo parse_tensor_entry(const std::string& path, const std::string& name, const json& entry,
                               size_t data_size) {
   std::string where = path + ": tensor '" + name + "'";
-  if (!entry.is_object()) throw_input_error(where, ": expected an object with dtype, shape, data_offsets");
+  if (!entry.is_object())
+    throw_input_error(where, ": expected an object with dtype, shape, data_offsets");
   JsonFields fields(entry, where);
   TensorInfo info{name, DType::F32, {}, 0, 0};
 
@@ -59,12 +60,14 @@ TensorInfo parse_tensor_entry(const std::string& path, const std::string& name, 
 }
 
 void check_no_overlap(const std::string& path, std::vector<TensorInfo> tensors) {
+  // Empty tensors occupy no bytes: they can neither overlap nor hide an overlap between others.
+  std::erase_if(tensors, [](const TensorInfo& t) { return t.begin == t.end; });
   std::sort(tensors.begin(), tensors.end(),
             [](const TensorInfo& a, const TensorInfo& b) { return a.begin < b.begin; });
   for (size_t i = 1; i < tensors.size(); ++i)
-    if (tensors[i].begin < tensors[i - 1].end && tensors[i].begin != tensors[i].end)
-      throw_input_error(path, ": tensor '", tensors[i].name, "': field 'data_offsets': overlaps tensor '",
-                        tensors[i - 1].name, "'");
+    if (tensors[i].begin < tensors[i - 1].end)
+      throw_input_error(path, ": tensor '", tensors[i].name,
+                        "': field 'data_offsets': overlaps tensor '", tensors[i - 1].name, "'");
 }
 
 }  // namespace
@@ -73,13 +76,16 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   SafetensorsFile st;
   st.file_ = MappedFile::open(path);
   const size_t size = st.file_->size();
-  if (size < 8) throw_input_error(path, ": truncated: ", size, " bytes, expected at least an 8-byte header length");
+  if (size < 8)
+    throw_input_error(path, ": truncated: ", size,
+                      " bytes, expected at least an 8-byte header length");
   uint64_t header_len = read_u64_le(st.file_->data());
   if (header_len > kMaxHeaderBytes)
     throw_input_error(path, ": header length ", header_len, " exceeds the ", kMaxHeaderBytes,
                       "-byte sanity bound (not a safetensors file?)");
   if (8 + header_len > size)
-    throw_input_error(path, ": truncated: header claims ", header_len, " bytes but the file has ", size - 8);
+    throw_input_error(path, ": truncated: header claims ", header_len, " bytes but the file has ",
+                      size - 8);
 
   std::string header(reinterpret_cast<const char*>(st.file_->data()) + 8, header_len);
   json root = parse_json(header, path + ": header");

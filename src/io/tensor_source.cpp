@@ -37,6 +37,9 @@ std::unique_ptr<SafetensorsSource> SafetensorsSource::sharded(const std::string&
     if (shard.find('/') != std::string::npos)
       fields.fail("weight_map." + name, "a file name inside the model folder");
     auto [it, added] = shard_of_file.emplace(shard, source->files_.size());
+    if (added && !fs::exists(dir / shard))
+      throw_input_error(index_path, ": field 'weight_map.", name, "': shard file ",
+                        (dir / shard).string(), " does not exist");
     if (added) source->files_.push_back(SafetensorsFile::open((dir / shard).string()));
     if (!source->files_[it->second].find(name))
       throw_input_error(index_path, ": field 'weight_map.", name, "': shard ", shard,
@@ -48,12 +51,15 @@ std::unique_ptr<SafetensorsSource> SafetensorsSource::sharded(const std::string&
 }
 
 const std::pair<std::string, size_t>* SafetensorsSource::lookup(const std::string& name) const {
-  auto it = std::lower_bound(index_.begin(), index_.end(), name,
-                             [](const auto& entry, const std::string& n) { return entry.first < n; });
+  auto it =
+      std::lower_bound(index_.begin(), index_.end(), name,
+                       [](const auto& entry, const std::string& n) { return entry.first < n; });
   return it != index_.end() && it->first == name ? &*it : nullptr;
 }
 
-bool SafetensorsSource::has(const std::string& name) const { return lookup(name) != nullptr; }
+bool SafetensorsSource::has(const std::string& name) const {
+  return lookup(name) != nullptr;
+}
 
 Tensor SafetensorsSource::get(const std::string& name) const {
   const auto* entry = lookup(name);

@@ -1,5 +1,5 @@
-// Named tensors from a checkpoint, whatever its file format. Models ask a TensorSource for weights by
-// name; the source knows nothing about models.
+// Named tensors from a checkpoint, whatever its file format. Models ask a TensorSource for weights
+// by name; the source knows nothing about models.
 #pragma once
 
 #include <memory>
@@ -31,7 +31,7 @@ class SafetensorsSource : public TensorSource {
   std::vector<std::string> names() const override;
 
  private:
-  std::string description_;                  // what error messages call this checkpoint
+  std::string description_;  // what error messages call this checkpoint
   std::vector<SafetensorsFile> files_;
   std::vector<std::pair<std::string, size_t>> index_;  // sorted name -> file
   const std::pair<std::string, size_t>* lookup(const std::string& name) const;

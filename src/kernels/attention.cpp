@@ -1,26 +1,30 @@
 #include "kernels/attention.h"
-#include "kernels/threads.h"
 
 #include <cblas.h>
 
 #include <cmath>
 #include <limits>
 
+#include "kernels/threads.h"
+
 namespace massact {
 
 namespace {
-int64_t kv_head(const AttentionShape& s, int64_t h) { return h / (s.n_heads / s.n_kv_heads); }
+int64_t kv_head(const AttentionShape& s, int64_t h) {
+  return h / (s.n_heads / s.n_kv_heads);
+}
 }  // namespace
 
-void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale, int64_t h0,
-                      int64_t nh, float* scores) {
+void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale,
+                      int64_t h0, int64_t nh, float* scores) {
   const int64_t T = s.T, hd = s.head_dim;
   for (int64_t g = 0; g < nh; ++g) {
     const int64_t h = h0 + g;
     float* out = scores + g * T * T;
     // (T, hd) x (hd, T): the strided rows of one head of q and k, straight from the packed layout.
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(T), int(hd), scale, q + h * hd,
-                int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f, out, int(T));
+                int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f, out,
+                int(T));
   }
   const float neg_inf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for collapse(2) schedule(static) if (nh * T * T >= kMinParallelWork)
@@ -51,8 +55,8 @@ void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores,
     }
 }
 
-void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0, int64_t nh,
-                   float* z) {
+void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0,
+                   int64_t nh, float* z) {
   const int64_t T = s.T, hd = s.head_dim;
   for (int64_t g = 0; g < nh; ++g) {
     const int64_t h = h0 + g;

@@ -18,14 +18,14 @@ struct AttentionShape {
 
 // scores[h][i][j] = scale * q_i . k_j for visible keys, -inf elsewhere.
 // q: (T, n_heads, head_dim); k: (T, n_kv_heads, head_dim).
-void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale, int64_t h0,
-                      int64_t nh, float* scores);
+void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale,
+                      int64_t h0, int64_t nh, float* scores);
 
 // Row-wise softmax of (nh, T, T) scores into probs (may alias); masked entries become 0.
 void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores, float* probs);
 
 // z[:, h, :] = probs[h] @ v[:, kv(h), :] for h in [h0, h0 + nh). z: (T, n_heads, head_dim).
-void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0, int64_t nh,
-                   float* z);
+void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0,
+                   int64_t nh, float* z);
 
 }  // namespace massact

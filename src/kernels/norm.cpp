@@ -1,7 +1,8 @@
 #include "kernels/norm.h"
-#include "kernels/threads.h"
 
 #include <cmath>
+
+#include "kernels/threads.h"
 
 namespace massact {
 

@@ -1,8 +1,9 @@
 #include "kernels/rope.h"
-#include "kernels/threads.h"
 
 #include <cmath>
 #include <numbers>
+
+#include "kernels/threads.h"
 
 namespace massact {
 
@@ -17,7 +18,8 @@ float llama3_scale(float inv_freq, const RopeSpec& r) {
   const double wavelen = 2 * std::numbers::pi / inv_freq;
   if (wavelen < high_freq_wavelen) return inv_freq;
   if (wavelen > low_freq_wavelen) return float(inv_freq / r.factor);
-  const double smooth = (old_ctx / wavelen - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
+  const double smooth =
+      (old_ctx / wavelen - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
   return float((1 - smooth) * inv_freq / r.factor + smooth * inv_freq);
 }
 

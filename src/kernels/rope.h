@@ -1,5 +1,5 @@
-// Rotary position embeddings in the rotate-half layout of Hugging Face checkpoints: dimension j of a
-// head pairs with dimension j + head_dim/2, and the pair turns by angle position * inv_freq[j].
+// Rotary position embeddings in the rotate-half layout of Hugging Face checkpoints: dimension j of
+// a head pairs with dimension j + head_dim/2, and the pair turns by angle position * inv_freq[j].
 #pragma once
 
 #include <vector>

@@ -7,7 +7,9 @@
 
 namespace massact {
 
-int hardware_threads() { return int(std::max(1u, std::thread::hardware_concurrency())); }
+int hardware_threads() {
+  return int(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 void set_num_threads(int n) {
   if (n <= 0) n = hardware_threads();
@@ -15,6 +17,8 @@ void set_num_threads(int n) {
   openblas_set_num_threads(n);
 }
 
-int num_threads() { return omp_get_max_threads(); }
+int num_threads() {
+  return omp_get_max_threads();
+}
 
 }  // namespace massact

@@ -10,8 +10,8 @@
 #include "kernels/linear.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
-#include "model/model.h"
 #include "kernels/threads.h"
+#include "model/model.h"
 
 namespace massact {
 
@@ -57,8 +57,8 @@ class ForwardPass {
     const size_t row_bytes = size_t(s_.d_model) * dtype_size(w_.embed.dtype());
     const auto* table = static_cast<const std::byte*>(w_.embed.raw());
     for (int64_t t = 0; t < T_; ++t)
-      to_f32(w_.embed.dtype(), table + size_t(ids[size_t(t)]) * row_bytes, x_.f32() + t * s_.d_model,
-             size_t(s_.d_model));
+      to_f32(w_.embed.dtype(), table + size_t(ids[size_t(t)]) * row_bytes,
+             x_.f32() + t * s_.d_model, size_t(s_.d_model));
     fire(HookPoint::Embed, -1, x_);
   }
 
@@ -146,15 +146,15 @@ class ForwardPass {
   const Hooks& hooks_;
   const int64_t T_;
   RopeTable rope_;
-  Tensor x_;    // (T, d_model) the residual stream
-  Tensor h_;    // (T, d_model) the normalized input of the current sublayer
-  Tensor out_;  // (T, d_model) the current sublayer's output
-  Tensor q_;    // (T, n_heads, head_dim)
-  Tensor k_;    // (T, n_kv_heads, head_dim)
-  Tensor v_;    // (T, n_kv_heads, head_dim)
-  Tensor z_;    // (T, n_heads, head_dim)
-  Tensor gate_; // (T, d_ff), then the MLP's hidden activation
-  Tensor up_;   // (T, d_ff)
+  Tensor x_;       // (T, d_model) the residual stream
+  Tensor h_;       // (T, d_model) the normalized input of the current sublayer
+  Tensor out_;     // (T, d_model) the current sublayer's output
+  Tensor q_;       // (T, n_heads, head_dim)
+  Tensor k_;       // (T, n_kv_heads, head_dim)
+  Tensor v_;       // (T, n_kv_heads, head_dim)
+  Tensor z_;       // (T, n_heads, head_dim)
+  Tensor gate_;    // (T, d_ff), then the MLP's hidden activation
+  Tensor up_;      // (T, d_ff)
   Tensor scores_;  // (heads in a group, T, T)
   WeightScratch scratch_;
 };
@@ -165,12 +165,14 @@ Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) c
   if (ids.empty()) throw_input_error("input: no tokens to run");
   for (size_t t = 0; t < ids.size(); ++t)
     if (ids[t] < 0 || ids[t] >= spec_.vocab_size)
-      throw_input_error("input: token id ", ids[t], " at position ", t, " is outside the vocabulary [0, ",
-                        spec_.vocab_size, ") of ", path_);
+      throw_input_error("input: token id ", ids[t], " at position ", t,
+                        " is outside the vocabulary [0, ", spec_.vocab_size, ") of ", path_);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
   return pass.run(ids, rows);
 }
 
-Tensor Model::forward(const TokenIds& ids, LogitRows rows) const { return forward(ids, Hooks(), rows); }
+Tensor Model::forward(const TokenIds& ids, LogitRows rows) const {
+  return forward(ids, Hooks(), rows);
+}
 
 }  // namespace massact

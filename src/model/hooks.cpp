@@ -9,13 +9,15 @@ namespace massact {
 
 namespace {
 constexpr std::array<const char*, size_t(HookPoint::Count)> kSuffixes = {
-    "hook_embed",           "hook_resid_pre",       "attn.hook_q",      "attn.hook_k",
-    "attn.hook_v",          "attn.hook_rot_q",      "attn.hook_rot_k",  "attn.hook_attn_scores",
-    "attn.hook_pattern",    "attn.hook_z",          "hook_attn_out",    "hook_resid_mid",
-    "mlp.hook_post",        "hook_mlp_out",         "hook_resid_post",  "ln_final.hook_normalized"};
+    "hook_embed",        "hook_resid_pre",  "attn.hook_q",     "attn.hook_k",
+    "attn.hook_v",       "attn.hook_rot_q", "attn.hook_rot_k", "attn.hook_attn_scores",
+    "attn.hook_pattern", "attn.hook_z",     "hook_attn_out",   "hook_resid_mid",
+    "mlp.hook_post",     "hook_mlp_out",    "hook_resid_post", "ln_final.hook_normalized"};
 }  // namespace
 
-bool is_layer_hook(HookPoint point) { return point != HookPoint::Embed && point != HookPoint::LnFinal; }
+bool is_layer_hook(HookPoint point) {
+  return point != HookPoint::Embed && point != HookPoint::LnFinal;
+}
 
 std::string hook_name(HookPoint point, int layer) {
   const char* suffix = kSuffixes[size_t(point)];

@@ -17,22 +17,22 @@
 namespace massact {
 
 enum class HookPoint {
-  Embed,        // (T, d_model)
-  ResidPre,     // (T, d_model)
-  Q,            // (T, n_heads, head_dim), before RoPE
-  K,            // (T, n_kv_heads, head_dim), before RoPE
-  V,            // (T, n_kv_heads, head_dim)
-  RotQ,         // (T, n_heads, head_dim), after RoPE
-  RotK,         // (T, n_kv_heads, head_dim), after RoPE
-  AttnScores,   // (n_heads, T, T): scaled q.k, -inf where masked
-  Pattern,      // (n_heads, T, T): attention probabilities
-  Z,            // (T, n_heads, head_dim): probability-weighted values, before the output projection
-  AttnOut,      // (T, d_model)
-  ResidMid,     // (T, d_model)
-  MlpPost,      // (T, d_ff): the MLP's hidden activation
-  MlpOut,       // (T, d_model)
-  ResidPost,    // (T, d_model): the decoder layer's output, where massive activations are found
-  LnFinal,      // (T, d_model)
+  Embed,       // (T, d_model)
+  ResidPre,    // (T, d_model)
+  Q,           // (T, n_heads, head_dim), before RoPE
+  K,           // (T, n_kv_heads, head_dim), before RoPE
+  V,           // (T, n_kv_heads, head_dim)
+  RotQ,        // (T, n_heads, head_dim), after RoPE
+  RotK,        // (T, n_kv_heads, head_dim), after RoPE
+  AttnScores,  // (n_heads, T, T): scaled q.k, -inf where masked
+  Pattern,     // (n_heads, T, T): attention probabilities
+  Z,           // (T, n_heads, head_dim): probability-weighted values, before the output projection
+  AttnOut,     // (T, d_model)
+  ResidMid,    // (T, d_model)
+  MlpPost,     // (T, d_ff): the MLP's hidden activation
+  MlpOut,      // (T, d_model)
+  ResidPost,   // (T, d_model): the decoder layer's output, where massive activations are found
+  LnFinal,     // (T, d_model)
   Count
 };
 
@@ -66,7 +66,7 @@ class Hooks {
  private:
   struct Entry {
     std::string pattern;
-    HookEditor editor;      // exactly one of the two is set
+    HookEditor editor;  // exactly one of the two is set
     HookObserver observer;
   };
   std::vector<Entry> entries_;

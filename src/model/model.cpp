@@ -27,7 +27,8 @@ int64_t Model::parameter_count() const {
 
 std::string Model::weight_dtype() const {
   std::set<std::string> kinds;
-  for (const auto& name : source_->names()) kinds.insert(std::string(dtype_name(source_->get(name).dtype())));
+  for (const auto& name : source_->names())
+    kinds.insert(std::string(dtype_name(source_->get(name).dtype())));
   std::string out;
   for (const auto& k : kinds) out += (out.empty() ? "" : "+") + k;
   return out;

@@ -16,9 +16,9 @@ enum class RopeScaling { None, Linear, Llama3 };
 struct RopeSpec {
   double theta = 10000.0;
   RopeScaling scaling = RopeScaling::None;
-  double factor = 1.0;            // linear and llama3
-  double low_freq_factor = 1.0;   // llama3
-  double high_freq_factor = 4.0;  // llama3
+  double factor = 1.0;                    // linear and llama3
+  double low_freq_factor = 1.0;           // llama3
+  double high_freq_factor = 4.0;          // llama3
   int64_t original_max_positions = 8192;  // llama3
 };
 

@@ -8,7 +8,8 @@ namespace {
 
 class WeightLoader {
  public:
-  WeightLoader(const TensorSource& source, const std::string& path) : source_(source), path_(path) {}
+  WeightLoader(const TensorSource& source, const std::string& path)
+      : source_(source), path_(path) {}
 
   Tensor get(const std::string& name, const Shape& expected) const {
     Tensor t = source_.get(name);
@@ -60,7 +61,8 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
   }
   w.final_norm = load.get(n.final_norm, {d});
   // Tied checkpoints usually omit lm_head; one that stores it anyway is used as stored.
-  w.lm_head = s.tied_embeddings && !source.has(n.lm_head) ? w.embed : load.get(n.lm_head, {s.vocab_size, d});
+  w.lm_head = s.tied_embeddings && !source.has(n.lm_head) ? w.embed
+                                                          : load.get(n.lm_head, {s.vocab_size, d});
   return w;
 }
 

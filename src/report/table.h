@@ -21,6 +21,7 @@ class Table {
 
 // A token's text made printable on one line: newlines and tabs escaped, quoted.
 std::string printable_token(const std::string& text);
-std::string format_number(double v, int precision = 4);  // fixed or scientific, whichever is shorter
+std::string format_number(double v,
+                          int precision = 4);  // fixed or scientific, whichever is shorter
 
 }  // namespace massact

@@ -14,7 +14,8 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir) {
     return std::make_unique<SentencePieceTokenizer>(
         (dir / "tokenizer.model").string(),
         read_special_token_rules((dir / "tokenizer_config.json").string()));
-  throw_input_error(model_dir, ": no tokenizer.model (pass --token-ids to give token ids directly)");
+  throw_input_error(model_dir,
+                    ": no tokenizer.model (pass --token-ids to give token ids directly)");
 }
 
 }  // namespace massact

@@ -19,10 +19,14 @@ SpecialTokenRules read_special_token_rules(const std::string& tokenizer_config_p
   return rules;
 }
 
-SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path, SpecialTokenRules rules)
-    : path_(model_path), rules_(rules), sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
+SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path,
+                                               SpecialTokenRules rules)
+    : path_(model_path),
+      rules_(rules),
+      sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
   auto status = sp_->Load(model_path);
-  if (!status.ok()) throw_input_error(model_path, ": not a SentencePiece model: ", status.ToString());
+  if (!status.ok())
+    throw_input_error(model_path, ": not a SentencePiece model: ", status.ToString());
 }
 
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
@@ -48,11 +52,14 @@ std::string SentencePieceTokenizer::token_text(int32_t id) const {
   if (id < 0 || id >= vocab_size()) return "<invalid " + std::to_string(id) + ">";
   std::string piece = sp_->IdToPiece(id);
   // "▁" (U+2581) is SentencePiece's mark for a space.
-  for (size_t pos; (pos = piece.find("\xE2\x96\x81")) != std::string::npos;) piece.replace(pos, 3, " ");
+  for (size_t pos; (pos = piece.find("\xE2\x96\x81")) != std::string::npos;)
+    piece.replace(pos, 3, " ");
   return piece;
 }
 
-int32_t SentencePieceTokenizer::vocab_size() const { return sp_->GetPieceSize(); }
+int32_t SentencePieceTokenizer::vocab_size() const {
+  return sp_->GetPieceSize();
+}
 
 std::optional<int32_t> SentencePieceTokenizer::bos_id() const {
   int id = sp_->bos_id();

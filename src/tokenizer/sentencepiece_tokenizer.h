@@ -13,11 +13,12 @@ class SentencePieceProcessor;
 namespace massact {
 
 struct SpecialTokenRules {
-  bool add_bos = true;   // LlamaTokenizer's defaults
+  bool add_bos = true;  // LlamaTokenizer's defaults
   bool add_eos = false;
 };
 
-// Reads add_bos_token / add_eos_token from a tokenizer_config.json; defaults when the file is absent.
+// Reads add_bos_token / add_eos_token from a tokenizer_config.json; defaults when the file is
+// absent.
 SpecialTokenRules read_special_token_rules(const std::string& tokenizer_config_path);
 
 class SentencePieceTokenizer : public Tokenizer {

@@ -11,12 +11,13 @@ namespace massact {
 namespace {
 
 TEST(Perplexity, NextTokenNllIsTheCrossEntropyOfTheNextToken) {
-  // Two positions scored (T = 3): uniform logits over 4 -> ln 4 each; a confident right guess -> ~0.
+  // Two positions scored (T = 3): uniform logits over 4 -> ln 4 each; a confident right guess ->
+  // ~0.
   Tensor logits = Tensor::zeros(DType::F32, {3, 4});
   logits.f32()[4 + 2] = 50.0f;  // position 1 predicts token 2
   EXPECT_NEAR(next_token_nll_sum(logits, {0, 1, 2}), std::log(4.0), 1e-6);
-  EXPECT_NEAR(next_token_nll_sum(logits, {0, 3, 1}), std::log(4.0) + 50.0 + std::log(1 + 3 * std::exp(-50.0)),
-              1e-4);
+  EXPECT_NEAR(next_token_nll_sum(logits, {0, 3, 1}),
+              std::log(4.0) + 50.0 + std::log(1 + 3 * std::exp(-50.0)), 1e-4);
 }
 
 TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {

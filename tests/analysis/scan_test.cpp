@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace massact {
 namespace {
 
 // A (T, d) layer output of small values with planted large ones.
-Tensor layer_output(int64_t T, int64_t d, std::vector<std::tuple<int64_t, int64_t, float>> planted) {
+Tensor layer_output(int64_t T, int64_t d,
+                    std::vector<std::tuple<int64_t, int64_t, float>> planted) {
   Tensor x = Tensor::zeros(DType::F32, {T, d});
   for (int64_t i = 0; i < T * d; ++i) x.f32()[i] = (i % 7 - 3) * 0.05f;  // |x| <= 0.15, median 0.1
   for (auto [t, j, v] : planted) x.f32()[t * d + j] = v;
@@ -58,6 +61,17 @@ TEST(Scan, ObserverScansEveryLayerOutput) {
   EXPECT_EQ(scan.result().layers.size(), 3u);
   ASSERT_EQ(scan.result().massive.size(), 1u);
   EXPECT_EQ(scan.result().massive[0].layer, 1);
+}
+
+// NaN or inf (an overflowing model) is counted, not silently folded into the median or the rows.
+TEST(Scan, NonFiniteValuesAreCountedAndLeftOut) {
+  ScanResult r;
+  Tensor x = layer_output(8, 32, {{0, 1, 700.0f}, {2, 2, NAN}, {3, 3, INFINITY}});
+  scan_layer(x, 0, r);
+  EXPECT_EQ(r.layers[0].non_finite, 2);
+  EXPECT_FLOAT_EQ(r.layers[0].max_abs, 700.0f);
+  ASSERT_EQ(r.massive.size(), 1u);
+  EXPECT_EQ(r.massive[0].token, 0);
 }
 
 }  // namespace

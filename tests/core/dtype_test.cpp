@@ -8,8 +8,8 @@ namespace massact {
 namespace {
 
 TEST(DType, NamesRoundTrip) {
-  for (auto t : {DType::F64, DType::F32, DType::F16, DType::BF16, DType::I64, DType::I32, DType::I16,
-                 DType::I8, DType::U8, DType::BOOL})
+  for (auto t : {DType::F64, DType::F32, DType::F16, DType::BF16, DType::I64, DType::I32,
+                 DType::I16, DType::I8, DType::U8, DType::BOOL})
     EXPECT_EQ(dtype_from_name(dtype_name(t)), t);
   EXPECT_FALSE(dtype_from_name("Q4_K").has_value());
 }
@@ -18,7 +18,7 @@ TEST(DType, HalfPrecisionKnownValues) {
   EXPECT_EQ(f16_to_f32(0x3c00), 1.0f);
   EXPECT_EQ(f16_to_f32(0xc000), -2.0f);
   EXPECT_EQ(f16_to_f32(0x7bff), 65504.0f);
-  EXPECT_EQ(f16_to_f32(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
+  EXPECT_EQ(f16_to_f32(0x0001), std::ldexp(1.0f, -24));     // smallest subnormal
   EXPECT_EQ(f16_to_f32(0x03ff), std::ldexp(1023.0f, -24));  // largest subnormal
   EXPECT_TRUE(std::isinf(f16_to_f32(0x7c00)));
   EXPECT_TRUE(std::isnan(f16_to_f32(0x7e00)));

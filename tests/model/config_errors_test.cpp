@@ -506,6 +506,31 @@ TEST(WeightsAgainstConfig, NonFloatWeightIsRejected) {
   EXPECT_CONTAINS(msg, "dtype I32");
 }
 
+// safetensors does not require aligned tensors: a 1-byte tensor first puts every float weight at an
+// odd address. The model must still load and give the same logits, bit for bit.
+TEST(WeightsAgainstConfig, MisalignedWeightsGiveTheSameLogits) {
+  const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
+  SafetensorsFile src =
+      SafetensorsFile::open(massact::testing::fixture_dir("llama_f32") + "/model.safetensors");
+  NamedTensors tensors;
+  tensors.emplace_back("aaa_padding", Tensor::zeros(DType::U8, {1}));
+  for (const auto& info : src.tensors()) tensors.emplace_back(info.name, src.get(info.name));
+  write_safetensors(dir + "/model.safetensors", tensors);
+  SafetensorsFile written = SafetensorsFile::open(dir + "/model.safetensors");
+  ASSERT_EQ(written.find("model.embed_tokens.weight")->begin % 4, 1u);
+
+  Model reference = Model::load(massact::testing::fixture_dir("llama_f32"));
+  Model misaligned = Model::load(dir);
+  const TokenIds ids = {1, 17, 42, 99, 200, 3};
+  Tensor a = reference.forward(ids);
+  Tensor b = misaligned.forward(ids);
+  ASSERT_EQ(a.shape(), b.shape());
+  ASSERT_EQ(a.shape(), (Shape{6, 256}));
+  int64_t differing = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) differing += a.f32()[i] != b.f32()[i];
+  EXPECT_EQ(differing, 0);
+}
+
 TEST(WeightsAgainstConfig, FolderWithoutWeights) {
   const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
   std::string msg = load_error(dir);

@@ -58,9 +58,8 @@ TEST(Hooks, EditorsChangeTheForwardPass) {
   Model model = Model::load(testing::fixture_dir("llama_f32"));
   const int last = int(model.spec().n_layers) - 1;
   Hooks hooks;
-  hooks.edit("blocks." + std::to_string(last) + ".hook_resid_post", [](const HookEvent&, Tensor& x) {
-    std::fill(x.f32(), x.f32() + x.numel(), 0.0f);
-  });
+  hooks.edit("blocks." + std::to_string(last) + ".hook_resid_post",
+             [](const HookEvent&, Tensor& x) { std::fill(x.f32(), x.f32() + x.numel(), 0.0f); });
   Tensor edited = model.forward({1, 2, 3}, hooks, LogitRows::All);
   Tensor plain = model.forward({1, 2, 3}, LogitRows::All);
   float max_edited = 0, max_plain = 0;

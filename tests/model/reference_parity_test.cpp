@@ -1,6 +1,6 @@
 // The forward pass against Hugging Face transformers, on the committed fixtures that
-// tests/reference/make_fixtures.py made: every layer's output, attention probabilities, the final norm
-// and the logits, within 1e-4 (f32 compute; bf16 fixtures were referenced in f32 from the same
+// tests/reference/make_fixtures.py made: every layer's output, attention probabilities, the final
+// norm and the logits, within 1e-4 (f32 compute; bf16 fixtures were referenced in f32 from the same
 // bf16 weights, so the same bound holds).
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ float max_abs_diff(const Tensor& got, const Tensor& want) {
   if (got.shape() != want.shape()) return INFINITY;
   Tensor w = want.to_f32();
   float worst = 0.0f;
-  for (int64_t i = 0; i < got.numel(); ++i) worst = std::max(worst, std::fabs(got.f32()[i] - w.f32()[i]));
+  for (int64_t i = 0; i < got.numel(); ++i)
+    worst = std::max(worst, std::fabs(got.f32()[i] - w.f32()[i]));
   return worst;
 }
 
@@ -43,18 +44,21 @@ TEST_P(ReferenceParity, HiddenStatesPatternsAndLogitsMatchTransformers) {
 
   std::map<std::string, Tensor> seen;
   Hooks hooks;
-  for (const char* pattern : {"hook_embed", "blocks.*.hook_resid_post", "blocks.*.attn.hook_pattern",
-                              "ln_final.hook_normalized"})
-    hooks.observe(pattern, [&seen](const HookEvent& e, const Tensor& t) { seen[e.name] = t.to_f32(); });
+  for (const char* pattern : {"hook_embed", "blocks.*.hook_resid_post",
+                              "blocks.*.attn.hook_pattern", "ln_final.hook_normalized"})
+    hooks.observe(pattern,
+                  [&seen](const HookEvent& e, const Tensor& t) { seen[e.name] = t.to_f32(); });
   Tensor logits = model.forward(reference_ids(ref), hooks, LogitRows::All);
 
   EXPECT_LE(max_abs_diff(seen.at("hook_embed"), ref.get("embed")), kTolerance);
   for (int i = 0; i < model.spec().n_layers; ++i) {
     const std::string layer = std::to_string(i);
-    EXPECT_LE(max_abs_diff(seen.at("blocks." + layer + ".hook_resid_post"), ref.get("resid_post." + layer)),
+    EXPECT_LE(max_abs_diff(seen.at("blocks." + layer + ".hook_resid_post"),
+                           ref.get("resid_post." + layer)),
               kTolerance)
         << "layer " << i;
-    EXPECT_LE(max_abs_diff(seen.at("blocks." + layer + ".attn.hook_pattern"), ref.get("pattern." + layer)),
+    EXPECT_LE(max_abs_diff(seen.at("blocks." + layer + ".attn.hook_pattern"),
+                           ref.get("pattern." + layer)),
               kTolerance)
         << "layer " << i;
   }
@@ -66,7 +70,8 @@ TEST_P(ReferenceParity, TokenizerGivesTheReferenceIds) {
   const std::string dir = testing::fixture_dir(GetParam());
   auto tokenizer = load_tokenizer(dir);
   json info = read_json_file(dir + "/reference.json");
-  EXPECT_EQ(tokenizer->encode(info["prompt"].get<std::string>()), info["input_ids"].get<TokenIds>());
+  EXPECT_EQ(tokenizer->encode(info["prompt"].get<std::string>()),
+            info["input_ids"].get<TokenIds>());
 }
 
 TEST_P(ReferenceParity, GreedyContinuationMatchesTransformers) {
@@ -93,8 +98,8 @@ TEST_P(ReferenceParity, ObservingDoesNotChangeTheResult) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
-                         ::testing::Values("llama_f32", "llama3_bf16", "llama_linear_sharded", "mistral_f32",
-                                           "qwen2_f32", "qwen2_bf16"));
+                         ::testing::Values("llama_f32", "llama3_bf16", "llama_linear_sharded",
+                                           "mistral_f32", "qwen2_f32", "qwen2_bf16"));
 
 }  // namespace
 }  // namespace massact

@@ -13,7 +13,9 @@
 namespace massact {
 namespace {
 
-std::string stories_dir() { return testing::shared_data_dir() + "/models/stories260K"; }
+std::string stories_dir() {
+  return testing::shared_data_dir() + "/models/stories260K";
+}
 
 TEST(Stories260K, GreedyContinuationIsTheDocumentedOne) {
   MASSACT_REQUIRE_SHARED_DATA();
@@ -23,15 +25,18 @@ TEST(Stories260K, GreedyContinuationIsTheDocumentedOne) {
   ASSERT_EQ(prompt.front(), 1) << "the prompt starts with <s>";
   TokenIds all = greedy_generate(model, prompt, 40, model.spec().eos_token_id);
   const std::string text = tokenizer->decode(all);
-  EXPECT_NE(text.find("Once upon a time, there was a little girl named Lily. She loved to play outside in the "
-                      "park. One day, she saw a big, red ball"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(
+          "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
+          "park. One day, she saw a big, red ball"),
+      std::string::npos)
       << text;
 }
 
 // transformers 4.44.2 (LlamaForCausalLM, eager, f32) scores the same text by the same protocol
 // (windows of 256, every position but the first) at 1.757924 nats per token; massact must agree.
-// (Higher than the authors' validation loss of 1.297: the sample's curly quotes fall back to bytes.)
+// (Higher than the authors' validation loss of 1.297: the sample's curly quotes fall back to
+// bytes.)
 TEST(Stories260K, PerplexityMatchesTransformers) {
   MASSACT_REQUIRE_SHARED_DATA();
   Model model = Model::load(stories_dir());

@@ -1,5 +1,5 @@
-// LLaMA (1, 2, 3): pre-RMSNorm blocks, RoPE (rotate-half layout), gated SiLU MLP, optional grouped KV
-// heads. Mistral and Qwen2 share its shape and names and adjust it (mistral.cpp, qwen2.cpp).
+// LLaMA (1, 2, 3): pre-RMSNorm blocks, RoPE (rotate-half layout), gated SiLU MLP, optional grouped
+// KV heads. Mistral and Qwen2 share its shape and names and adjust it (mistral.cpp, qwen2.cpp).
 #include "core/error.h"
 #include "model/arch/arch.h"
 
@@ -10,10 +10,12 @@ namespace {
 RopeSpec read_rope(const JsonFields& config) {
   RopeSpec rope;
   rope.theta = config.number("rope_theta", 10000.0);
+  if (!(rope.theta > 0)) config.fail("rope_theta", "a positive number");
   if (!config.has("rope_scaling")) return rope;
   JsonFields scaling = config.object("rope_scaling");
   // Older configs call the field "type", newer ones "rope_type".
-  std::string type = scaling.has("rope_type") ? scaling.string("rope_type") : scaling.string("type");
+  std::string type =
+      scaling.has("rope_type") ? scaling.string("rope_type") : scaling.string("type");
   if (type == "default") return rope;
   if (type == "linear") {
     rope.scaling = RopeScaling::Linear;
@@ -27,7 +29,8 @@ RopeSpec read_rope(const JsonFields& config) {
     if (rope.high_freq_factor <= rope.low_freq_factor)
       scaling.fail("high_freq_factor", "a value above low_freq_factor");
   } else {
-    scaling.fail(scaling.has("rope_type") ? "rope_type" : "type", "\"linear\", \"llama3\" or \"default\"");
+    scaling.fail(scaling.has("rope_type") ? "rope_type" : "type",
+                 "\"linear\", \"llama3\" or \"default\"");
   }
   if (rope.factor <= 0) scaling.fail("factor", "a positive number");
   return rope;
@@ -55,12 +58,13 @@ TensorNames llama_names() {
 }
 
 std::optional<int32_t> optional_token_id(const JsonFields& config, const std::string& key) {
-  // Some configs give a list of EOS ids (LLaMA-3 instruct); the first one serves for generation.
-  if (config.has(key) && config.raw(key).is_array() && !config.raw(key).empty() &&
-      config.raw(key)[0].is_number_integer())
-    return config.raw(key)[0].get<int32_t>();
   if (!config.has(key)) return std::nullopt;
-  return int32_t(config.integer(key));
+  // Some configs give a list of EOS ids (LLaMA-3 instruct); the first one serves for generation.
+  const json& value = config.raw(key);
+  const json& id = value.is_array() && !value.empty() ? value[0] : value;
+  if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX)
+    config.fail(key, "a token id (an integer in [0, 2^31)) or a list of them");
+  return int32_t(id.get<int64_t>());
 }
 
 }  // namespace
@@ -71,13 +75,16 @@ ModelSpec llama_spec(const JsonFields& config) {
   spec.d_model = config.positive_integer("hidden_size");
   spec.n_layers = config.positive_integer("num_hidden_layers");
   spec.n_heads = config.positive_integer("num_attention_heads");
-  spec.n_kv_heads = config.has("num_key_value_heads") ? config.positive_integer("num_key_value_heads")
-                                                      : spec.n_heads;
-  spec.head_dim = config.has("head_dim") ? config.positive_integer("head_dim")
-                                         : spec.d_model / spec.n_heads;
+  spec.n_kv_heads = config.has("num_key_value_heads")
+                        ? config.positive_integer("num_key_value_heads")
+                        : spec.n_heads;
+  spec.head_dim =
+      config.has("head_dim") ? config.positive_integer("head_dim") : spec.d_model / spec.n_heads;
   spec.d_ff = config.positive_integer("intermediate_size");
   spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.integer("max_position_embeddings", 2048);
+  spec.max_positions = config.has("max_position_embeddings")
+                           ? config.positive_integer("max_position_embeddings")
+                           : 2048;
   spec.norm_eps = config.number("rms_norm_eps", 1e-6);
   spec.rope = read_rope(config);
   spec.qkv_bias = config.boolean("attention_bias", false);
@@ -95,7 +102,8 @@ ModelSpec llama_spec(const JsonFields& config) {
   if (spec.head_dim % 2 != 0) config.fail("head_dim", "an even number (RoPE rotates pairs)");
   std::string act = config.string("hidden_act", "silu");
   if (act != "silu") config.fail("hidden_act", "\"silu\"");
-  if (config.boolean("mlp_bias", false)) config.fail("mlp_bias", "false (MLP biases are not supported yet)");
+  if (config.boolean("mlp_bias", false))
+    config.fail("mlp_bias", "false (MLP biases are not supported yet)");
   return spec;
 }
 

@@ -26,7 +26,8 @@ ModelSpec spec_from_config(const json& config, const std::string& config_path) {
   for (const auto& [name, builder] : families())
     if (name == type) return builder(fields);
   std::string supported;
-  for (const auto& name : supported_model_types()) supported += (supported.empty() ? "" : ", ") + name;
+  for (const auto& name : supported_model_types())
+    supported += (supported.empty() ? "" : ", ") + name;
   fields.fail("model_type", "a supported model type (" + supported + ")");
 }
 
