@@ -19,11 +19,19 @@ std::string shared_data_dir() {
 
 std::string temp_dir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path dir = fs::temp_directory_path() / "massact_tests" /
-                 (std::string(info->test_suite_name()) + "." + info->name());
+  return temp_dir(std::string(info->test_suite_name()) + "." + info->name());
+}
+
+std::string temp_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / "massact_tests" / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
+}
+
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected \"" << part << "\" in: \"" << text << "\"";
 }
 
 }  // namespace massact::testing

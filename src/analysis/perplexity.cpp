@@ -25,6 +25,13 @@ double next_token_nll_sum(const Tensor& logits, const TokenIds& ids) {
 PerplexityResult perplexity(const Model& model, const TokenIds& text,
                             const PerplexityProtocol& protocol, const Hooks& hooks,
                             const ProgressFn& progress) {
+  return perplexity(
+      model, text, protocol, [&hooks](const TokenIds&) { return hooks; }, progress);
+}
+
+PerplexityResult perplexity(const Model& model, const TokenIds& text,
+                            const PerplexityProtocol& protocol, const WindowHooksFn& hooks_for,
+                            const ProgressFn& progress) {
   const int64_t n = int64_t(text.size()), L = protocol.seq_len;
   if (L < 2) throw_input_error("--seq-len: expected at least 2 tokens, got ", L);
   int64_t windows = n / L;
@@ -36,7 +43,7 @@ PerplexityResult perplexity(const Model& model, const TokenIds& text,
   double nll = 0.0;
   for (int64_t w = 0; w < windows; ++w) {
     TokenIds window(text.begin() + w * L, text.begin() + (w + 1) * L);
-    nll += next_token_nll_sum(model.forward(window, hooks, LogitRows::All), window);
+    nll += next_token_nll_sum(model.forward(window, hooks_for(window), LogitRows::All), window);
     if (progress) progress(w + 1, windows);
   }
   PerplexityResult r;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "analysis/progress.h"
 #include "model/model.h"
 
 namespace massact {
@@ -25,12 +26,16 @@ struct PerplexityResult {
   int64_t scored_tokens;
 };
 
-using ProgressFn = std::function<void(int64_t done, int64_t total)>;
+// The hooks for one evaluation window (an intervention that depends on the window's tokens).
+using WindowHooksFn = std::function<Hooks(const TokenIds& window)>;
 
 // Sum over positions t < T-1 of -log softmax(logits[t])[ids[t+1]]. logits: (T, vocab).
 double next_token_nll_sum(const Tensor& logits, const TokenIds& ids);
 
 // InputError when the text is shorter than one window.
+PerplexityResult perplexity(const Model& model, const TokenIds& text,
+                            const PerplexityProtocol& protocol, const WindowHooksFn& hooks_for,
+                            const ProgressFn& progress = nullptr);
 PerplexityResult perplexity(const Model& model, const TokenIds& text,
                             const PerplexityProtocol& protocol, const Hooks& hooks,
                             const ProgressFn& progress = nullptr);

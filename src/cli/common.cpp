@@ -1,9 +1,12 @@
 #include "cli/common.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "analysis/sequences.h"
 #include "core/error.h"
 #include "report/result_json.h"
 
@@ -81,6 +84,72 @@ TokenIds TokenInput::resolve(const LoadedModel& m) const {
     throw_input_error("input: expected one of --prompt, --text-file or --token-ids");
   const std::string text = prompt.empty() ? read_text_file(text_file) : prompt;
   return m.tokenizer->encode(text, true);
+}
+
+void SequenceInput::add_options(CLI::App* cmd) {
+  input.add_options(cmd);
+  cmd->add_option("--num-seqs", num_seqs,
+                  "Draw this many windows from --text-file (0: its beginning, once)")
+      ->capture_default_str()
+      ->check(at_least(0));
+  cmd->add_option("--seq-len", seq_len, "Tokens per sequence (0: min(4096, the model's context))")
+      ->capture_default_str()
+      ->check(at_least(0));
+  cmd->add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
+}
+
+std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {
+  const int64_t length =
+      seq_len > 0 ? seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
+  if (num_seqs > 0) {
+    if (input.text_file.empty())
+      throw_input_error("--num-seqs: draws windows from a --text-file; none given");
+    const TokenIds text = m.tokenizer->encode(read_text_file(input.text_file), false);
+    // The BOS the tokenizer puts before any input starts every window too.
+    const TokenIds specials = m.tokenizer->encode("", true);
+    std::optional<int32_t> bos;
+    if (!specials.empty() && specials.front() == m.tokenizer->bos_id()) bos = specials.front();
+    return draw_sequences(text, {num_seqs, length, seed}, bos, input.text_file);
+  }
+  TokenIds ids = input.resolve(m);
+  if (int64_t(ids.size()) > length) ids.resize(size_t(length));
+  return {ids};
+}
+
+json SequenceInput::protocol(const LoadedModel& m, const std::vector<TokenIds>& sequences) const {
+  json p = {{"sequences", sequences.size()}, {"tokens_per_sequence", sequences.front().size()}};
+  if (!input.text_file.empty()) p["text_file"] = input.text_file;
+  if (num_seqs > 0)
+    p["draw"] = {{"seed", seed},
+                 {"method",
+                  "text tokenized whole without special tokens; window starts uniform from "
+                  "mt19937_64(seed); BOS prepended when the tokenizer adds one"}};
+  else
+    p["draw"] = input.text_file.empty() ? "the given input" : "the beginning of the text";
+  return p;
+}
+
+void add_criterion_options(CLI::App* cmd, MassiveCriterion& criterion) {
+  cmd->add_option("--min-magnitude", criterion.min_magnitude,
+                  "Massive when |activation| exceeds this")
+      ->capture_default_str();
+  cmd->add_option("--min-ratio", criterion.min_ratio,
+                  "... and exceeds this times the median |activation| of the layer output")
+      ->capture_default_str();
+}
+
+json criterion_json(const MassiveCriterion& criterion) {
+  return {{"min_magnitude", criterion.min_magnitude},
+          {"min_ratio", criterion.min_ratio},
+          {"median", "lower middle of |activation| over all tokens and dims of the layer output"}};
+}
+
+ProgressFn progress_printer(const std::string& label) {
+  return [label](int64_t done, int64_t total) {
+    const bool tty = isatty(STDERR_FILENO);
+    std::cerr << (tty ? "\r" : "") << label << ": " << done << "/" << total
+              << (tty && done < total ? "" : "\n") << std::flush;
+  };
 }
 
 void JsonOutput::add_options(CLI::App* cmd) {

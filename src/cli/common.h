@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "analysis/progress.h"
+#include "analysis/scan.h"
 #include "io/json_file.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
@@ -41,6 +43,31 @@ struct TokenInput {
   TokenIds resolve(const LoadedModel& m) const;
 };
 
+// The sequences a study runs on:
+//   --prompt TEXT | --token-ids IDS        one sequence
+//   --text-file F                          its first --seq-len tokens, as one sequence
+//   --text-file F --num-seqs N [--seed S]  N windows of --seq-len tokens drawn from it
+//                                          (analysis/sequences.h says how)
+// --seq-len 0 means min(4096, the model's context).
+struct SequenceInput {
+  TokenInput input;
+  int64_t num_seqs = 0;
+  int64_t seq_len = 0;
+  uint64_t seed = 0;
+
+  void add_options(CLI::App* cmd);
+  bool needs_tokenizer() const { return input.needs_tokenizer(); }
+  std::vector<TokenIds> resolve(const LoadedModel& m) const;
+  json protocol(const LoadedModel& m, const std::vector<TokenIds>& sequences) const;
+};
+
+// --min-magnitude and --min-ratio: the paper's criterion, both options.
+void add_criterion_options(CLI::App* cmd, MassiveCriterion& criterion);
+json criterion_json(const MassiveCriterion& criterion);
+
+// Prints "LABEL: k/n" progress on stderr (one rewritten line on a terminal).
+ProgressFn progress_printer(const std::string& label);
+
 // --json (print the JSON result instead of the table) and --out FILE (also write it there).
 struct JsonOutput {
   bool as_json = false;
@@ -60,6 +87,11 @@ void add_perplexity_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_profile_command(CLI::App& app);
+void add_stats_command(CLI::App& app);
+void add_intervene_command(CLI::App& app);
+void add_attention_command(CLI::App& app);
+void add_decompose_command(CLI::App& app);
 
 // Parses and runs; returns the process exit code (0 ok, 2 bad input or usage, 1 internal error).
 int run(int argc, char** argv);

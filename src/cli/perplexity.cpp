@@ -1,8 +1,6 @@
 // massact perplexity MODEL --text-file F: the official code's protocol (see analysis/perplexity.h).
 #include "analysis/perplexity.h"
 
-#include <unistd.h>
-
 #include <iostream>
 
 #include "cli/common.h"
@@ -10,15 +8,6 @@
 #include "report/table.h"
 
 namespace massact::cli {
-
-namespace {
-// Progress on stderr; a terminal gets one line rewritten, a log one line per window.
-void report_progress(int64_t done, int64_t total) {
-  const bool tty = isatty(STDERR_FILENO);
-  std::cerr << (tty ? "\r" : "") << "perplexity: window " << done << "/" << total
-            << (tty && done < total ? "" : "\n") << std::flush;
-}
-}  // namespace
 
 void add_perplexity_command(CLI::App& app) {
   struct Options {
@@ -50,7 +39,8 @@ void add_perplexity_command(CLI::App& app) {
         opt->seq_len > 0 ? opt->seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
     protocol.max_windows = opt->max_windows;
     protocol.text_name = opt->text_file;
-    PerplexityResult r = perplexity(m.model, text, protocol, Hooks(), report_progress);
+    PerplexityResult r =
+        perplexity(m.model, text, protocol, Hooks(), progress_printer("perplexity: window"));
 
     json doc = result_document("massact.perplexity", 1, command_line(), m.model);
     doc["protocol"] = {{"text_file", opt->text_file},

@@ -1,10 +1,11 @@
-// massact scan MODEL INPUT: the paper's criterion on every layer's output, one row per massive
-// activation, and plain words when there is none.
-#include "analysis/scan.h"
-
+// massact scan MODEL INPUT: the paper's criterion on every layer's output. One sequence: one row
+// per massive activation. Many (--num-seqs): the model's fingerprint, massive activations grouped
+// by (layer, dim, token role) with the fraction of sequences in which each occurs. Plain words when
+// there is none.
 #include <cmath>
 #include <iostream>
 
+#include "analysis/census.h"
 #include "cli/common.h"
 #include "report/result_json.h"
 #include "report/table.h"
@@ -13,7 +14,14 @@ namespace massact::cli {
 
 namespace {
 
-json to_json(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
+void print_criterion(const MassiveCriterion& c, size_t sequences, size_t tokens) {
+  std::cout << "criterion: |activation| > " << format_number(c.min_magnitude, 1) << " and > "
+            << format_number(c.min_ratio, 1) << "x the median |activation| of the layer output ("
+            << sequences << (sequences == 1 ? " sequence of " : " sequences of ") << tokens
+            << " tokens)\n";
+}
+
+json one_sequence_json(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
   json layers = json::array();
   for (const auto& l : r.layers)
     layers.push_back({{"layer", l.layer},
@@ -34,11 +42,8 @@ json to_json(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
   return {{"layers", layers}, {"massive", massive}};
 }
 
-void print(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
-  const auto& c = r.criterion;
-  std::cout << "criterion: |activation| > " << format_number(c.min_magnitude, 1) << " and > "
-            << format_number(c.min_ratio, 1) << "x the median |activation| of the layer output ("
-            << ids.size() << " tokens)\n";
+void print_one_sequence(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
+  print_criterion(r.criterion, 1, ids.size());
   for (const auto& l : r.layers)
     if (l.non_finite > 0)
       std::cout << "warning: layer " << l.layer << " output has " << l.non_finite
@@ -68,13 +73,57 @@ void print(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
   std::cout << r.massive.size() << " massive activations\n";
 }
 
+json fingerprint_json(const MassiveCensus& census) {
+  json rows = json::array();
+  for (const auto& [key, e] : census.entries())
+    rows.push_back({{"layer", key.layer},
+                    {"dim", key.dim},
+                    {"role", token_role_name(key.role)},
+                    {"fraction_of_sequences", double(e.sequences) / double(census.sequences())},
+                    {"occurrences", e.values.count()},
+                    {"mean_value", e.values.mean()},
+                    {"mean_ratio_to_median", e.ratios.mean()}});
+  json top = json::array();
+  for (const auto& [layer, ratio] : census.top_ratio_by_layer())
+    top.push_back({{"layer", layer}, {"mean_top_ratio_to_median", ratio.mean()}});
+  json doc = {{"fingerprint", rows}, {"top_ratio_by_layer", top}};
+  doc["first_layer"] = census.first_layer() ? json(*census.first_layer()) : json(nullptr);
+  doc["last_layer"] = census.last_layer() ? json(*census.last_layer()) : json(nullptr);
+  return doc;
+}
+
+void print_fingerprint(const MassiveCensus& census, const MassiveCriterion& c, size_t tokens) {
+  print_criterion(c, size_t(census.sequences()), tokens);
+  if (census.entries().empty()) {
+    int best = 0;
+    for (const auto& [layer, ratio] : census.top_ratio_by_layer())
+      if (ratio.mean() > census.top_ratio_by_layer().at(best).mean()) best = layer;
+    std::cout << "No massive activations found in any sequence. The largest ratio to the median, "
+                 "averaged "
+                 "over sequences: "
+              << format_number(census.top_ratio_by_layer().at(best).mean(), 1) << "x at layer "
+              << best << " (layer " << best + 1 << " output).\n";
+    return;
+  }
+  Table table({"layer", "", "dim", "role", "in seqs", "mean value", "mean ratio"});
+  for (const auto& [key, e] : census.entries())
+    table.add_row({std::to_string(key.layer), "layer " + std::to_string(key.layer + 1) + " output",
+                   std::to_string(key.dim), token_role_name(key.role),
+                   format_number(100.0 * double(e.sequences) / double(census.sequences()), 1) + "%",
+                   format_number(e.values.mean(), 2), format_number(e.ratios.mean(), 1)});
+  table.print(std::cout);
+  if (auto first = census.first_layer())
+    std::cout << "massive activations appear at layer " << *first << " (layer " << *first + 1
+              << " output) and hold until layer " << *census.last_layer()
+              << " (in at least half the sequences)\n";
+}
+
 }  // namespace
 
 void add_scan_command(CLI::App& app) {
   struct Options {
     std::string model;
-    TokenInput input;
-    int64_t seq_len = 0;
+    SequenceInput input;
     MassiveCriterion criterion;
     JsonOutput output;
   };
@@ -82,37 +131,30 @@ void add_scan_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("scan", "Find massive activations in every layer's output");
   cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
   opt->input.add_options(cmd);
-  cmd->add_option("--seq-len", opt->seq_len,
-                  "Use at most this many tokens of the input (0: the model's context)")
-      ->capture_default_str()
-      ->check(at_least(0));
-  cmd->add_option("--min-magnitude", opt->criterion.min_magnitude,
-                  "Massive when |activation| exceeds this")
-      ->capture_default_str();
-  cmd->add_option("--min-ratio", opt->criterion.min_ratio,
-                  "... and exceeds this times the layer's median |activation|")
-      ->capture_default_str();
+  add_criterion_options(cmd, opt->criterion);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
-    TokenIds ids = opt->input.resolve(m);
-    const int64_t limit = opt->seq_len > 0 ? opt->seq_len : m.model.spec().max_positions;
-    if (int64_t(ids.size()) > limit) ids.resize(size_t(limit));
-
-    Hooks hooks;
-    MassiveScan scan(opt->criterion);
-    scan.attach(hooks);
-    m.model.forward(ids, hooks, LogitRows::None);
-
+    std::vector<TokenIds> sequences = opt->input.resolve(m);
     json doc = result_document("massact.scan", 1, command_line(), m.model);
-    doc["protocol"] = {
-        {"hook", "blocks.*.hook_resid_post"},
-        {"tokens", ids.size()},
-        {"min_magnitude", opt->criterion.min_magnitude},
-        {"min_ratio", opt->criterion.min_ratio},
-        {"median", "lower middle of |activation| over all tokens and dims of the layer"}};
-    doc["result"] = to_json(scan.result(), m, ids);
-    opt->output.emit(doc, [&] { print(scan.result(), m, ids); });
+    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"]["hook"] = "blocks.*.hook_resid_post";
+    doc["protocol"]["criterion"] = criterion_json(opt->criterion);
+
+    if (sequences.size() == 1) {
+      Hooks hooks;
+      MassiveScan scan(opt->criterion);
+      scan.attach(hooks);
+      m.model.forward(sequences[0], hooks, LogitRows::None);
+      doc["result"] = one_sequence_json(scan.result(), m, sequences[0]);
+      opt->output.emit(doc, [&] { print_one_sequence(scan.result(), m, sequences[0]); });
+      return;
+    }
+    MassiveCensus census = take_census(
+        m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->criterion,
+        progress_printer("scan: sequence"));
+    doc["result"] = fingerprint_json(census);
+    opt->output.emit(doc, [&] { print_fingerprint(census, opt->criterion, sequences[0].size()); });
   });
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "cli/run_cli.h"
 #include "io/json_file.h"
 #include "io/safetensors.h"
 #include "test_paths.h"
@@ -18,36 +19,8 @@ namespace massact {
 namespace {
 
 namespace fs = std::filesystem;
-
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected \"" << part << "\" in: \"" << text << "\"";
-}
-#define EXPECT_CONTAINS(text, part) EXPECT_TRUE(Contains(text, part))
-
-struct CliResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-// Runs `massact ARGS...` in-process, capturing stdout and stderr.
-CliResult run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "massact");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  int code = cli::run(int(args.size()), argv.data());
-  std::cout.flush();
-  std::cerr.flush();
-  CliResult r;
-  r.code = code;
-  r.out = ::testing::internal::GetCapturedStdout();
-  r.err = ::testing::internal::GetCapturedStderr();
-  return r;
-}
+using testing::CliResult;
+using testing::run_cli;
 
 std::string fixture() {
   return massact::testing::fixture_dir("llama_f32");
@@ -272,7 +245,7 @@ TEST(CliRuns, ScanJson) {
   ASSERT_TRUE(doc["result"]["layers"].is_array());
   EXPECT_EQ(doc["result"]["layers"].size(), 3u);
   EXPECT_TRUE(doc["result"]["massive"].is_array());
-  EXPECT_GE(doc["protocol"]["tokens"].get<int64_t>(), 2);
+  EXPECT_GE(doc["protocol"]["tokens_per_sequence"].get<int64_t>(), 2);
   EXPECT_EQ(doc["protocol"]["hook"], "blocks.*.hook_resid_post");
 }
 
@@ -281,7 +254,7 @@ TEST(CliRuns, ScanWithTokenIdsTruncatedBySeqLen) {
       run_cli({"scan", fixture(), "--token-ids", "1,5,9,12,40", "--seq-len", "3", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   json doc = json::parse(r.out);
-  EXPECT_EQ(doc["protocol"]["tokens"], 3);
+  EXPECT_EQ(doc["protocol"]["tokens_per_sequence"], 3);
 }
 
 TEST(CliRuns, InspectJson) {

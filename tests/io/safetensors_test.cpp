@@ -20,12 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected \"" << part << "\" in: \"" << text << "\"";
-}
-#define EXPECT_CONTAINS(text, part) EXPECT_TRUE(Contains(text, part))
-
 // 8-byte little-endian length, then the header text, then the data bytes.
 void write_raw(const std::string& path, uint64_t header_len, const std::string& header,
                const std::vector<char>& data) {

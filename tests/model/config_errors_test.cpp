@@ -20,12 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected \"" << part << "\" in: \"" << text << "\"";
-}
-#define EXPECT_CONTAINS(text, part) EXPECT_TRUE(Contains(text, part))
-
 const std::string kConfigPath = "/models/tiny-llama/config.json";
 
 // A small, valid LLaMA config; each test breaks one thing.

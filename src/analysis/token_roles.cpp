@@ -1,0 +1,49 @@
+#include "analysis/token_roles.h"
+
+#include "core/error.h"
+
+namespace massact {
+
+namespace {
+constexpr const char* kRoleNames[kNumTokenRoles] = {"first", "first-delimiter", "delimiter",
+                                                    "word"};
+}
+
+const char* token_role_name(TokenRole role) {
+  return kRoleNames[int(role)];
+}
+
+TokenRole token_role_from_name(const std::string& name) {
+  for (int r = 0; r < kNumTokenRoles; ++r)
+    if (name == kRoleNames[r]) return TokenRole(r);
+  throw_input_error("token role '", name, "': expected first, first-delimiter, delimiter or word");
+}
+
+bool is_delimiter_text(const std::string& text) {
+  std::string core;
+  bool newline = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r')
+      newline = true;
+    else if (c != ' ' && c != '\t')
+      core += c;
+  }
+  return core == "." || (newline && core.empty());
+}
+
+std::vector<TokenRole> token_roles(const TokenIds& ids,
+                                   const std::function<std::string(int32_t)>& text_of) {
+  std::vector<TokenRole> roles(ids.size(), TokenRole::Word);
+  bool seen_delimiter = false;
+  for (size_t t = 0; t < ids.size(); ++t) {
+    if (t == 0) {
+      roles[t] = TokenRole::First;
+    } else if (is_delimiter_text(text_of(ids[t]))) {
+      roles[t] = seen_delimiter ? TokenRole::Delimiter : TokenRole::FirstDelimiter;
+      seen_delimiter = true;
+    }
+  }
+  return roles;
+}
+
+}  // namespace massact

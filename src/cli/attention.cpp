@@ -1,0 +1,117 @@
+// massact attention MODEL: per layer and head, the attention probability mass on the tokens that
+// carry massive activations, on the first token and on the rest (PAPER.md §4), and the
+// head-averaged attention logits and probabilities of the first sequence for heatmaps (in the
+// JSON).
+#include <cmath>
+#include <iostream>
+
+#include "analysis/attention_mass.h"
+#include "cli/common.h"
+#include "report/result_json.h"
+#include "report/table.h"
+
+namespace massact::cli {
+
+namespace {
+
+json matrix_json(const std::vector<float>& m) {
+  json out = json::array();
+  for (float v : m) out.push_back(std::isnan(v) ? json(nullptr) : json(v));
+  return out;
+}
+
+json to_json(const AttentionMassResult& r) {
+  json layers = json::array();
+  for (size_t l = 0; l < r.layers.size(); ++l) {
+    json heads = json::array();
+    for (const auto& h : r.layers[l])
+      heads.push_back({{"on_massive", h.on_massive.mean()},
+                       {"on_first", h.on_first.mean()},
+                       {"on_rest", h.on_rest.mean()}});
+    layers.push_back({{"layer", l}, {"heads", heads}});
+  }
+  json logits = json::array(), probs = json::array();
+  for (const auto& m : r.heatmap.logits) logits.push_back(matrix_json(m));
+  for (const auto& m : r.heatmap.probs) probs.push_back(matrix_json(m));
+  return {{"layers", layers},
+          {"heatmap",
+           {{"tokens", r.heatmap.tokens},
+            {"massive_tokens", r.heatmap.massive_tokens},
+            {"head_mean_logits", logits},
+            {"head_mean_probs", probs}}}};
+}
+
+// The per-layer table: mass averaged over heads, and the head that concentrates most on C.
+void print(const AttentionMassResult& r) {
+  Table table({"layer", "", "on massive", "on first", "on rest", "max head on massive"});
+  for (size_t l = 0; l < r.layers.size(); ++l) {
+    RunningStats massive, first, rest;
+    size_t best = 0;
+    for (size_t h = 0; h < r.layers[l].size(); ++h) {
+      massive.add(r.layers[l][h].on_massive.mean());
+      first.add(r.layers[l][h].on_first.mean());
+      rest.add(r.layers[l][h].on_rest.mean());
+      if (r.layers[l][h].on_massive.mean() > r.layers[l][best].on_massive.mean()) best = h;
+    }
+    table.add_row({std::to_string(l), "layer " + std::to_string(l + 1),
+                   format_number(massive.mean(), 3), format_number(first.mean(), 3),
+                   format_number(rest.mean(), 3),
+                   "head " + std::to_string(best) + ": " +
+                       format_number(r.layers[l][best].on_massive.mean(), 3)});
+  }
+  table.print(std::cout);
+  std::cout << "mass: attention probability summed over the keys of each kind, mean over heads, "
+               "queries from "
+               "position "
+            << r.burn_in
+            << " on, and sequences; massive tokens are those with a massive activation in an "
+            << "earlier layer's output\n";
+}
+
+}  // namespace
+
+void add_attention_command(CLI::App& app) {
+  struct Options {
+    std::string model;
+    SequenceInput input;
+    MassiveCriterion criterion;
+    int64_t burn_in = 8;
+    int64_t heatmap_tokens = 32;
+    JsonOutput output;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("attention",
+                                 "Attention mass on massive-activation tokens, per layer and head");
+  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  opt->input.add_options(cmd);
+  add_criterion_options(cmd, opt->criterion);
+  cmd->add_option("--burn-in", opt->burn_in, "Average over queries from this position on")
+      ->capture_default_str()
+      ->check(at_least(0));
+  cmd->add_option("--heatmap-tokens", opt->heatmap_tokens,
+                  "Tokens of the first sequence in the JSON heatmaps")
+      ->capture_default_str()
+      ->check(at_least(1));
+  opt->output.add_options(cmd);
+  cmd->callback([opt] {
+    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    AttentionMassResult r =
+        measure_attention_mass(m.model, sequences, opt->criterion, opt->burn_in,
+                               opt->heatmap_tokens, progress_printer("attention: sequence"));
+    json doc = result_document("massact.attention", 1, command_line(), m.model);
+    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"]["criterion"] = criterion_json(opt->criterion);
+    doc["protocol"]["burn_in"] = opt->burn_in;
+    doc["protocol"]["massive_tokens"] =
+        "tokens with a massive activation in the output of an earlier layer";
+    doc["result"] = to_json(r);
+    std::vector<std::string> texts;
+    for (int64_t t = 0; t < r.heatmap.tokens; ++t)
+      texts.push_back(m.token_text(sequences[0][size_t(t)]));
+    doc["result"]["heatmap"]["token_texts"] = texts;
+    opt->output.emit(doc, [&] { print(r); });
+  });
+}
+
+}  // namespace massact::cli

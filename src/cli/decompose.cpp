@@ -1,0 +1,133 @@
+// massact decompose MODEL [--layer L]: the paper's Eq. 2 per head at one layer: how alike the value
+// updates from the massive-activation tokens are across queries and inputs, how large they are
+// against the rest, and (with --eval-text) perplexity when they are replaced by one fixed vector or
+// removed: the implicit attention bias test (PAPER.md §4).
+#include "analysis/decompose.h"
+
+#include <cmath>
+#include <iostream>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "report/result_json.h"
+#include "report/table.h"
+
+namespace massact::cli {
+
+void add_decompose_command(CLI::App& app) {
+  struct Options {
+    std::string model;
+    SequenceInput input;
+    MassiveCriterion criterion;
+    int layer = -1;
+    int64_t burn_in = 8;
+    std::string eval_text;
+    int64_t eval_seq_len = 0;
+    int64_t max_windows = 0;
+    JsonOutput output;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "decompose", "Value updates from massive tokens: similarity, size, implicit bias");
+  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  opt->input.add_options(cmd);
+  add_criterion_options(cmd, opt->criterion);
+  cmd->add_option("--layer", opt->layer,
+                  "Attention layer (default: the one after massive activations appear)")
+      ->check(at_least(0));
+  cmd->add_option("--burn-in", opt->burn_in, "Use queries from this position on")
+      ->capture_default_str()
+      ->check(at_least(0));
+  cmd->add_option("--eval-text", opt->eval_text,
+                  "Run the implicit-bias perplexity test on this text (disjoint "
+                  "from the calibration sequences)");
+  cmd->add_option("--eval-seq-len", opt->eval_seq_len,
+                  "Evaluation window (0: min(4096, the model's context))")
+      ->check(at_least(0));
+  cmd->add_option("--max-windows", opt->max_windows, "Evaluate only the first K windows (0: all)")
+      ->check(at_least(0));
+  opt->output.add_options(cmd);
+  cmd->callback([opt] {
+    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer() || !opt->eval_text.empty());
+    const ModelSpec& spec = m.model.spec();
+    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    if (opt->layer >= spec.n_layers)
+      throw_input_error("--layer: expected a layer below ", spec.n_layers, ", got ", opt->layer);
+    int layer = opt->layer;
+    std::optional<int> first;
+    if (layer < 0) {
+      first = take_census(
+                  m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->criterion)
+                  .first_layer();
+      layer = first ? std::min<int>(*first + 1, int(spec.n_layers) - 1) : 0;
+    }
+    Decomposition d =
+        decompose_value_updates(m.model, sequences, layer, opt->criterion, opt->burn_in,
+                                progress_printer("decompose: sequence"));
+
+    json heads = json::array();
+    Table table({"head", "cos(u_C, u_C')", "|u_C|", "|u_rest|"});
+    std::vector<std::vector<float>> fixed;
+    for (size_t h = 0; h < d.heads.size(); ++h) {
+      const HeadUpdates& u = d.heads[h];
+      const double cosine = u.mean_pairwise_cosine();
+      heads.push_back({{"head", h},
+                       {"mean_pairwise_cosine", std::isnan(cosine) ? json(nullptr) : json(cosine)},
+                       {"norm_massive", u.norm_massive.mean()},
+                       {"norm_rest", u.norm_rest.mean()}});
+      table.add_row({std::to_string(h), std::isnan(cosine) ? "-" : format_number(cosine, 3),
+                     format_number(u.norm_massive.mean(), 3),
+                     format_number(u.norm_rest.mean(), 3)});
+      fixed.push_back(u.mean());
+    }
+
+    json doc = result_document("massact.decompose", 1, command_line(), m.model);
+    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"]["layer"] = layer;
+    doc["protocol"]["burn_in"] = opt->burn_in;
+    doc["protocol"]["criterion"] = criterion_json(opt->criterion);
+    doc["protocol"]["C"] =
+        "tokens with a massive activation in the output of a layer before this one";
+    doc["result"] = {{"heads", heads}, {"sequences_with_massive", d.sequences_with_massive}};
+
+    Table bias({"u_C", "perplexity"});
+    if (!opt->eval_text.empty()) {
+      TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text), true);
+      PerplexityProtocol protocol;
+      protocol.seq_len =
+          opt->eval_seq_len > 0 ? opt->eval_seq_len : std::min<int64_t>(4096, spec.max_positions);
+      protocol.max_windows = opt->max_windows;
+      protocol.text_name = opt->eval_text;
+      json rows = json::array();
+      for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
+        PerplexityResult r = perplexity_with_value_update_edit(
+            m.model, eval_tokens, protocol, layer, edit, opt->criterion, fixed,
+            progress_printer(std::string("decompose: ") + value_update_edit_name(edit) +
+                             ", window"));
+        rows.push_back({{"u_C", value_update_edit_name(edit)},
+                        {"perplexity", r.perplexity},
+                        {"mean_nll", r.mean_nll},
+                        {"windows", r.windows}});
+        bias.add_row({value_update_edit_name(edit), format_number(r.perplexity)});
+      }
+      doc["protocol"]["eval"] = {
+          {"text", opt->eval_text},
+          {"seq_len", protocol.seq_len},
+          {"fixed", "each head's mean u_C over the calibration sequences' queries"}};
+      doc["result"]["implicit_bias"] = rows;
+    }
+    opt->output.emit(doc, [&] {
+      std::cout << "layer " << layer
+                << " attention; u_C: value update from massive tokens C, u_rest: from the rest; "
+                << d.sequences_with_massive << " of " << d.sequences
+                << " sequences have massive tokens\n";
+      table.print(std::cout);
+      if (!opt->eval_text.empty()) {
+        std::cout << "\nimplicit-bias test on " << opt->eval_text << ":\n";
+        bias.print(std::cout);
+      }
+    });
+  });
+}
+
+}  // namespace massact::cli

@@ -1,0 +1,136 @@
+// massact profile MODEL: per layer, the top-1/2/3 |activation| and the median of the layer output,
+// mean and std over sequences, with where each top value sits; --top K adds the paper's Table 1
+// view of one layer (top-1..top-K and the median).
+#include "analysis/profile.h"
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "report/result_json.h"
+#include "report/table.h"
+
+namespace massact::cli {
+
+namespace {
+
+std::string mean_std(const RunningStats& s) {
+  return format_number(s.mean(), 2) + " ± " + format_number(s.stddev(), 2);
+}
+
+// The (role, dim) where the k-th value sat most often, and in what share of the sequences.
+std::pair<std::string, double> usual_place(const RankProfile& rank) {
+  const std::pair<TokenRole, int64_t>* best = nullptr;
+  int64_t best_count = 0, total = 0;
+  for (const auto& [place, count] : rank.where) {
+    total += count;
+    if (count > best_count) best = &place, best_count = count;
+  }
+  if (!best) return {"-", 0.0};
+  return {std::string(token_role_name(best->first)) + " dim " + std::to_string(best->second),
+          double(best_count) / double(total)};
+}
+
+json to_json(const MagnitudeProfile& profile, const MassiveCensus& census) {
+  json layers = json::array();
+  for (size_t l = 0; l < profile.layers().size(); ++l) {
+    const LayerProfile& p = profile.layers()[l];
+    json top = json::array();
+    for (const auto& rank : p.top) {
+      auto [place, share] = usual_place(rank);
+      top.push_back({{"mean", rank.magnitude.mean()},
+                     {"std", rank.magnitude.stddev()},
+                     {"usual_place", place},
+                     {"usual_place_share", share}});
+    }
+    layers.push_back({{"layer", l},
+                      {"top", top},
+                      {"median", {{"mean", p.median.mean()}, {"std", p.median.stddev()}}}});
+  }
+  json doc = {{"layers", layers}};
+  doc["first_layer"] = census.first_layer() ? json(*census.first_layer()) : json(nullptr);
+  doc["last_layer"] = census.last_layer() ? json(*census.last_layer()) : json(nullptr);
+  return doc;
+}
+
+void print_layers(const MagnitudeProfile& profile, const MassiveCensus& census) {
+  Table table({"layer", "", "top-1", "where (usually)", "top-2", "top-3", "median"});
+  for (size_t l = 0; l < profile.layers().size(); ++l) {
+    const LayerProfile& p = profile.layers()[l];
+    auto [place, share] = usual_place(p.top[0]);
+    table.add_row({std::to_string(l), "layer " + std::to_string(l + 1) + " output",
+                   mean_std(p.top[0].magnitude),
+                   place + " (" + format_number(100 * share, 0) + "%)",
+                   mean_std(p.top[1].magnitude), mean_std(p.top[2].magnitude), mean_std(p.median)});
+  }
+  table.print(std::cout);
+  if (auto first = census.first_layer())
+    std::cout
+        << "massive activations (by the criterion, in at least half the sequences) appear at layer "
+        << *first << " (layer " << *first + 1 << " output) and hold until layer "
+        << *census.last_layer() << " (layer " << *census.last_layer() + 1 << " output)\n";
+  else
+    std::cout << "no layer meets the massive-activation criterion in at least half the sequences\n";
+}
+
+void print_top_view(const MagnitudeProfile& profile, int layer, int k) {
+  std::cout << "\nlayer " << layer << " (layer " << layer + 1 << " output):\n";
+  Table table({"rank", "|activation|", "where (usually)"});
+  const LayerProfile& p = profile.layers()[size_t(layer)];
+  for (int r = 0; r < k; ++r)
+    table.add_row({"top-" + std::to_string(r + 1), mean_std(p.top[size_t(r)].magnitude),
+                   usual_place(p.top[size_t(r)]).first});
+  table.add_row({"median", mean_std(p.median), ""});
+  table.print(std::cout);
+}
+
+}  // namespace
+
+void add_profile_command(CLI::App& app) {
+  struct Options {
+    std::string model;
+    SequenceInput input;
+    MassiveCriterion criterion;
+    int top = 3;
+    int layer = -1;
+    JsonOutput output;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd =
+      app.add_subcommand("profile", "Top-1/2/3 and median |activation| of every layer output");
+  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  opt->input.add_options(cmd);
+  add_criterion_options(cmd, opt->criterion);
+  cmd->add_option("--top", opt->top, "Also list top-1..top-K of one layer (the paper's Table 1)")
+      ->capture_default_str()
+      ->check(at_least(1));
+  cmd->add_option("--layer", opt->layer,
+                  "Layer of the --top view (default: where massive activations appear)")
+      ->check(at_least(0));
+  opt->output.add_options(cmd);
+  cmd->callback([opt] {
+    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    if (opt->layer >= m.model.spec().n_layers)
+      throw_input_error("--layer: expected a layer below ", m.model.spec().n_layers, ", got ",
+                        opt->layer);
+    MassiveCensus census;
+    MagnitudeProfile profile = profile_magnitudes(
+        m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->top, opt->criterion,
+        census, progress_printer("profile: sequence"));
+    const int layer = opt->layer >= 0 ? opt->layer : census.first_layer().value_or(0);
+
+    json doc = result_document("massact.profile", 1, command_line(), m.model);
+    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"]["hook"] = "blocks.*.hook_resid_post";
+    doc["protocol"]["criterion"] = criterion_json(opt->criterion);
+    doc["result"] = to_json(profile, census);
+    doc["result"]["top_view_layer"] = layer;
+    opt->output.emit(doc, [&] {
+      print_layers(profile, census);
+      if (opt->top > 3 || opt->layer >= 0) print_top_view(profile, layer, opt->top);
+    });
+  });
+}
+
+}  // namespace massact::cli

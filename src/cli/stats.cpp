@@ -1,0 +1,76 @@
+// massact stats MODEL: for each massive (layer, dim, token role), the mean, std, min and max of its
+// value over the sequences: the evidence that massive activations are input-agnostic. --means-out
+// writes the means for `massact intervene --means`.
+#include <iostream>
+
+#include "analysis/means.h"
+#include "cli/common.h"
+#include "report/result_json.h"
+#include "report/table.h"
+
+namespace massact::cli {
+
+void add_stats_command(CLI::App& app) {
+  struct Options {
+    std::string model;
+    SequenceInput input;
+    MassiveCriterion criterion;
+    std::string means_out;
+    JsonOutput output;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd =
+      app.add_subcommand("stats", "Value distribution of each massive activation over sequences");
+  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  opt->input.add_options(cmd);
+  add_criterion_options(cmd, opt->criterion);
+  cmd->add_option("--means-out", opt->means_out,
+                  "Write the mean of each massive (layer, dim, role) here");
+  opt->output.add_options(cmd);
+  cmd->callback([opt] {
+    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    MassiveCensus census = take_census(
+        m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->criterion,
+        progress_printer("stats: sequence"));
+
+    json rows = json::array();
+    Table table({"layer", "dim", "role", "in seqs", "count", "mean", "std", "min", "max"});
+    for (const auto& [key, e] : census.entries()) {
+      const double share = double(e.sequences) / double(census.sequences());
+      rows.push_back({{"layer", key.layer},
+                      {"dim", key.dim},
+                      {"role", token_role_name(key.role)},
+                      {"fraction_of_sequences", share},
+                      {"count", e.values.count()},
+                      {"mean", e.values.mean()},
+                      {"std", e.values.stddev()},
+                      {"min", e.values.min()},
+                      {"max", e.values.max()}});
+      table.add_row({std::to_string(key.layer), std::to_string(key.dim), token_role_name(key.role),
+                     format_number(100 * share, 1) + "%", std::to_string(e.values.count()),
+                     format_number(e.values.mean(), 2), format_number(e.values.stddev(), 2),
+                     format_number(e.values.min(), 2), format_number(e.values.max(), 2)});
+    }
+    json doc = result_document("massact.stats", 1, command_line(), m.model);
+    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"]["criterion"] = criterion_json(opt->criterion);
+    doc["result"] = {{"massive", rows}};
+    if (!opt->means_out.empty()) {
+      json means = MassiveMeans::from_census(census).to_json();
+      means["model"] = model_identity(m.model);
+      means["protocol"] = doc["protocol"];
+      write_json_file(opt->means_out, means);
+    }
+    opt->output.emit(doc, [&] {
+      if (census.entries().empty())
+        std::cout << "No massive activations found in " << census.sequences()
+                  << " sequences by the criterion; nothing to summarize.\n";
+      else
+        table.print(std::cout);
+      if (!opt->means_out.empty()) std::cout << "means written to " << opt->means_out << "\n";
+    });
+  });
+}
+
+}  // namespace massact::cli

@@ -1,0 +1,27 @@
+// A tiny LLaMA checkpoint, written by the test, with massive activations planted where we know
+// them: layer 0's attention writes nothing (o_proj = 0) and one MLP unit fires only on two trigger
+// tokens, BOS and ".", writing a large value into feature dim kDim of the residual stream. Every
+// later layer carries it on. Because the unit sees only the token's own embedding, the planted
+// value of each trigger token is the same in every context: exactly the input-agnostic bias the
+// paper describes.
+#pragma once
+
+#include <string>
+
+#include "tokenizer/tokenizer.h"
+
+namespace massact::testing {
+
+struct PlantedModel {
+  static constexpr int64_t kDim = 7;  // the feature dim that carries the planted activations
+  std::string dir;  // a model folder with config.json, model.safetensors, tokenizer
+  int32_t bos = 1;
+  int32_t period = 0;      // the token id of "."
+  float bos_value = 0;     // layer 0 output at (BOS, kDim), from the weights
+  float period_value = 0;  // layer 0 output at (".", kDim)
+};
+
+// Writes the model into a fresh folder of `parent`; uses the llama_f32 fixture's tokenizer.
+PlantedModel write_planted_model(const std::string& parent);
+
+}  // namespace massact::testing

@@ -1,0 +1,230 @@
+// Every study on a model with known, planted massive activations (planted_model.h): each must find
+// exactly what was planted, and the interventions must behave as the paper says they do.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "analysis/attention_mass.h"
+#include "analysis/census.h"
+#include "analysis/decompose.h"
+#include "analysis/intervene.h"
+#include "analysis/profile.h"
+#include "analysis/sequences.h"
+#include "core/error.h"
+#include "planted_model.h"
+#include "test_paths.h"
+
+namespace massact {
+namespace {
+
+class PlantedStudies : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    planted_ = new testing::PlantedModel(
+        testing::write_planted_model(testing::temp_dir("PlantedStudies")));
+    model_ = new Model(Model::load(planted_->dir));
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    delete planted_;
+  }
+
+  // Sequences that start with BOS and hold "." at known places among ordinary tokens.
+  static std::vector<TokenIds> sequences(int n) {
+    std::vector<TokenIds> out;
+    for (int s = 0; s < n; ++s) {
+      TokenIds ids{planted_->bos};
+      for (int t = 1; t < 40; ++t)
+        ids.push_back(t == 9 + s || t == 25 ? planted_->period : 10 + (t * 7 + s * 13) % 200);
+      out.push_back(ids);
+    }
+    return out;
+  }
+  static std::string text_of(int32_t id) {
+    return id == planted_->period ? "." : "w" + std::to_string(id);
+  }
+
+  static testing::PlantedModel* planted_;
+  static Model* model_;
+};
+testing::PlantedModel* PlantedStudies::planted_ = nullptr;
+Model* PlantedStudies::model_ = nullptr;
+
+TEST_F(PlantedStudies, ScanFindsExactlyThePlantedActivations) {
+  const TokenIds ids = sequences(1)[0];
+  Hooks hooks;
+  MassiveScan scan(MassiveCriterion{});
+  scan.attach(hooks);
+  model_->forward(ids, hooks, LogitRows::None);
+  std::set<std::tuple<int, int64_t, int64_t>> found, planted;
+  for (const auto& a : scan.result().massive) found.insert({a.layer, a.token, a.dim});
+  for (int layer = 0; layer < 3; ++layer)
+    for (int64_t t = 0; t < int64_t(ids.size()); ++t)
+      if (ids[size_t(t)] == planted_->bos || ids[size_t(t)] == planted_->period)
+        planted.insert({layer, t, testing::PlantedModel::kDim});
+  EXPECT_EQ(found, planted);
+  // Layer 0's output holds exactly the values the weights imply.
+  for (const auto& a : scan.result().massive)
+    if (a.layer == 0)
+      EXPECT_NEAR(a.value, a.token == 0 ? planted_->bos_value : planted_->period_value, 1e-2);
+}
+
+TEST_F(PlantedStudies, CensusGroupsByRoleAndStatsReturnThePlantedValues) {
+  MassiveCensus census = take_census(*model_, sequences(6), text_of, MassiveCriterion{});
+  EXPECT_EQ(census.first_layer(), 0);
+  EXPECT_EQ(census.last_layer(), 2);
+  const auto& e = census.entries();
+  const MassiveEntry& first = e.at({0, testing::PlantedModel::kDim, TokenRole::First});
+  const MassiveEntry& first_delim =
+      e.at({0, testing::PlantedModel::kDim, TokenRole::FirstDelimiter});
+  const MassiveEntry& later_delim = e.at({0, testing::PlantedModel::kDim, TokenRole::Delimiter});
+  EXPECT_EQ(first.sequences, 6);
+  EXPECT_EQ(first_delim.sequences, 6);
+  EXPECT_EQ(later_delim.sequences, 6);
+  // Input-agnostic by construction: the same value in every sequence.
+  EXPECT_NEAR(first.values.mean(), planted_->bos_value, 1e-2);
+  EXPECT_NEAR(first.values.stddev(), 0.0, 1e-3);
+  EXPECT_NEAR(first_delim.values.mean(), planted_->period_value, 1e-2);
+  EXPECT_EQ(e.size(), 3u * 3u);  // three roles in each of the three layers, one dim
+}
+
+TEST_F(PlantedStudies, ProfileRanksThePlantedValuesFirst) {
+  MassiveCensus census;
+  MagnitudeProfile profile =
+      profile_magnitudes(*model_, sequences(4), text_of, 5, MassiveCriterion{}, census);
+  const LayerProfile& layer0 = profile.layers()[0];
+  const float big = std::max(std::fabs(planted_->bos_value), std::fabs(planted_->period_value));
+  EXPECT_NEAR(layer0.top[0].magnitude.mean(), big, 1e-2);
+  // Three planted activations per sequence (BOS, two "."), then a cliff down to ordinary values.
+  EXPECT_GT(layer0.top[2].magnitude.mean(), 100.0);
+  EXPECT_LT(layer0.top[3].magnitude.mean(), 10.0);
+  EXPECT_LT(layer0.median.mean(), 1.0);
+  EXPECT_EQ(census.first_layer(), 0);
+}
+
+TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
+  MassiveCensus census = take_census(*model_, sequences(4), text_of, MassiveCriterion{});
+  MassiveMeans means = MassiveMeans::from_census(census);
+  TokenIds text;
+  for (const auto& s : sequences(6)) text.insert(text.end(), s.begin(), s.end());
+  PerplexityProtocol protocol{40, 0, "planted"};
+  auto run = [&](Intervention mode) {
+    return perplexity_with_intervention(*model_, text, protocol,
+                                        {0, mode, MassiveCriterion{}, &means}, text_of);
+  };
+  InterventionResult original = run(Intervention::None), zero = run(Intervention::Zero),
+                     mean = run(Intervention::Mean);
+  EXPECT_EQ(original.edited, 0);
+  EXPECT_EQ(zero.edited, 6 * 3);  // BOS and two "." in each of six windows
+  EXPECT_EQ(mean.edited, 6 * 3);
+  EXPECT_GT(std::fabs(zero.perplexity.mean_nll - original.perplexity.mean_nll), 1e-3);
+  EXPECT_NEAR(mean.perplexity.mean_nll, original.perplexity.mean_nll, 1e-6);
+}
+
+TEST_F(PlantedStudies, MeansFileRoundTrips) {
+  MassiveMeans means =
+      MassiveMeans::from_census(take_census(*model_, sequences(3), text_of, MassiveCriterion{}));
+  const std::string path = testing::temp_dir() + "/means.json";
+  std::ofstream(path) << means.to_json().dump();
+  MassiveMeans back = MassiveMeans::read(path);
+  EXPECT_NEAR(*back.lookup(0, testing::PlantedModel::kDim, TokenRole::First), planted_->bos_value,
+              1e-2);
+  // A role never massive there falls back to the mean over the roles of (layer, dim).
+  EXPECT_TRUE(back.lookup(0, testing::PlantedModel::kDim, TokenRole::Word).has_value());
+  EXPECT_FALSE(back.lookup(0, 3, TokenRole::First).has_value());
+  EXPECT_EQ(back.first_layer(), 0);
+}
+
+TEST_F(PlantedStudies, AttentionMassCountsThePlantedTokens) {
+  AttentionMassResult r = measure_attention_mass(*model_, sequences(2), MassiveCriterion{}, 8, 12);
+  EXPECT_EQ(r.heatmap.massive_tokens, (std::vector<int64_t>{0, 9, 25}));
+  // Layer 0 sees no massive token yet (they appear in its output); later layers do.
+  EXPECT_EQ(r.layers[0][0].on_massive.mean(), 0.0);
+  for (int layer = 1; layer < 3; ++layer)
+    for (const auto& head : r.layers[size_t(layer)]) {
+      EXPECT_GT(head.on_massive.mean(), 0.0);
+      EXPECT_NEAR(head.on_massive.mean() + head.on_rest.mean(), 1.0, 1e-5);  // token 0 is in C
+    }
+  ASSERT_EQ(r.heatmap.probs.size(), 3u);
+  EXPECT_EQ(r.heatmap.probs[0].size(), 144u);
+  EXPECT_TRUE(std::isnan(r.heatmap.logits[0][1]));  // query 0 cannot see key 1
+}
+
+TEST_F(PlantedStudies, DecompositionAndImplicitBiasTest) {
+  Decomposition d = decompose_value_updates(*model_, sequences(3), 1, MassiveCriterion{}, 8);
+  EXPECT_EQ(d.sequences_with_massive, 3);
+  for (const auto& head : d.heads) {
+    EXPECT_GT(head.units, 0);
+    EXPECT_LE(head.mean_pairwise_cosine(), 1.0 + 1e-9);
+    EXPECT_GT(head.norm_massive.mean(), 0.0);
+  }
+  TokenIds text;
+  for (const auto& s : sequences(4)) text.insert(text.end(), s.begin(), s.end());
+  PerplexityProtocol protocol{40, 0, "planted"};
+  std::vector<std::vector<float>> fixed;
+  for (const auto& head : d.heads) fixed.push_back(head.mean());
+  auto run = [&](ValueUpdateEdit edit) {
+    return perplexity_with_value_update_edit(*model_, text, protocol, 1, edit, MassiveCriterion{},
+                                             fixed)
+        .mean_nll;
+  };
+  const double plain = perplexity(*model_, text, protocol, Hooks()).mean_nll;
+  EXPECT_NEAR(run(ValueUpdateEdit::None), plain, 1e-12);
+  EXPECT_GT(std::fabs(run(ValueUpdateEdit::Removed) - plain), 1e-4);
+  EXPECT_NE(run(ValueUpdateEdit::Fixed), run(ValueUpdateEdit::Removed));
+}
+
+// With every u_C equal, the mean pairwise cosine is 1; with two opposite directions, it is below 0.
+TEST(HeadUpdates, MeanPairwiseCosine) {
+  HeadUpdates same;
+  same.unit_sum = {3.0, 0.0};
+  same.units = 3;
+  EXPECT_NEAR(same.mean_pairwise_cosine(), 1.0, 1e-12);
+  HeadUpdates opposite;
+  opposite.unit_sum = {0.0, 0.0};  // (1,0) and (-1,0)
+  opposite.units = 2;
+  EXPECT_NEAR(opposite.mean_pairwise_cosine(), -1.0, 1e-12);
+}
+
+TEST(Sequences, DrawIsDeterministicAndStartsWithBos) {
+  TokenIds text(1000);
+  for (size_t i = 0; i < text.size(); ++i) text[i] = int32_t(i);
+  auto a = draw_sequences(text, {5, 64, 7}, 1, "t"), b = draw_sequences(text, {5, 64, 7}, 1, "t");
+  EXPECT_EQ(a, b);
+  ASSERT_EQ(a.size(), 5u);
+  for (const auto& s : a) {
+    EXPECT_EQ(s.size(), 64u);
+    EXPECT_EQ(s[0], 1);
+    EXPECT_EQ(s[2], s[1] + 1);  // a contiguous window of the text
+  }
+  EXPECT_NE(draw_sequences(text, {5, 64, 8}, 1, "t"), a);
+  EXPECT_THROW(draw_sequences(text, {1, 2000, 0}, 1, "t"), InputError);
+}
+
+TEST(TokenRoles, FirstFirstDelimiterDelimiterWord) {
+  auto text_of = [](int32_t id) -> std::string {
+    switch (id) {
+      case 1:
+        return "<s>";
+      case 2:
+        return ".";
+      case 3:
+        return "\n";
+      default:
+        return " word";
+    }
+  };
+  auto roles = token_roles({1, 5, 2, 5, 3, 2}, text_of);
+  EXPECT_EQ(roles,
+            (std::vector<TokenRole>{TokenRole::First, TokenRole::Word, TokenRole::FirstDelimiter,
+                                    TokenRole::Word, TokenRole::Delimiter, TokenRole::Delimiter}));
+  EXPECT_TRUE(is_delimiter_text(" ."));
+  EXPECT_TRUE(is_delimiter_text("\n\n"));
+  EXPECT_FALSE(is_delimiter_text(".."));
+  EXPECT_FALSE(is_delimiter_text(","));
+}
+
+}  // namespace
+}  // namespace massact
