@@ -21,16 +21,66 @@ const char* rope_scaling_name(RopeScaling s) {
   return "?";
 }
 
-json describe(const LoadedModel& m) {
-  const ModelSpec& s = m.model.spec();
-  json doc = result_document("massact.inspect", 1, command_line(), m.model);
-  json rope = {{"theta", s.rope.theta}, {"scaling", rope_scaling_name(s.rope.scaling)}};
+const char* layout_name(BlockLayout l) {
+  switch (l) {
+    case BlockLayout::Sequential:
+      return "sequential";
+    case BlockLayout::ParallelOneNorm:
+      return "parallel, one norm";
+    case BlockLayout::ParallelTwoNorms:
+      return "parallel, two norms";
+  }
+  return "?";
+}
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::SiLU:
+      return "silu";
+    case Activation::GeluExact:
+      return "gelu";
+    case Activation::GeluTanh:
+      return "gelu_tanh";
+    case Activation::ReLU:
+      return "relu";
+  }
+  return "?";
+}
+
+std::string norm_name(const ModelSpec& s) {
+  if (s.norm == NormKind::LayerNorm) return s.norm_bias ? "layernorm" : "layernorm (no bias)";
+  return s.norm_weight_offset != 0 ? "rmsnorm (1 + w)" : "rmsnorm";
+}
+
+std::string mlp_name(const ModelSpec& s) {
+  std::string name =
+      std::string(s.mlp == MlpKind::Gated ? "gated_" : "") + activation_name(s.activation);
+  if (s.n_experts > 0)
+    name +=
+        ", " + std::to_string(s.n_experts) + " experts, top " + std::to_string(s.experts_per_token);
+  return name;
+}
+
+json positions(const ModelSpec& s) {
+  if (s.positions == Positions::Learned)
+    return {{"kind", "learned"}, {"offset", s.position_offset}};
+  if (s.positions == Positions::Alibi) return {{"kind", "alibi"}, {"bias_max", s.alibi_bias_max}};
+  json rope = {{"kind", "rope"},
+               {"theta", s.rope.theta},
+               {"rotary_dims", s.rope.dims},
+               {"scaling", rope_scaling_name(s.rope.scaling)}};
   if (s.rope.scaling != RopeScaling::None) rope["factor"] = s.rope.factor;
   if (s.rope.scaling == RopeScaling::Llama3) {
     rope["low_freq_factor"] = s.rope.low_freq_factor;
     rope["high_freq_factor"] = s.rope.high_freq_factor;
     rope["original_max_position_embeddings"] = s.rope.original_max_positions;
   }
+  return rope;
+}
+
+json describe(const LoadedModel& m) {
+  const ModelSpec& s = m.model.spec();
+  json doc = result_document("massact.inspect", 1, command_line(), m.model);
   doc["architecture"] = {{"family", s.family},
                          {"layers", s.n_layers},
                          {"d_model", s.d_model},
@@ -40,13 +90,25 @@ json describe(const LoadedModel& m) {
                          {"d_ff", s.d_ff},
                          {"vocab_size", s.vocab_size},
                          {"max_positions", s.max_positions},
-                         {"norm", "rmsnorm"},
+                         {"embed_dim", s.embed_dim},
+                         {"embed_scale", s.embed_scale},
+                         {"block", layout_name(s.layout)},
+                         {"norm_after_residual", s.norm_after_residual},
+                         {"sublayer_out_norms", s.sublayer_out_norms},
+                         {"final_norm", s.final_norm},
+                         {"norm", norm_name(s)},
                          {"norm_eps", s.norm_eps},
-                         {"mlp", "gated_silu"},
-                         {"rope", rope},
+                         {"mlp", mlp_name(s)},
+                         {"mlp_bias", s.mlp_bias},
+                         {"positions", positions(s)},
+                         {"attn_scale", s.attn_scale},
+                         {"attn_softcap", s.attn_softcap},
+                         {"final_softcap", s.final_softcap},
+                         {"clip_qkv", s.clip_qkv},
                          {"qkv_bias", s.qkv_bias},
                          {"o_bias", s.o_bias},
                          {"tied_embeddings", s.tied_embeddings},
+                         {"lm_head_bias", s.lm_head_bias},
                          {"sliding_window", s.sliding_window}};
   json tok = json::object();
   if (m.tokenizer) {

@@ -1,14 +1,52 @@
 #include "kernels/activation.h"
 
 #include <cmath>
+#include <numbers>
 
 #include "kernels/threads.h"
 
 namespace massact {
 
-void silu_mul(float* gate, const float* up, int64_t n) {
+namespace {
+
+float silu(float x) {
+  return x / (1.0f + std::exp(-x));
+}
+float gelu_exact(float x) {
+  return 0.5f * x * (1.0f + std::erf(x * float(std::numbers::sqrt2 / 2)));
+}
+float gelu_tanh(float x) {
+  const float k = float(std::sqrt(2.0 / std::numbers::pi));
+  return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
+}
+float relu(float x) {
+  return x > 0.0f ? x : 0.0f;
+}
+
+template <float (*F)(float)>
+void apply(float* x, int64_t n) {
 #pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
-  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+  for (int64_t i = 0; i < n; ++i) x[i] = F(x[i]);
+}
+
+}  // namespace
+
+void activate(Activation act, float* x, int64_t n) {
+  switch (act) {
+    case Activation::SiLU:
+      return apply<silu>(x, n);
+    case Activation::GeluExact:
+      return apply<gelu_exact>(x, n);
+    case Activation::GeluTanh:
+      return apply<gelu_tanh>(x, n);
+    case Activation::ReLU:
+      return apply<relu>(x, n);
+  }
+}
+
+void multiply_into(float* x, const float* y, int64_t n) {
+#pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
+  for (int64_t i = 0; i < n; ++i) x[i] *= y[i];
 }
 
 }  // namespace massact

@@ -3,9 +3,15 @@
 
 #include <cstdint>
 
+#include "model/model_spec.h"
+
 namespace massact {
 
-// gate[i] = silu(gate[i]) * up[i] for i < n: the gated MLP's hidden activation, in place.
-void silu_mul(float* gate, const float* up, int64_t n);
+// x[i] = act(x[i]) for i < n, in place. GeluTanh is GPT-2's gelu_new (= torch's tanh
+// approximation).
+void activate(Activation act, float* x, int64_t n);
+
+// x[i] *= y[i] for i < n: the gated MLP's act(gate) * up.
+void multiply_into(float* x, const float* y, int64_t n);
 
 }  // namespace massact

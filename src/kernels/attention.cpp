@@ -15,24 +15,42 @@ int64_t kv_head(const AttentionShape& s, int64_t h) {
 }
 }  // namespace
 
-void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale,
-                      int64_t h0, int64_t nh, float* scores) {
+std::vector<float> alibi_slopes(int64_t n_heads, double bias_max) {
+  int64_t pow2 = 1;
+  while (pow2 < n_heads) pow2 *= 2;
+  std::vector<float> all(static_cast<size_t>(pow2));
+  for (int64_t h = 0; h < pow2; ++h)
+    all[size_t(h)] = 1.0f / std::pow(2.0f, float(h + 1) * float(bias_max / double(pow2)));
+  if (pow2 == n_heads) return all;
+  std::vector<float> slopes;
+  for (size_t h = 1; h < all.size(); h += 2) slopes.push_back(all[h]);
+  for (size_t h = 0; h < all.size(); h += 2) slopes.push_back(all[h]);
+  slopes.resize(size_t(n_heads));
+  return slopes;
+}
+
+void attention_scores(const AttentionShape& s, const ScoreRule& rule, const float* q,
+                      const float* k, int64_t h0, int64_t nh, float* scores) {
   const int64_t T = s.T, hd = s.head_dim;
   for (int64_t g = 0; g < nh; ++g) {
     const int64_t h = h0 + g;
     float* out = scores + g * T * T;
     // (T, hd) x (hd, T): the strided rows of one head of q and k, straight from the packed layout.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(T), int(hd), scale, q + h * hd,
-                int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f, out,
-                int(T));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(T), int(hd), rule.scale,
+                q + h * hd, int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd),
+                0.0f, out, int(T));
   }
   const float neg_inf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for collapse(2) schedule(static) if (nh * T * T >= kMinParallelWork)
   for (int64_t g = 0; g < nh; ++g)
     for (int64_t i = 0; i < T; ++i) {
       float* row = scores + (g * T + i) * T;
-      for (int64_t j = 0; j < T; ++j)
+      const float slope = rule.alibi_slopes.empty() ? 0.0f : rule.alibi_slopes[size_t(h0 + g)];
+      for (int64_t j = 0; j < T; ++j) {
+        if (slope != 0.0f) row[j] += slope * float(j - i);
+        if (rule.softcap > 0.0f) row[j] = rule.softcap * std::tanh(row[j] / rule.softcap);
         if (!s.visible(i, j)) row[j] = neg_inf;
+      }
     }
 }
 

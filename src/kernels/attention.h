@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace massact {
 
@@ -16,10 +17,22 @@ struct AttentionShape {
   bool visible(int64_t i, int64_t j) const { return j <= i && (window == 0 || i - j < window); }
 };
 
-// scores[h][i][j] = scale * q_i . k_j for visible keys, -inf elsewhere.
+// How q.k becomes a score, in this order: scaled, plus ALiBi's slope[h] * (j - i) when slopes are
+// given, soft-capped to cap * tanh(score / cap) when cap > 0, then masked.
+struct ScoreRule {
+  float scale;
+  std::vector<float> alibi_slopes;  // (n_heads,) or empty
+  float softcap = 0.0f;
+};
+
+// MPT's ALiBi slopes: 2^(-bias_max * h / n) for h = 1..n with n a power of two; otherwise those of
+// the next power of two, odd positions first.
+std::vector<float> alibi_slopes(int64_t n_heads, double bias_max);
+
+// scores[h][i][j] = rule(q_i . k_j) for visible keys, -inf elsewhere.
 // q: (T, n_heads, head_dim); k: (T, n_kv_heads, head_dim).
-void attention_scores(const AttentionShape& s, const float* q, const float* k, float scale,
-                      int64_t h0, int64_t nh, float* scores);
+void attention_scores(const AttentionShape& s, const ScoreRule& rule, const float* q,
+                      const float* k, int64_t h0, int64_t nh, float* scores);
 
 // Row-wise softmax of (nh, T, T) scores into probs (may alias); masked entries become 0.
 void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores, float* probs);

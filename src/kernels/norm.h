@@ -1,12 +1,17 @@
-// Normalizations of the residual stream.
+// Normalizations of the residual stream. x, y: (T, d) row-major f32, y may alias x; weight and
+// bias: (d,) any float dtype.
 #pragma once
 
 #include "core/tensor.h"
 
 namespace massact {
 
-// y = x / sqrt(mean(x^2) + eps) * weight, per row. x, y: (T, d); weight: (d,) any float dtype.
-// y may alias x.
-void rms_norm(const float* x, int64_t T, int64_t d, const Tensor& weight, double eps, float* y);
+// y = x / sqrt(mean(x^2) + eps) * (offset + weight), per row. Gemma stores w - 1: offset 1.
+void rms_norm(const float* x, int64_t T, int64_t d, const Tensor& weight, double eps, double offset,
+              float* y);
+
+// y = (x - mean(x)) / sqrt(var(x) + eps) * weight + bias, per row; `bias` may be empty.
+void layer_norm(const float* x, int64_t T, int64_t d, const Tensor& weight, const Tensor& bias,
+                double eps, float* y);
 
 }  // namespace massact

@@ -25,11 +25,11 @@ float llama3_scale(float inv_freq, const RopeSpec& r) {
 
 }  // namespace
 
-std::vector<float> rope_inverse_frequencies(const RopeSpec& rope, int64_t head_dim) {
-  std::vector<float> inv(size_t(head_dim / 2));
+std::vector<float> rope_inverse_frequencies(const RopeSpec& rope) {
+  std::vector<float> inv(size_t(rope.dims / 2));
   for (size_t j = 0; j < inv.size(); ++j) {
-    // Computed in float32 as the reference does: 1 / theta^(2j / head_dim).
-    const float exponent = float(2 * j) / float(head_dim);
+    // Computed in float32 as the reference does: 1 / theta^(2j / dims).
+    const float exponent = float(2 * j) / float(rope.dims);
     inv[j] = 1.0f / std::pow(float(rope.theta), exponent);
     if (rope.scaling == RopeScaling::Linear) inv[j] = float(inv[j] / rope.factor);
     if (rope.scaling == RopeScaling::Llama3) inv[j] = llama3_scale(inv[j], rope);
@@ -37,9 +37,9 @@ std::vector<float> rope_inverse_frequencies(const RopeSpec& rope, int64_t head_d
   return inv;
 }
 
-RopeTable::RopeTable(const RopeSpec& rope, int64_t head_dim, int64_t n_positions)
-    : half_(head_dim / 2), cos_(size_t(n_positions * half_)), sin_(size_t(n_positions * half_)) {
-  const std::vector<float> inv = rope_inverse_frequencies(rope, head_dim);
+RopeTable::RopeTable(const RopeSpec& rope, int64_t n_positions)
+    : half_(rope.dims / 2), cos_(size_t(n_positions * half_)), sin_(size_t(n_positions * half_)) {
+  const std::vector<float> inv = rope_inverse_frequencies(rope);
   for (int64_t p = 0; p < n_positions; ++p)
     for (int64_t j = 0; j < half_; ++j) {
       const float angle = float(p) * inv[size_t(j)];  // f32 product, as the reference
@@ -48,8 +48,7 @@ RopeTable::RopeTable(const RopeSpec& rope, int64_t head_dim, int64_t n_positions
     }
 }
 
-void RopeTable::apply(float* x, int64_t T, int64_t n_heads) const {
-  const int64_t head_dim = 2 * half_;
+void RopeTable::apply(float* x, int64_t T, int64_t n_heads, int64_t head_dim) const {
 #pragma omp parallel for schedule(static) if (T * n_heads * head_dim >= kMinParallelWork)
   for (int64_t t = 0; t < T; ++t) {
     const float* c = cos_.data() + t * half_;

@@ -1,5 +1,6 @@
-// Rotary position embeddings in the rotate-half layout of Hugging Face checkpoints: dimension j of
-// a head pairs with dimension j + head_dim/2, and the pair turns by angle position * inv_freq[j].
+// Rotary position embeddings in the rotate-half layout of Hugging Face checkpoints: of the first
+// rope.dims dimensions of a head (all of them, or fewer with partial rotary), dimension j pairs
+// with j + dims/2 and the pair turns by angle position * inv_freq[j]; the rest pass through.
 #pragma once
 
 #include <vector>
@@ -8,14 +9,14 @@
 
 namespace massact {
 
-// inv_freq[j] for j < head_dim/2, with the spec's scaling (linear, llama3) applied.
-std::vector<float> rope_inverse_frequencies(const RopeSpec& rope, int64_t head_dim);
+// inv_freq[j] for j < rope.dims/2, with the spec's scaling (linear, llama3) applied.
+std::vector<float> rope_inverse_frequencies(const RopeSpec& rope);
 
 class RopeTable {
  public:
-  RopeTable(const RopeSpec& rope, int64_t head_dim, int64_t n_positions);
+  RopeTable(const RopeSpec& rope, int64_t n_positions);
   // Rotates x: (T, n_heads, head_dim) in place; token t sits at position t.
-  void apply(float* x, int64_t T, int64_t n_heads) const;
+  void apply(float* x, int64_t T, int64_t n_heads, int64_t head_dim) const;
 
  private:
   int64_t half_;

@@ -1,8 +1,11 @@
 // The forward pass: one generic decoder driven by ModelSpec, as a short sequence of named steps.
 //   embed -> for each block: [norm -> attention -> residual add -> norm -> MLP -> residual add]
-//   -> final norm -> unembed
+//   (or the parallel form, BlockLayout) -> final norm -> unembed
 // Every step fires its hook point (hooks.h) when somebody watches it.
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <optional>
 
 #include "core/error.h"
 #include "kernels/activation.h"
@@ -20,6 +23,10 @@ namespace {
 // Attention buffers hold (heads, T, T) scores; unwatched heads go through in groups of this size.
 constexpr int64_t kMaxScoreBytes = 64 << 20;
 
+Tensor f32_zeros(Shape shape) {
+  return Tensor::zeros(DType::F32, std::move(shape));
+}
+
 class ForwardPass {
  public:
   ForwardPass(const ModelSpec& spec, const ModelWeights& weights, const Hooks& hooks, int64_t T)
@@ -27,23 +34,30 @@ class ForwardPass {
         w_(weights),
         hooks_(hooks),
         T_(T),
-        rope_(spec.rope, spec.head_dim, T),
-        x_(Tensor::zeros(DType::F32, {T, spec.d_model})),
-        h_(Tensor::zeros(DType::F32, {T, spec.d_model})),
-        out_(Tensor::zeros(DType::F32, {T, spec.d_model})),
-        q_(Tensor::zeros(DType::F32, {T, spec.n_heads, spec.head_dim})),
-        k_(Tensor::zeros(DType::F32, {T, spec.n_kv_heads, spec.head_dim})),
-        v_(Tensor::zeros(DType::F32, {T, spec.n_kv_heads, spec.head_dim})),
-        z_(Tensor::zeros(DType::F32, {T, spec.n_heads, spec.head_dim})),
-        gate_(Tensor::zeros(DType::F32, {T, spec.d_ff})),
-        up_(Tensor::zeros(DType::F32, {T, spec.d_ff})) {
+        x_(f32_zeros({T, spec.d_model})),
+        h_(f32_zeros({T, spec.d_model})),
+        attn_out_(f32_zeros({T, spec.d_model})),
+        mlp_out_(f32_zeros({T, spec.d_model})),
+        q_(f32_zeros({T, spec.n_heads, spec.head_dim})),
+        k_(f32_zeros({T, spec.n_kv_heads, spec.head_dim})),
+        v_(f32_zeros({T, spec.n_kv_heads, spec.head_dim})),
+        z_(f32_zeros({T, spec.n_heads, spec.head_dim})),
+        hidden_(f32_zeros({T, spec.d_ff})) {
+    if (spec.positions == Positions::Rope) rope_.emplace(spec.rope, T);
+    score_rule_.scale = float(spec.attn_scale);
+    score_rule_.softcap = float(spec.attn_softcap);
+    if (spec.positions == Positions::Alibi)
+      score_rule_.alibi_slopes = alibi_slopes(spec.n_heads, spec.alibi_bias_max);
     hooks_.bind(int(spec.n_layers));
   }
 
   Tensor run(const TokenIds& ids, LogitRows rows) {
     embed(ids);
     for (int layer = 0; layer < int(s_.n_layers); ++layer) block(layer);
-    rms_norm(x_.f32(), T_, s_.d_model, w_.final_norm, s_.norm_eps, h_.f32());
+    if (s_.final_norm)
+      normalize(w_.final_norm, x_, h_);
+    else
+      std::copy_n(x_.f32(), x_.numel(), h_.f32());
     fire(HookPoint::LnFinal, -1, h_);
     return unembed(rows);
   }
@@ -53,60 +67,123 @@ class ForwardPass {
     if (hooks_.wants(point, layer)) hooks_.fire(point, layer, t);
   }
 
+  // x (T, d_model) -> y (T, d_model); y may be x.
+  void normalize(const NormWeights& n, const Tensor& x, Tensor& y) {
+    if (s_.norm == NormKind::RMSNorm)
+      rms_norm(x.f32(), T_, s_.d_model, n.weight, s_.norm_eps, s_.norm_weight_offset, y.f32());
+    else
+      layer_norm(x.f32(), T_, s_.d_model, n.weight, n.bias, s_.norm_eps, y.f32());
+  }
+
+  // ids -> x_ (T, d_model): the token rows (scaled), projected in, plus learned positions.
   void embed(const TokenIds& ids) {
-    const size_t row_bytes = size_t(s_.d_model) * dtype_size(w_.embed.dtype());
-    const auto* table = static_cast<const std::byte*>(w_.embed.raw());
-    for (int64_t t = 0; t < T_; ++t)
-      to_f32(w_.embed.dtype(), table + size_t(ids[size_t(t)]) * row_bytes,
-             x_.f32() + t * s_.d_model, size_t(s_.d_model));
+    const int64_t e = s_.embed_dim;
+    Tensor tokens = e == s_.d_model ? x_ : f32_zeros({T_, e});  // (T, embed_dim)
+    for (int64_t t = 0; t < T_; ++t) copy_row(w_.embed, ids[size_t(t)], tokens.f32() + t * e);
+    if (s_.embed_scale != 1.0) {
+      const float scale = float(s_.embed_scale);
+      for (int64_t i = 0; i < tokens.numel(); ++i) tokens.f32()[i] *= scale;
+    }
+    if (e != s_.d_model) linear(tokens.f32(), T_, w_.project_in, Tensor(), x_.f32(), scratch_);
+    if (s_.positions == Positions::Learned) {
+      std::vector<float> row(size_t(s_.d_model));
+      for (int64_t t = 0; t < T_; ++t) {
+        copy_row(w_.pos_embed, t + s_.position_offset, row.data());
+        float* xt = x_.f32() + t * s_.d_model;
+        for (int64_t i = 0; i < s_.d_model; ++i) xt[i] += row[size_t(i)];
+      }
+    }
     fire(HookPoint::Embed, -1, x_);
+  }
+
+  static void copy_row(const Tensor& table, int64_t row, float* dst) {
+    const int64_t width = table.dim(1);
+    const auto* bytes = static_cast<const std::byte*>(table.raw());
+    to_f32(table.dtype(), bytes + size_t(row * width) * dtype_size(table.dtype()), dst,
+           size_t(width));
   }
 
   void block(int layer) {
     const BlockWeights& b = w_.blocks[size_t(layer)];
     fire(HookPoint::ResidPre, layer, x_);
-    rms_norm(x_.f32(), T_, s_.d_model, b.attn_norm, s_.norm_eps, h_.f32());
-    attention(layer, b);
-    fire(HookPoint::AttnOut, layer, out_);
-    add_into(x_, out_);
-    fire(HookPoint::ResidMid, layer, x_);
-    rms_norm(x_.f32(), T_, s_.d_model, b.mlp_norm, s_.norm_eps, h_.f32());
-    mlp(layer, b);
-    fire(HookPoint::MlpOut, layer, out_);
-    add_into(x_, out_);
+    if (s_.layout == BlockLayout::Sequential)
+      sequential_block(layer, b);
+    else
+      parallel_block(layer, b);
     fire(HookPoint::ResidPost, layer, x_);
   }
 
-  // h_ (T, d_model) -> out_ (T, d_model)
-  void attention(int layer, const BlockWeights& b) {
-    linear(h_.f32(), T_, b.q, b.q_bias, q_.f32(), scratch_);
-    linear(h_.f32(), T_, b.k, b.k_bias, k_.f32(), scratch_);
-    linear(h_.f32(), T_, b.v, b.v_bias, v_.f32(), scratch_);
+  // x += attn(norm1(x)); x += mlp(norm2(x)), with the options of finish_sublayer.
+  void sequential_block(int layer, const BlockWeights& b) {
+    attention(layer, b, sublayer_input(b.attn_norm), attn_out_);
+    finish_sublayer(layer, HookPoint::AttnOut, b.attn_norm, b.post_attn_norm, attn_out_);
+    fire(HookPoint::ResidMid, layer, x_);
+    mlp(layer, b, sublayer_input(b.mlp_norm), mlp_out_);
+    finish_sublayer(layer, HookPoint::MlpOut, b.mlp_norm, b.post_mlp_norm, mlp_out_);
+  }
+
+  // The normed stream, or the stream itself where the norm comes after the residual add.
+  const Tensor& sublayer_input(const NormWeights& norm) {
+    if (s_.norm_after_residual) return x_;
+    normalize(norm, x_, h_);
+    return h_;
+  }
+
+  // out -> [its own norm (Gemma-2)] -> hook -> x += out -> [x = norm(x) (OPT-350m)]
+  void finish_sublayer(int layer, HookPoint point, const NormWeights& norm,
+                       const NormWeights& out_norm, Tensor& out) {
+    if (s_.sublayer_out_norms) normalize(out_norm, out, out);
+    fire(point, layer, out);
+    add_into(x_, out);
+    if (s_.norm_after_residual) normalize(norm, x_, x_);
+  }
+
+  // Attention and MLP read the same stream (one norm, or one each) and add to it together; there
+  // is no resid_mid.
+  void parallel_block(int layer, const BlockWeights& b) {
+    normalize(b.attn_norm, x_, h_);
+    attention(layer, b, h_, attn_out_);
+    fire(HookPoint::AttnOut, layer, attn_out_);
+    if (s_.layout == BlockLayout::ParallelTwoNorms) normalize(b.mlp_norm, x_, h_);
+    mlp(layer, b, h_, mlp_out_);
+    fire(HookPoint::MlpOut, layer, mlp_out_);
+    add_into(mlp_out_, attn_out_);
+    add_into(x_, mlp_out_);
+  }
+
+  // in (T, d_model) -> out (T, d_model)
+  void attention(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
+    linear(in.f32(), T_, b.q, b.q_bias, q_.f32(), scratch_);
+    linear(in.f32(), T_, b.k, b.k_bias, k_.f32(), scratch_);
+    linear(in.f32(), T_, b.v, b.v_bias, v_.f32(), scratch_);
+    if (s_.clip_qkv > 0)
+      for (Tensor* t : {&q_, &k_, &v_}) clamp(*t, float(s_.clip_qkv));
     fire(HookPoint::Q, layer, q_);
     fire(HookPoint::K, layer, k_);
     fire(HookPoint::V, layer, v_);
-    rope_.apply(q_.f32(), T_, s_.n_heads);
-    rope_.apply(k_.f32(), T_, s_.n_kv_heads);
-    fire(HookPoint::RotQ, layer, q_);
-    fire(HookPoint::RotK, layer, k_);
+    if (rope_) {
+      rope_->apply(q_.f32(), T_, s_.n_heads, s_.head_dim);
+      rope_->apply(k_.f32(), T_, s_.n_kv_heads, s_.head_dim);
+      fire(HookPoint::RotQ, layer, q_);
+      fire(HookPoint::RotK, layer, k_);
+    }
 
     const AttentionShape shape{T_, s_.n_heads, s_.n_kv_heads, s_.head_dim,
                                s_.sliding_window[size_t(layer)]};
-    const float scale = 1.0f / std::sqrt(float(s_.head_dim));
     // A watched pattern needs all heads at once; otherwise heads go in groups that bound memory.
     const bool watched =
         hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer);
     const int64_t group = watched ? s_.n_heads : head_group_size();
-    if (scores_.numel() != group * T_ * T_) scores_ = Tensor::zeros(DType::F32, {group, T_, T_});
+    if (scores_.numel() != group * T_ * T_) scores_ = f32_zeros({group, T_, T_});
     for (int64_t h0 = 0; h0 < s_.n_heads; h0 += group) {
-      attention_scores(shape, q_.f32(), k_.f32(), scale, h0, group, scores_.f32());
+      attention_scores(shape, score_rule_, q_.f32(), k_.f32(), h0, group, scores_.f32());
       if (watched) fire(HookPoint::AttnScores, layer, scores_);
       attention_softmax(shape, group, scores_.f32(), scores_.f32());
       if (watched) fire(HookPoint::Pattern, layer, scores_);
       attention_mix(shape, scores_.f32(), v_.f32(), h0, group, z_.f32());
     }
     fire(HookPoint::Z, layer, z_);
-    linear(z_.f32(), T_, b.o, b.o_bias, out_.f32(), scratch_);
+    linear(z_.f32(), T_, b.o, b.o_bias, out.f32(), scratch_);
   }
 
   int64_t head_group_size() const {
@@ -115,13 +192,87 @@ class ForwardPass {
     return group;
   }
 
-  // h_ (T, d_model) -> out_ (T, d_model)
-  void mlp(int layer, const BlockWeights& b) {
-    linear(h_.f32(), T_, b.gate, Tensor(), gate_.f32(), scratch_);
-    linear(h_.f32(), T_, b.up, Tensor(), up_.f32(), scratch_);
-    silu_mul(gate_.f32(), up_.f32(), gate_.numel());
-    fire(HookPoint::MlpPost, layer, gate_);
-    linear(gate_.f32(), T_, b.down, Tensor(), out_.f32(), scratch_);
+  // in (T, d_model) -> out (T, d_model)
+  void mlp(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
+    if (s_.n_experts > 0) return mixture_of_experts(layer, b, in, out);
+    mlp_hidden(in.f32(), T_, b.gate, b.up, b.up_bias);
+    fire(HookPoint::MlpPost, layer, hidden_);
+    linear(hidden_.f32(), T_, b.down, b.down_bias, out.f32(), scratch_);
+  }
+
+  // in (rows, d_model) -> hidden_ (rows, d_ff): act(gate(x)) * up(x), or act(up(x)).
+  void mlp_hidden(const float* in, int64_t rows, const Tensor& gate, const Tensor& up,
+                  const Tensor& up_bias) {
+    const int64_t n = rows * s_.d_ff;
+    if (s_.mlp == MlpKind::Plain) {
+      linear(in, rows, up, up_bias, hidden_.f32(), scratch_);
+      activate(s_.activation, hidden_.f32(), n);
+      return;
+    }
+    if (up_.empty()) up_ = f32_zeros({T_, s_.d_ff});
+    linear(in, rows, gate, Tensor(), hidden_.f32(), scratch_);
+    linear(in, rows, up, up_bias, up_.f32(), scratch_);
+    activate(s_.activation, hidden_.f32(), n);
+    multiply_into(hidden_.f32(), up_.f32(), n);
+  }
+
+  // Mixtral's sparse MLP: each token goes to the top-k experts of the router's softmax, and their
+  // outputs are summed with those k probabilities renormalized to sum to 1.
+  void mixture_of_experts(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
+    const int64_t E = s_.n_experts, K = s_.experts_per_token, d = s_.d_model;
+    Tensor router = f32_zeros({T_, E});  // (T, n_experts)
+    linear(in.f32(), T_, b.router, Tensor(), router.f32(), scratch_);
+    fire(HookPoint::RouterLogits, layer, router);
+    Tensor choice = f32_zeros({T_, K});  // (T, k) expert ids, best first
+    std::vector<float> weight(size_t(T_ * K));
+    for (int64_t t = 0; t < T_; ++t)
+      route(router.f32() + t * E, choice.f32() + t * K, &weight[size_t(t * K)]);
+    fire(HookPoint::ExpertChoice, layer, choice);
+
+    std::fill_n(out.f32(), out.numel(), 0.0f);
+    Tensor xe = f32_zeros({T_, d}), ye = f32_zeros({T_, d});  // the rows routed to one expert
+    for (int64_t e = 0; e < E; ++e) {
+      std::vector<std::pair<int64_t, float>> rows;  // (token, weight)
+      for (int64_t t = 0; t < T_; ++t)
+        for (int64_t j = 0; j < K; ++j)
+          if (int64_t(choice.f32()[t * K + j]) == e)
+            rows.emplace_back(t, weight[size_t(t * K + j)]);
+      if (rows.empty()) continue;
+      const int64_t n = int64_t(rows.size());
+      for (int64_t r = 0; r < n; ++r)
+        std::copy_n(in.f32() + rows[size_t(r)].first * d, d, xe.f32() + r * d);
+      const ExpertWeights& ex = b.experts[size_t(e)];
+      mlp_hidden(xe.f32(), n, ex.gate, ex.up, Tensor());
+      linear(hidden_.f32(), n, ex.down, Tensor(), ye.f32(), scratch_);
+      for (int64_t r = 0; r < n; ++r) {
+        float* dst = out.f32() + rows[size_t(r)].first * d;
+        for (int64_t i = 0; i < d; ++i) dst[i] += ye.f32()[r * d + i] * rows[size_t(r)].second;
+      }
+    }
+  }
+
+  // One token's router logits (n_experts) -> its k experts and their renormalized weights.
+  void route(const float* logits, float* experts, float* weights) const {
+    const int64_t E = s_.n_experts, K = s_.experts_per_token;
+    std::vector<float> p(logits, logits + E);
+    const float max = *std::max_element(p.begin(), p.end());
+    float sum = 0.0f;
+    for (float& v : p) sum += (v = std::exp(v - max));
+    for (float& v : p) v /= sum;
+    std::vector<int64_t> order(static_cast<size_t>(E));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return p[size_t(a)] > p[size_t(b)]; });
+    float kept = 0.0f;
+    for (int64_t j = 0; j < K; ++j) kept += p[size_t(order[size_t(j)])];
+    for (int64_t j = 0; j < K; ++j) {
+      experts[j] = float(order[size_t(j)]);
+      weights[j] = p[size_t(order[size_t(j)])] / kept;
+    }
+  }
+
+  static void clamp(Tensor& t, float limit) {
+    for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = std::clamp(t.f32()[i], -limit, limit);
   }
 
   static void add_into(Tensor& x, const Tensor& y) {
@@ -132,12 +283,24 @@ class ForwardPass {
     for (int64_t i = 0; i < n; ++i) a[i] += b[i];
   }
 
-  // h_ (final-normed) -> logits (rows, vocab)
+  // h_ (final-normed) -> [project_out] -> logits (rows, vocab), soft-capped where the spec says
   Tensor unembed(LogitRows rows) {
     if (rows == LogitRows::None) return Tensor();
-    const int64_t first = rows == LogitRows::Last ? T_ - 1 : 0;
-    Tensor logits = Tensor::zeros(DType::F32, {T_ - first, s_.vocab_size});
-    linear(h_.f32() + first * s_.d_model, T_ - first, w_.lm_head, Tensor(), logits.f32(), scratch_);
+    const int64_t first = rows == LogitRows::Last ? T_ - 1 : 0, n = T_ - first;
+    const float* h = h_.f32() + first * s_.d_model;
+    Tensor projected;  // (n, embed_dim)
+    if (s_.embed_dim != s_.d_model) {
+      projected = f32_zeros({n, s_.embed_dim});
+      linear(h, n, w_.project_out, Tensor(), projected.f32(), scratch_);
+      h = projected.f32();
+    }
+    Tensor logits = f32_zeros({n, s_.vocab_size});
+    linear(h, n, w_.lm_head, w_.lm_head_bias, logits.f32(), scratch_);
+    if (s_.final_softcap > 0) {
+      const float cap = float(s_.final_softcap);
+      for (int64_t i = 0; i < logits.numel(); ++i)
+        logits.f32()[i] = cap * std::tanh(logits.f32()[i] / cap);
+    }
     return logits;
   }
 
@@ -145,17 +308,19 @@ class ForwardPass {
   const ModelWeights& w_;
   const Hooks& hooks_;
   const int64_t T_;
-  RopeTable rope_;
-  Tensor x_;       // (T, d_model) the residual stream
-  Tensor h_;       // (T, d_model) the normalized input of the current sublayer
-  Tensor out_;     // (T, d_model) the current sublayer's output
-  Tensor q_;       // (T, n_heads, head_dim)
-  Tensor k_;       // (T, n_kv_heads, head_dim)
-  Tensor v_;       // (T, n_kv_heads, head_dim)
-  Tensor z_;       // (T, n_heads, head_dim)
-  Tensor gate_;    // (T, d_ff), then the MLP's hidden activation
-  Tensor up_;      // (T, d_ff)
-  Tensor scores_;  // (heads in a group, T, T)
+  std::optional<RopeTable> rope_;  // with rotary positions
+  ScoreRule score_rule_;
+  Tensor x_;         // (T, d_model) the residual stream
+  Tensor h_;         // (T, d_model) the normalized input of the current sublayer
+  Tensor attn_out_;  // (T, d_model)
+  Tensor mlp_out_;   // (T, d_model)
+  Tensor q_;         // (T, n_heads, head_dim)
+  Tensor k_;         // (T, n_kv_heads, head_dim)
+  Tensor v_;         // (T, n_kv_heads, head_dim)
+  Tensor z_;         // (T, n_heads, head_dim)
+  Tensor hidden_;    // (T, d_ff) the MLP's hidden activation
+  Tensor up_;        // (T, d_ff) gated MLPs' up projection
+  Tensor scores_;    // (heads in a group, T, T)
   WeightScratch scratch_;
 };
 
@@ -167,6 +332,9 @@ Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) c
     if (ids[t] < 0 || ids[t] >= spec_.vocab_size)
       throw_input_error("input: token id ", ids[t], " at position ", t,
                         " is outside the vocabulary [0, ", spec_.vocab_size, ") of ", path_);
+  if (spec_.positions == Positions::Learned && int64_t(ids.size()) > spec_.max_positions)
+    throw_input_error("input: ", ids.size(), " tokens, more than the ", spec_.max_positions,
+                      " learned positions of ", path_);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
   return pass.run(ids, rows);
 }

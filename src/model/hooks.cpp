@@ -3,16 +3,41 @@
 #include <fnmatch.h>
 
 #include <array>
+#include <functional>
 #include <stdexcept>
 
 namespace massact {
 
 namespace {
 constexpr std::array<const char*, size_t(HookPoint::Count)> kSuffixes = {
-    "hook_embed",        "hook_resid_pre",  "attn.hook_q",     "attn.hook_k",
-    "attn.hook_v",       "attn.hook_rot_q", "attn.hook_rot_k", "attn.hook_attn_scores",
-    "attn.hook_pattern", "attn.hook_z",     "hook_attn_out",   "hook_resid_mid",
-    "mlp.hook_post",     "hook_mlp_out",    "hook_resid_post", "ln_final.hook_normalized"};
+    "hook_embed",
+    "hook_resid_pre",
+    "attn.hook_q",
+    "attn.hook_k",
+    "attn.hook_v",
+    "attn.hook_rot_q",
+    "attn.hook_rot_k",
+    "attn.hook_attn_scores",
+    "attn.hook_pattern",
+    "attn.hook_z",
+    "hook_attn_out",
+    "hook_resid_mid",
+    "mlp.hook_router_logits",
+    "mlp.hook_expert_choice",
+    "mlp.hook_post",
+    "hook_mlp_out",
+    "hook_resid_post",
+    "ln_final.hook_normalized"};
+
+std::vector<std::string> names_where(int n_layers, const std::function<bool(HookPoint)>& fires) {
+  std::vector<std::string> names{hook_name(HookPoint::Embed, -1)};
+  for (int layer = 0; layer < n_layers; ++layer)
+    for (size_t p = 0; p < size_t(HookPoint::Count); ++p)
+      if (is_layer_hook(HookPoint(p)) && fires(HookPoint(p)))
+        names.push_back(hook_name(HookPoint(p), layer));
+  names.push_back(hook_name(HookPoint::LnFinal, -1));
+  return names;
+}
 }  // namespace
 
 bool is_layer_hook(HookPoint point) {
@@ -25,13 +50,30 @@ std::string hook_name(HookPoint point, int layer) {
   return "blocks." + std::to_string(layer) + "." + suffix;
 }
 
+bool model_fires(const ModelSpec& s, HookPoint point) {
+  const bool moe = s.n_experts > 0;
+  switch (point) {
+    case HookPoint::RotQ:
+    case HookPoint::RotK:
+      return s.positions == Positions::Rope;
+    case HookPoint::ResidMid:
+      return s.layout == BlockLayout::Sequential;
+    case HookPoint::RouterLogits:
+    case HookPoint::ExpertChoice:
+      return moe;
+    case HookPoint::MlpPost:
+      return !moe;
+    default:
+      return true;
+  }
+}
+
 std::vector<std::string> all_hook_names(int n_layers) {
-  std::vector<std::string> names{hook_name(HookPoint::Embed, -1)};
-  for (int layer = 0; layer < n_layers; ++layer)
-    for (size_t p = 0; p < size_t(HookPoint::Count); ++p)
-      if (is_layer_hook(HookPoint(p))) names.push_back(hook_name(HookPoint(p), layer));
-  names.push_back(hook_name(HookPoint::LnFinal, -1));
-  return names;
+  return names_where(n_layers, [](HookPoint) { return true; });
+}
+
+std::vector<std::string> all_hook_names(const ModelSpec& spec) {
+  return names_where(int(spec.n_layers), [&](HookPoint p) { return model_fires(spec, p); });
 }
 
 void Hooks::observe(const std::string& pattern, HookObserver observer) {

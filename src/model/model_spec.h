@@ -9,12 +9,30 @@
 
 namespace massact {
 
-enum class NormKind { RMSNorm };
-enum class MlpKind { GatedSiLU };  // down(silu(gate(x)) * up(x))
+enum class NormKind {
+  RMSNorm,    // x / sqrt(mean(x^2) + eps) * (offset + w)
+  LayerNorm,  // (x - mean) / sqrt(var + eps) * w (+ b)
+};
+enum class Activation { SiLU, GeluExact, GeluTanh, ReLU };
+enum class MlpKind {
+  Gated,  // down(act(gate(x)) * up(x))   (LLaMA's SwiGLU, Gemma's GeGLU)
+  Plain,  // down(act(up(x)))             (GPT-2, OPT, Pythia, Phi, Falcon, MPT)
+};
+enum class Positions {
+  Rope,     // rotary, on the first rope.dims dimensions of every query and key head
+  Learned,  // a position table added to the token embedding (GPT-2, OPT)
+  Alibi,    // a per-head linear bias on attention scores (MPT)
+};
+enum class BlockLayout {
+  Sequential,        // x += attn(norm1(x)); x += mlp(norm2(x))
+  ParallelOneNorm,   // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
+  ParallelTwoNorms,  // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
+};
 enum class RopeScaling { None, Linear, Llama3 };
 
 struct RopeSpec {
   double theta = 10000.0;
+  int64_t dims = 0;  // leading dimensions of a head that rotate: head_dim, or less (partial rotary)
   RopeScaling scaling = RopeScaling::None;
   double factor = 1.0;                    // linear and llama3
   double low_freq_factor = 1.0;           // llama3
@@ -22,11 +40,17 @@ struct RopeSpec {
   int64_t original_max_positions = 8192;  // llama3
 };
 
-// Checkpoint tensor names, with "{i}" standing for the layer index. An empty name: absent.
+// Checkpoint tensor names, with "{i}" standing for the layer index and "{e}" for the expert.
+// An empty name: absent. Biases are named after their weight ("x.weight" -> "x.bias").
 struct TensorNames {
-  std::string embed, final_norm, lm_head;
-  std::string attn_norm, q, k, v, o, q_bias, k_bias, v_bias, o_bias;
-  std::string mlp_norm, gate, up, down;
+  // Checkpoints saved from the base model rather than the *ForCausalLM one lack this prefix
+  // ("transformer." in the original GPT-2); a name not found is looked up again without it.
+  std::string optional_prefix;
+  std::string embed, pos_embed, project_in, project_out, final_norm, lm_head;
+  std::string attn_norm, mlp_norm, post_attn_norm, post_mlp_norm;
+  std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
+  std::string gate, up, down;
+  std::string router;  // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
 };
 
 struct ModelSpec {
@@ -40,13 +64,43 @@ struct ModelSpec {
   int64_t vocab_size = 0;
   int64_t max_positions = 0;
 
+  // Embedding: table (vocab, embed_dim) * embed_scale, then project_in to d_model when embed_dim
+  // differs (OPT-350m), plus the learned position of token t at row t + position_offset.
+  int64_t embed_dim = 0;
+  double embed_scale = 1.0;  // Gemma: sqrt(d_model)
+  int64_t position_offset = 0;
+
+  BlockLayout layout = BlockLayout::Sequential;
+  bool norm_after_residual = false;  // Sequential: x = norm1(x + attn(x)), ... (OPT-350m)
+  bool sublayer_out_norms = false;   // Gemma-2: each sublayer's output is normed before the add
+  bool final_norm = true;
+
   NormKind norm = NormKind::RMSNorm;
   double norm_eps = 1e-6;
-  MlpKind mlp = MlpKind::GatedSiLU;
+  double norm_weight_offset = 0.0;  // Gemma's RMSNorm scales by (1 + w)
+  bool norm_bias = false;           // LayerNorm with a bias
+
+  MlpKind mlp = MlpKind::Gated;
+  Activation activation = Activation::SiLU;
+  bool mlp_bias = false;  // on up and down (plain MLPs)
+  int64_t n_experts = 0;  // > 0: a sparse mixture of gated experts (Mixtral)
+  int64_t experts_per_token = 0;
+
+  Positions positions = Positions::Rope;
   RopeSpec rope;
+  double alibi_bias_max = 8.0;  // ALiBi slopes 2^(-bias_max * h / n_heads), as MPT
+  double attn_scale = 0.0;      // scores = attn_scale * q.k; 1/sqrt(head_dim) unless a family says
+  double attn_softcap = 0.0;    // > 0: scores = cap * tanh(scores / cap) (Gemma-2)
+  double final_softcap = 0.0;   // > 0: the same on the logits
+  double clip_qkv = 0.0;        // > 0: q, k, v clamped to [-clip, clip] (MPT)
   bool qkv_bias = false;
   bool o_bias = false;
+  // A fused qkv tensor stacks its rows in qkv_groups groups, each holding n_heads/G query heads,
+  // then n_kv_heads/G key heads, then n_kv_heads/G value heads (all of head_dim rows).
+  int64_t qkv_groups = 1;
+  bool linear_transposed = false;  // GPT-2's Conv1D stores block weights as (in, out)
   bool tied_embeddings = false;
+  bool lm_head_bias = false;
   // Per layer: 0 for full causal attention, else query i sees only keys j with i - j < window.
   std::vector<int64_t> sliding_window;
 
@@ -54,7 +108,9 @@ struct ModelSpec {
   TensorNames names;
 };
 
-// The name of tensor template `pattern` in layer `layer` ("{i}" replaced).
-std::string layer_tensor_name(const std::string& pattern, int64_t layer);
+// The name of tensor template `pattern` in layer `layer` (and expert `expert`) ("{i}", "{e}").
+std::string layer_tensor_name(const std::string& pattern, int64_t layer, int64_t expert = -1);
+// "x.weight" -> "x.bias".
+std::string bias_name(const std::string& weight_name);
 
 }  // namespace massact

@@ -1,18 +1,56 @@
 #include "model/weights.h"
 
+#include <cstring>
+#include <memory>
+
 #include "core/error.h"
 
 namespace massact {
 
 namespace {
 
+using RowRange = std::pair<int64_t, int64_t>;  // [begin, end) along dimension 0
+
+// Rows of `t` gathered into one tensor of its dtype: a view when they are one contiguous range,
+// else an owned copy (made once, at load).
+Tensor take_rows(const Tensor& t, const std::vector<RowRange>& ranges) {
+  const size_t row_bytes = t.nbytes() / size_t(t.dim(0));
+  Shape shape = t.shape();
+  shape[0] = 0;
+  for (const auto& [begin, end] : ranges) shape[0] += end - begin;
+  const auto* src = static_cast<const std::byte*>(t.raw());
+  if (ranges.size() == 1)
+    return Tensor::view(t.dtype(), shape, src + size_t(ranges[0].first) * row_bytes,
+                        std::make_shared<Tensor>(t));
+  Tensor out = Tensor::zeros(t.dtype(), shape);
+  auto* dst = static_cast<std::byte*>(out.raw_mut());
+  for (const auto& [begin, end] : ranges) {
+    std::memcpy(dst, src + size_t(begin) * row_bytes, size_t(end - begin) * row_bytes);
+    dst += size_t(end - begin) * row_bytes;
+  }
+  return out;
+}
+
+// (rows, cols) -> an owned (cols, rows) copy in the same dtype.
+Tensor transposed(const Tensor& t) {
+  const int64_t rows = t.dim(0), cols = t.dim(1);
+  const size_t es = dtype_size(t.dtype());
+  Tensor out = Tensor::zeros(t.dtype(), {cols, rows});
+  const auto* src = static_cast<const std::byte*>(t.raw());
+  auto* dst = static_cast<std::byte*>(out.raw_mut());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      std::memcpy(dst + size_t(c * rows + r) * es, src + size_t(r * cols + c) * es, es);
+  return out;
+}
+
 class WeightLoader {
  public:
-  WeightLoader(const TensorSource& source, const std::string& path)
-      : source_(source), path_(path) {}
+  WeightLoader(const ModelSpec& spec, const TensorSource& source, const std::string& path)
+      : s_(spec), source_(source), path_(path) {}
 
   Tensor get(const std::string& name, const Shape& expected) const {
-    Tensor t = source_.get(name);
+    Tensor t = source_.get(resolve(name));
     if (!is_float(t.dtype()))
       throw_input_error(path_, ": tensor '", name, "': dtype ", dtype_name(t.dtype()),
                         ", expected F32, F16, BF16 or F64");
@@ -21,11 +59,92 @@ class WeightLoader {
                         shape_str(expected), " from config.json");
     return t;
   }
-  Tensor layer(const std::string& pattern, int64_t i, const Shape& expected) const {
-    return get(layer_tensor_name(pattern, i), expected);
+  Tensor layer(const std::string& pattern, int64_t i, const Shape& expected,
+               int64_t expert = -1) const {
+    return get(layer_tensor_name(pattern, i, expert), expected);
+  }
+
+  // A block's (out, in) matrix, transposed at load where the checkpoint stores (in, out).
+  Tensor linear(const std::string& pattern, int64_t i, int64_t out, int64_t in,
+                int64_t expert = -1) const {
+    if (!s_.linear_transposed) return layer(pattern, i, {out, in}, expert);
+    return transposed(layer(pattern, i, {in, out}, expert));
+  }
+  Tensor bias(const std::string& pattern, int64_t i, int64_t n) const {
+    return layer(bias_name(pattern), i, {n});
+  }
+  NormWeights norm(const std::string& pattern, int64_t i) const {
+    NormWeights n;
+    n.weight = layer(pattern, i, {s_.d_model});
+    if (s_.norm_bias) n.bias = bias(pattern, i, s_.d_model);
+    return n;
+  }
+
+  void attention(int64_t i, BlockWeights& b) const {
+    const TensorNames& n = s_.names;
+    const int64_t d = s_.d_model, q_dim = s_.n_heads * s_.head_dim,
+                  kv_dim = s_.n_kv_heads * s_.head_dim;
+    if (n.qkv.empty()) {
+      b.q = linear(n.q, i, q_dim, d);
+      b.k = linear(n.k, i, kv_dim, d);
+      b.v = linear(n.v, i, kv_dim, d);
+      if (s_.qkv_bias) {
+        b.q_bias = bias(n.q, i, q_dim);
+        b.k_bias = bias(n.k, i, kv_dim);
+        b.v_bias = bias(n.v, i, kv_dim);
+      }
+    } else {
+      split_qkv(linear(n.qkv, i, q_dim + 2 * kv_dim, d), b.q, b.k, b.v);
+      if (s_.qkv_bias) split_qkv(bias(n.qkv, i, q_dim + 2 * kv_dim), b.q_bias, b.k_bias, b.v_bias);
+    }
+    b.o = linear(n.o, i, d, q_dim);
+    if (s_.o_bias) b.o_bias = bias(n.o, i, d);
+  }
+
+  void mlp(int64_t i, BlockWeights& b) const {
+    const TensorNames& n = s_.names;
+    const int64_t d = s_.d_model;
+    if (s_.n_experts > 0) {
+      b.router = layer(n.router, i, {s_.n_experts, d});
+      for (int64_t e = 0; e < s_.n_experts; ++e)
+        b.experts.push_back({linear(n.gate, i, s_.d_ff, d, e), linear(n.up, i, s_.d_ff, d, e),
+                             linear(n.down, i, d, s_.d_ff, e)});
+      return;
+    }
+    if (s_.mlp == MlpKind::Gated) b.gate = linear(n.gate, i, s_.d_ff, d);
+    b.up = linear(n.up, i, s_.d_ff, d);
+    b.down = linear(n.down, i, d, s_.d_ff);
+    if (s_.mlp_bias) {
+      b.up_bias = bias(n.up, i, s_.d_ff);
+      b.down_bias = bias(n.down, i, d);
+    }
   }
 
  private:
+  std::string resolve(const std::string& name) const {
+    const std::string& prefix = s_.names.optional_prefix;
+    if (prefix.empty() || source_.has(name) || !name.starts_with(prefix)) return name;
+    const std::string bare = name.substr(prefix.size());
+    return source_.has(bare) ? bare : name;
+  }
+
+  // Fused rows -> q (n_heads * hd rows), k and v (n_kv_heads * hd rows each); see qkv_groups.
+  void split_qkv(const Tensor& fused, Tensor& q, Tensor& k, Tensor& v) const {
+    const int64_t groups = s_.qkv_groups, hd = s_.head_dim;
+    const int64_t q_rows = s_.n_heads / groups * hd, kv_rows = s_.n_kv_heads / groups * hd;
+    std::vector<RowRange> qr, kr, vr;
+    for (int64_t g = 0; g < groups; ++g) {
+      const int64_t start = g * (q_rows + 2 * kv_rows);
+      qr.emplace_back(start, start + q_rows);
+      kr.emplace_back(start + q_rows, start + q_rows + kv_rows);
+      vr.emplace_back(start + q_rows + kv_rows, start + q_rows + 2 * kv_rows);
+    }
+    q = take_rows(fused, qr);
+    k = take_rows(fused, kr);
+    v = take_rows(fused, vr);
+  }
+
+  const ModelSpec& s_;
   const TensorSource& source_;
   const std::string& path_;
 };
@@ -34,35 +153,35 @@ class WeightLoader {
 
 ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
                           const std::string& checkpoint_path) {
-  WeightLoader load(source, checkpoint_path);
+  WeightLoader load(s, source, checkpoint_path);
   const TensorNames& n = s.names;
-  const int64_t d = s.d_model, q_dim = s.n_heads * s.head_dim, kv_dim = s.n_kv_heads * s.head_dim;
+  const int64_t d = s.d_model, e = s.embed_dim;
 
   ModelWeights w;
-  w.embed = load.get(n.embed, {s.vocab_size, d});
+  w.embed = load.get(n.embed, {s.vocab_size, e});
+  if (s.positions == Positions::Learned)
+    w.pos_embed = load.get(n.pos_embed, {s.max_positions + s.position_offset, d});
+  if (e != d) {
+    w.project_in = load.get(n.project_in, {d, e});
+    w.project_out = load.get(n.project_out, {e, d});
+  }
   for (int64_t i = 0; i < s.n_layers; ++i) {
     BlockWeights b;
-    b.attn_norm = load.layer(n.attn_norm, i, {d});
-    b.q = load.layer(n.q, i, {q_dim, d});
-    b.k = load.layer(n.k, i, {kv_dim, d});
-    b.v = load.layer(n.v, i, {kv_dim, d});
-    b.o = load.layer(n.o, i, {d, q_dim});
-    if (s.qkv_bias) {
-      b.q_bias = load.layer(n.q_bias, i, {q_dim});
-      b.k_bias = load.layer(n.k_bias, i, {kv_dim});
-      b.v_bias = load.layer(n.v_bias, i, {kv_dim});
+    b.attn_norm = load.norm(n.attn_norm, i);
+    if (s.layout != BlockLayout::ParallelOneNorm) b.mlp_norm = load.norm(n.mlp_norm, i);
+    if (s.sublayer_out_norms) {
+      b.post_attn_norm = load.norm(n.post_attn_norm, i);
+      b.post_mlp_norm = load.norm(n.post_mlp_norm, i);
     }
-    if (s.o_bias) b.o_bias = load.layer(n.o_bias, i, {d});
-    b.mlp_norm = load.layer(n.mlp_norm, i, {d});
-    b.gate = load.layer(n.gate, i, {s.d_ff, d});
-    b.up = load.layer(n.up, i, {s.d_ff, d});
-    b.down = load.layer(n.down, i, {d, s.d_ff});
+    load.attention(i, b);
+    load.mlp(i, b);
     w.blocks.push_back(std::move(b));
   }
-  w.final_norm = load.get(n.final_norm, {d});
+  if (s.final_norm) w.final_norm = load.norm(n.final_norm, 0);
   // Tied checkpoints usually omit lm_head; one that stores it anyway is used as stored.
   w.lm_head = s.tied_embeddings && !source.has(n.lm_head) ? w.embed
-                                                          : load.get(n.lm_head, {s.vocab_size, d});
+                                                          : load.get(n.lm_head, {s.vocab_size, e});
+  if (s.lm_head_bias) w.lm_head_bias = load.get(bias_name(n.lm_head), {s.vocab_size});
   return w;
 }
 

@@ -1,5 +1,8 @@
 // The weights of a model, looked up by the family's tensor names and checked against the spec's
-// shapes. Tensors are views into the memory-mapped checkpoint, in their file dtype.
+// shapes. Tensors are views into the memory-mapped checkpoint, in their file dtype, except where a
+// checkpoint's layout differs from the (out, in) matrices the forward pass multiplies by: fused
+// q/k/v rows that are not contiguous and GPT-2's transposed Conv1D weights are copied once, at
+// load, into owned tensors of the same dtype.
 #pragma once
 
 #include <vector>
@@ -10,19 +13,34 @@
 
 namespace massact {
 
+struct NormWeights {
+  Tensor weight;  // (d_model,); empty where the spec has no such norm
+  Tensor bias;    // (d_model,); empty for RMSNorm and bias-free LayerNorm
+};
+
+struct ExpertWeights {
+  Tensor gate, up, down;  // (d_ff, d_model), (d_ff, d_model), (d_model, d_ff)
+};
+
 struct BlockWeights {
-  Tensor attn_norm;
-  Tensor q, k, v, o;                      // (out, in), as nn.Linear stores them
-  Tensor q_bias, k_bias, v_bias, o_bias;  // empty when the family has none
-  Tensor mlp_norm;
-  Tensor gate, up, down;
+  NormWeights attn_norm, mlp_norm;            // mlp_norm empty in ParallelOneNorm blocks
+  NormWeights post_attn_norm, post_mlp_norm;  // Gemma-2's sublayer output norms
+  Tensor q, k, v, o;                          // (out, in), as nn.Linear stores them
+  Tensor q_bias, k_bias, v_bias, o_bias;      // empty when the family has none
+  Tensor gate, up, down;                      // dense MLP; gate empty in plain MLPs
+  Tensor up_bias, down_bias;
+  Tensor router;  // MoE: (n_experts, d_model)
+  std::vector<ExpertWeights> experts;
 };
 
 struct ModelWeights {
-  Tensor embed;  // (vocab, d_model)
+  Tensor embed;                    // (vocab, embed_dim)
+  Tensor pos_embed;                // (max_positions + offset, d_model) with learned positions
+  Tensor project_in, project_out;  // (d_model, embed_dim), (embed_dim, d_model) when present
   std::vector<BlockWeights> blocks;
-  Tensor final_norm;  // (d_model,)
-  Tensor lm_head;     // (vocab, d_model); the embedding itself when tied
+  NormWeights final_norm;
+  Tensor lm_head;       // (vocab, embed_dim); the embedding itself when tied
+  Tensor lm_head_bias;  // (vocab,) or empty
 };
 
 // InputError naming the checkpoint and the tensor when one is missing, misshapen or not a float

@@ -99,7 +99,9 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(supported_model_types(), (std::vector<std::string>{"llama", "mistral", "qwen2"}));
+  EXPECT_EQ(supported_model_types(),
+            (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
+                                      "gemma", "gemma2", "falcon", "mpt", "mixtral"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {

@@ -43,7 +43,7 @@ TEST(Hooks, EveryPointFiresWithItsShape) {
     shapes[e.name] = t.shape();
   });
   model.forward({1, 2, 3, 4, 5}, hooks, LogitRows::None);
-  EXPECT_EQ(order, all_hook_names(int(s.n_layers)));
+  EXPECT_EQ(order, all_hook_names(s));
   EXPECT_EQ(shapes["hook_embed"], (Shape{T, s.d_model}));
   EXPECT_EQ(shapes["blocks.0.attn.hook_q"], (Shape{T, s.n_heads, s.head_dim}));
   EXPECT_EQ(shapes["blocks.0.attn.hook_k"], (Shape{T, s.n_kv_heads, s.head_dim}));

@@ -25,10 +25,19 @@ import transformers
 from safetensors.torch import load_file, save_file
 from transformers import (
     AutoModelForCausalLM,
+    FalconConfig,
+    GemmaConfig,
+    Gemma2Config,
     GenerationConfig,
+    GPT2Config,
+    GPTNeoXConfig,
     LlamaConfig,
     LlamaTokenizer,
     MistralConfig,
+    MixtralConfig,
+    MptConfig,
+    OPTConfig,
+    PhiConfig,
     Qwen2Config,
 )
 
@@ -63,7 +72,30 @@ BASE_SHAPE = dict(
     attn_implementation="eager",  # output_attentions needs eager; also the plainest reference math
 )
 
+# The other families' fixtures are smaller still (hidden 32, 4 heads of 8, MLP 64): twelve of them
+# stay under 4 MB. Each family spells these fields its own way, so each gives its whole shape.
+SMALL = dict(vocab_size=SP_VOCAB_SIZE, bos_token_id=1, eos_token_id=2, attn_implementation="eager")
+SMALL_LLAMA_LIKE = dict(
+    SMALL,
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=64,
+    rms_norm_eps=1e-5,
+)
+SMALL_LAYERNORM = dict(
+    SMALL,
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    max_position_embeddings=64,
+)
+GEMMA2_WINDOW = 8
+
 # name -> how to build it. "dtype" is the dtype the weights are SAVED in; references are always f32.
+# "base" replaces BASE_SHAPE for families that do not share LLaMA's field names.
 FIXTURES = {
     "llama_f32": dict(
         config_class=LlamaConfig,
@@ -118,6 +150,113 @@ FIXTURES = {
         config_class=Qwen2Config,
         config=dict(use_sliding_window=False, tie_word_embeddings=True),
         dtype=torch.bfloat16,
+    ),
+    # GPT-2: learned positions, LayerNorm with bias, Conv1D (in, out) weights, gelu_new, tied.
+    "gpt2_f32": dict(
+        config_class=GPT2Config,
+        base=SMALL,
+        config=dict(n_embd=32, n_layer=2, n_head=4, n_inner=64, n_positions=64,
+                    activation_function="gelu_new", layer_norm_epsilon=1e-5),
+        dtype=torch.float32,
+    ),
+    # Pythia: fused interleaved query_key_value, partial rotary, parallel residual with two norms.
+    "pythia_parallel_f32": dict(
+        config_class=GPTNeoXConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, rotary_pct=0.25, use_parallel_residual=True,
+                    layer_norm_eps=1e-5, tie_word_embeddings=False),
+        dtype=torch.float32,
+    ),
+    "pythia_sequential_f32": dict(
+        config_class=GPTNeoXConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, rotary_pct=0.5, use_parallel_residual=False,
+                    layer_norm_eps=1e-5, tie_word_embeddings=False),
+        dtype=torch.float32,
+    ),
+    # Phi-2: attention and MLP in parallel from one LayerNorm, partial rotary, lm_head bias.
+    "phi_f32": dict(
+        config_class=PhiConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, partial_rotary_factor=0.5, hidden_act="gelu_new",
+                    layer_norm_eps=1e-5, tie_word_embeddings=False),
+        dtype=torch.float32,
+    ),
+    "phi_bf16": dict(
+        config_class=PhiConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, partial_rotary_factor=0.5, hidden_act="gelu_new",
+                    layer_norm_eps=1e-5, tie_word_embeddings=False),
+        dtype=torch.bfloat16,
+    ),
+    # OPT: learned positions at offset 2, ReLU, biases, pre-LayerNorm, tied.
+    "opt_f32": dict(
+        config_class=OPTConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(ffn_dim=64, word_embed_proj_dim=32, do_layer_norm_before=True,
+                    activation_function="relu", pad_token_id=0),
+        dtype=torch.float32,
+    ),
+    # OPT-350m's shape: embeddings of width 16 projected in and out, LayerNorm after the residual
+    # add, no final norm.
+    "opt_project_postln_f32": dict(
+        config_class=OPTConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(ffn_dim=64, word_embed_proj_dim=16, do_layer_norm_before=False,
+                    activation_function="relu", pad_token_id=0),
+        dtype=torch.float32,
+    ),
+    # Gemma: GeGLU, RMSNorm scaled by (1 + w), embedding times sqrt(hidden), tied.
+    "gemma_f32": dict(
+        config_class=GemmaConfig,
+        base=SMALL_LLAMA_LIKE,
+        config=dict(head_dim=8, hidden_activation="gelu_pytorch_tanh", pad_token_id=0),
+        dtype=torch.float32,
+    ),
+    # Gemma-2: soft-capping small enough to bend scores and logits, a window of 8 < T on even
+    # layers, scores scaled by query_pre_attn_scalar^-0.5 (16, not head_dim 8), sandwich norms.
+    "gemma2_f32": dict(
+        config_class=Gemma2Config,
+        base=SMALL_LLAMA_LIKE,
+        config=dict(head_dim=8, hidden_activation="gelu_pytorch_tanh", pad_token_id=0,
+                    query_pre_attn_scalar=16, sliding_window=GEMMA2_WINDOW,
+                    attn_logit_softcapping=1.0, final_logit_softcapping=2.0),
+        dtype=torch.float32,
+    ),
+    # Falcon-7B's shape: multi-query attention (one KV head) in a fused tensor, parallel
+    # attention and MLP from one LayerNorm, rotary, no biases, tied.
+    "falcon_f32": dict(
+        config_class=FalconConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(ffn_hidden_size=64, multi_query=True, parallel_attn=True,
+                    new_decoder_architecture=False, alibi=False, bias=False),
+        dtype=torch.float32,
+    ),
+    # Falcon-40B's shape: new_decoder_architecture, 2 KV heads in grouped fused rows, two norms.
+    "falcon_newarch_f32": dict(
+        config_class=FalconConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(ffn_hidden_size=64, num_kv_heads=2, new_decoder_architecture=True,
+                    parallel_attn=True, alibi=False, bias=False),
+        dtype=torch.float32,
+    ),
+    # MPT: ALiBi, no biases, LayerNorm without bias, q/k/v clamped to +-0.5 (most entries of a
+    # random model's q/k/v exceed it, so the clamp is active), tied.
+    "mpt_f32": dict(
+        config_class=MptConfig,
+        base=SMALL,
+        config=dict(d_model=32, n_heads=4, n_layers=2, expansion_ratio=4, max_seq_len=64,
+                    no_bias=True, layer_norm_epsilon=1e-5,
+                    attn_config={"alibi": True, "alibi_bias_max": 8, "clip_qkv": 0.5}),
+        dtype=torch.float32,
+    ),
+    # Mixtral: a sparse MoE of 4 gated experts, top-2 routing, grouped KV heads.
+    "mixtral_f32": dict(
+        config_class=MixtralConfig,
+        base=SMALL_LLAMA_LIKE,
+        config=dict(num_local_experts=4, num_experts_per_tok=2, sliding_window=None,
+                    tie_word_embeddings=False),
+        dtype=torch.float32,
     ),
 }
 
@@ -195,7 +334,7 @@ def encode_prompt(fixture_dir: Path, sp_model: bytes) -> tuple:
 
 
 def build_model(spec: dict, seed: int) -> torch.nn.Module:
-    config = spec["config_class"](**{**BASE_SHAPE, **spec["config"]})
+    config = spec["config_class"](**{**spec.get("base", BASE_SHAPE), **spec["config"]})
     torch.manual_seed(seed)  # construction draws HF's own init; we overwrite all of it below anyway
     model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.float32)
     randomize_parameters(model, seed)
@@ -210,10 +349,10 @@ def randomize_parameters(model: torch.nn.Module, seed: int) -> None:
     gen = torch.Generator().manual_seed(seed)
     for name, param in model.named_parameters():
         noise = torch.randn(param.shape, generator=gen, dtype=torch.float32)
-        if "norm" in name:
-            param.copy_(1.0 + NORM_STD * noise)
-        elif name.endswith(".bias"):
+        if name.endswith(".bias"):
             param.copy_(BIAS_STD * noise)
+        elif "norm" in name or "ln_" in name:  # GPT-2 and Falcon call theirs ln_1, ln_f, ln_attn
+            param.copy_(1.0 + NORM_STD * noise)
         else:
             param.copy_(WEIGHT_STD * noise)
 
@@ -243,6 +382,30 @@ def load_f32(fixture_dir: Path) -> torch.nn.Module:
 # Reference outputs
 
 
+# model_type -> (decoder layers, final norm): module paths inside the *ForCausalLM model.
+MODULES = {
+    "llama": ("model.layers", "model.norm"),
+    "mistral": ("model.layers", "model.norm"),
+    "qwen2": ("model.layers", "model.norm"),
+    "gemma": ("model.layers", "model.norm"),
+    "gemma2": ("model.layers", "model.norm"),
+    "mixtral": ("model.layers", "model.norm"),
+    "phi": ("model.layers", "model.final_layernorm"),
+    "gpt2": ("transformer.h", "transformer.ln_f"),
+    "opt": ("model.decoder.layers", "model.decoder.final_layer_norm"),
+    "gpt_neox": ("gpt_neox.layers", "gpt_neox.final_layer_norm"),
+    "falcon": ("transformer.h", "transformer.ln_f"),
+    "mpt": ("transformer.blocks", "transformer.norm_f"),
+}
+
+
+def submodule(model: torch.nn.Module, path: str):
+    """The module at a dotted path, or None where the model has none (OPT-350m's final norm)."""
+    for part in path.split("."):
+        model = getattr(model, part, None)
+    return model
+
+
 @torch.no_grad()
 def record_reference(model: torch.nn.Module, input_ids: list) -> dict:
     """One forward pass with hooks; returns the tensors of reference.safetensors."""
@@ -254,12 +417,22 @@ def record_reference(model: torch.nn.Module, input_ids: list) -> dict:
 
         return hook
 
-    inner = model.model
-    handles = [inner.embed_tokens.register_forward_hook(keep("embed", lambda o: o))]
-    for i, layer in enumerate(inner.layers):
+    layers_path, norm_path = MODULES[model.config.model_type]
+    layers = submodule(model, layers_path)
+    n = len(layers)
+
+    # "embed" is the stream entering layer 0 (token embedding, scaled, projected in, plus learned
+    # positions, as the family does), so a pre-hook on that layer reads it.
+    def embed_hook(_module, inputs):
+        captured["embed"] = inputs[0][0].detach().clone()
+
+    handles = [layers[0].register_forward_pre_hook(embed_hook)]
+    for i, layer in enumerate(layers):
         # The layer's raw output; output_hidden_states gives the final-normed stream for the last.
         handles.append(layer.register_forward_hook(keep(f"resid_post.{i}", lambda o: o[0])))
-    handles.append(inner.norm.register_forward_hook(keep("ln_final", lambda o: o)))
+    final_norm = submodule(model, norm_path)
+    if final_norm is not None:
+        handles.append(final_norm.register_forward_hook(keep("ln_final", lambda o: o)))
 
     ids = torch.tensor([input_ids], dtype=torch.int64)
     out = model(input_ids=ids, output_attentions=True, use_cache=False)
@@ -268,12 +441,15 @@ def record_reference(model: torch.nn.Module, input_ids: list) -> dict:
 
     tensors = {"input_ids": ids[0].clone()}
     tensors.update(captured)
+    if final_norm is None:  # no final norm: ln_final is the last layer's output, unchanged
+        tensors["ln_final"] = captured[f"resid_post.{n - 1}"].clone()
     for i, pattern in enumerate(out.attentions):
         tensors[f"pattern.{i}"] = pattern[0].clone()
     tensors["logits"] = out.logits[0].clone()
     # Not a hook point, but the quickest way to debug RoPE scaling (llama3, linear) on the C++ side.
-    rotary = getattr(inner, "rotary_emb", None) or inner.layers[0].self_attn.rotary_emb
-    tensors["rope_inv_freq"] = rotary.inv_freq.clone()
+    rotary = next((m for m in model.modules() if hasattr(m, "inv_freq")), None)
+    if rotary is not None:
+        tensors["rope_inv_freq"] = rotary.inv_freq.clone()
     return {k: (v if k == "input_ids" else v.float()).contiguous() for k, v in tensors.items()}
 
 
@@ -285,6 +461,11 @@ def greedy(model: torch.nn.Module, prompt_ids: list) -> dict:
     gen_config = GenerationConfig(
         max_new_tokens=GREEDY_NEW_TOKENS, do_sample=False, eos_token_id=None, pad_token_id=None
     )
+    if model.config.model_type == "gemma2":
+        # transformers 4.44.2's Gemma-2 HybridCache decodes sliding-window layers differently from
+        # a full forward pass once the sequence outgrows the window (eager attention); without the
+        # cache generate() agrees with the forward pass, which is what massact reproduces.
+        gen_config.use_cache = False
     out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=gen_config)
     new_ids = out[0, len(prompt_ids) :].tolist()
 
@@ -302,10 +483,10 @@ def greedy(model: torch.nn.Module, prompt_ids: list) -> dict:
     return {"prompt_ids": list(prompt_ids), "new_ids": new_ids, "min_top2_margin": min(margins)}
 
 
-def check_causal(patterns: list, window) -> None:
+def check_causal(patterns: list, windows: list) -> None:
     """Assert every pattern is causal and, with a window W, that query i sees exactly keys
     i-W < j <= i (transformers 4.44's Mistral mask: key j is masked if j > i or j <= i-W)."""
-    for layer, pattern in enumerate(patterns):
+    for layer, (pattern, window) in enumerate(zip(patterns, windows)):
         t = pattern.shape[-1]
         i = torch.arange(t).unsqueeze(1)
         j = torch.arange(t).unsqueeze(0)
@@ -329,6 +510,22 @@ MISTRAL_WINDOW_RULE = (
 )
 
 
+GEMMA2_WINDOW_RULE = (
+    "layers 0, 2, ... (even) use the sliding window with the Mistral rule (query i attends key j "
+    "iff i - sliding_window < j <= i); odd layers attend every earlier key "
+    "(transformers 4.44.2 Gemma2DecoderLayer.is_sliding, eager)"
+)
+
+
+def attention_windows(model_type: str, n_layers: int) -> list:
+    """Each layer's sliding window (None: full causal attention)."""
+    if model_type == "mistral":
+        return [MISTRAL_WINDOW] * n_layers
+    if model_type == "gemma2":
+        return [GEMMA2_WINDOW if i % 2 == 0 else None for i in range(n_layers)]
+    return [None] * n_layers
+
+
 # ----------------------------------------------------------------------------------------------
 # Driver
 
@@ -345,9 +542,10 @@ def make_fixture(name: str, spec: dict, seed: int, sp_model: bytes, out_dir: Pat
 
     model = load_f32(fixture_dir)  # reference comes from the saved (possibly bf16) weights
     tensors = record_reference(model, hf_ids)
-    patterns = [tensors[f"pattern.{i}"] for i in range(model.config.num_hidden_layers)]
-    window = MISTRAL_WINDOW if model.config.model_type == "mistral" else None
-    check_causal(patterns, window)
+    n_layers = len(submodule(model, MODULES[model.config.model_type][0]))
+    patterns = [tensors[f"pattern.{i}"] for i in range(n_layers)]
+    windows = attention_windows(model.config.model_type, n_layers)
+    check_causal(patterns, windows)
     save_file(tensors, str(fixture_dir / "reference.safetensors"), metadata={"format": "pt"})
 
     info = {
@@ -369,9 +567,12 @@ def make_fixture(name: str, spec: dict, seed: int, sp_model: bytes, out_dir: Pat
             "numpy": np.__version__,
         },
     }
-    if window is not None:
-        info["sliding_window"] = window
+    if model.config.model_type == "mistral":
+        info["sliding_window"] = MISTRAL_WINDOW
         info["mistral_window_rule"] = MISTRAL_WINDOW_RULE
+    if model.config.model_type == "gemma2":
+        info["sliding_window"] = GEMMA2_WINDOW
+        info["gemma2_window_rule"] = GEMMA2_WINDOW_RULE
     write_json(fixture_dir / "reference.json", info)
     return info
 

@@ -13,9 +13,30 @@ namespace massact {
 ModelSpec spec_from_config(const json& config, const std::string& config_path);
 std::vector<std::string> supported_model_types();
 
+// Fields that several families read alike (llama.cpp): rope_theta and rope_scaling; a token id or
+// a list of them (the first is taken).
+RopeSpec read_rope(const JsonFields& config);
+std::optional<int32_t> optional_token_id(const JsonFields& config, const std::string& key);
+// An activation by its Hugging Face name (hidden_act, activation_function, ...).
+Activation read_activation(const JsonFields& config, const std::string& key,
+                           const std::string& fallback);
+// LLaMA's sizes, RoPE, names and token ids without its SiLU check: the base of Gemma and Mixtral.
+ModelSpec llama_shape(const JsonFields& config);
+// The sizes and head counts read consistently: head_dim = d_model / n_heads, KV heads divide heads.
+void check_heads(const JsonFields& config, const ModelSpec& spec);
+
 // The families (arch/*.cpp).
 ModelSpec llama_spec(const JsonFields& config);
 ModelSpec mistral_spec(const JsonFields& config);
 ModelSpec qwen2_spec(const JsonFields& config);
+ModelSpec gpt2_spec(const JsonFields& config);
+ModelSpec gpt_neox_spec(const JsonFields& config);
+ModelSpec phi_spec(const JsonFields& config);
+ModelSpec opt_spec(const JsonFields& config);
+ModelSpec gemma_spec(const JsonFields& config);
+ModelSpec gemma2_spec(const JsonFields& config);
+ModelSpec falcon_spec(const JsonFields& config);
+ModelSpec mpt_spec(const JsonFields& config);
+ModelSpec mixtral_spec(const JsonFields& config);
 
 }  // namespace massact

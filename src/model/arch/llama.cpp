@@ -1,11 +1,11 @@
 // LLaMA (1, 2, 3): pre-RMSNorm blocks, RoPE (rotate-half layout), gated SiLU MLP, optional grouped
 // KV heads. Mistral and Qwen2 share its shape and names and adjust it (mistral.cpp, qwen2.cpp).
+#include <cmath>
+
 #include "core/error.h"
 #include "model/arch/arch.h"
 
 namespace massact {
-
-namespace {
 
 RopeSpec read_rope(const JsonFields& config) {
   RopeSpec rope;
@@ -36,6 +36,8 @@ RopeSpec read_rope(const JsonFields& config) {
   return rope;
 }
 
+namespace {
+
 TensorNames llama_names() {
   TensorNames n;
   n.embed = "model.embed_tokens.weight";
@@ -46,16 +48,14 @@ TensorNames llama_names() {
   n.k = "model.layers.{i}.self_attn.k_proj.weight";
   n.v = "model.layers.{i}.self_attn.v_proj.weight";
   n.o = "model.layers.{i}.self_attn.o_proj.weight";
-  n.q_bias = "model.layers.{i}.self_attn.q_proj.bias";
-  n.k_bias = "model.layers.{i}.self_attn.k_proj.bias";
-  n.v_bias = "model.layers.{i}.self_attn.v_proj.bias";
-  n.o_bias = "model.layers.{i}.self_attn.o_proj.bias";
   n.mlp_norm = "model.layers.{i}.post_attention_layernorm.weight";
   n.gate = "model.layers.{i}.mlp.gate_proj.weight";
   n.up = "model.layers.{i}.mlp.up_proj.weight";
   n.down = "model.layers.{i}.mlp.down_proj.weight";
   return n;
 }
+
+}  // namespace
 
 std::optional<int32_t> optional_token_id(const JsonFields& config, const std::string& key) {
   if (!config.has(key)) return std::nullopt;
@@ -67,9 +67,7 @@ std::optional<int32_t> optional_token_id(const JsonFields& config, const std::st
   return int32_t(id.get<int64_t>());
 }
 
-}  // namespace
-
-ModelSpec llama_spec(const JsonFields& config) {
+ModelSpec llama_shape(const JsonFields& config) {
   ModelSpec spec;
   spec.family = config.string("model_type");
   spec.d_model = config.positive_integer("hidden_size");
@@ -80,6 +78,8 @@ ModelSpec llama_spec(const JsonFields& config) {
                         : spec.n_heads;
   spec.head_dim =
       config.has("head_dim") ? config.positive_integer("head_dim") : spec.d_model / spec.n_heads;
+  spec.embed_dim = spec.d_model;
+  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.d_ff = config.positive_integer("intermediate_size");
   spec.vocab_size = config.positive_integer("vocab_size");
   spec.max_positions = config.has("max_position_embeddings")
@@ -87,6 +87,7 @@ ModelSpec llama_spec(const JsonFields& config) {
                            : 2048;
   spec.norm_eps = config.number("rms_norm_eps", 1e-6);
   spec.rope = read_rope(config);
+  spec.rope.dims = spec.head_dim;
   spec.qkv_bias = config.boolean("attention_bias", false);
   spec.o_bias = spec.qkv_bias;
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
@@ -100,11 +101,35 @@ ModelSpec llama_spec(const JsonFields& config) {
   if (!config.has("head_dim") && spec.d_model % spec.n_heads != 0)
     config.fail("num_attention_heads", "a divisor of hidden_size");
   if (spec.head_dim % 2 != 0) config.fail("head_dim", "an even number (RoPE rotates pairs)");
-  std::string act = config.string("hidden_act", "silu");
-  if (act != "silu") config.fail("hidden_act", "\"silu\"");
   if (config.boolean("mlp_bias", false))
     config.fail("mlp_bias", "false (MLP biases are not supported yet)");
   return spec;
+}
+
+ModelSpec llama_spec(const JsonFields& config) {
+  ModelSpec spec = llama_shape(config);
+  std::string act = config.string("hidden_act", "silu");
+  if (act != "silu") config.fail("hidden_act", "\"silu\"");
+  return spec;
+}
+
+Activation read_activation(const JsonFields& config, const std::string& key,
+                           const std::string& fallback) {
+  // Hugging Face's names (transformers' ACT2FN) for the activations massact has.
+  const std::string name = config.string(key, fallback);
+  if (name == "silu" || name == "swish") return Activation::SiLU;
+  if (name == "gelu") return Activation::GeluExact;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh") return Activation::GeluTanh;
+  if (name == "relu") return Activation::ReLU;
+  config.fail(key, "one of \"silu\", \"gelu\", \"gelu_new\", \"gelu_pytorch_tanh\", \"relu\"");
+}
+
+void check_heads(const JsonFields& config, const ModelSpec& spec) {
+  if (spec.d_model % spec.n_heads != 0)
+    config.fail(config.has("num_attention_heads") ? "num_attention_heads" : "n_head",
+                "a divisor of the hidden size");
+  if (spec.n_heads % spec.n_kv_heads != 0)
+    config.fail("num_kv_heads", "a divisor of the number of attention heads");
 }
 
 }  // namespace massact

@@ -1,0 +1,77 @@
+// Falcon: LayerNorm with bias, rotary positions, a plain GELU MLP, tied embeddings, and attention
+// and MLP in parallel. The layouts differ as data:
+//   - Falcon-7B (multi_query): one KV head; one input_layernorm feeds both sublayers; the fused
+//     query_key_value holds all q rows, then k, then v (qkv_groups 1).
+//   - Falcon-40B/180B (new_decoder_architecture): num_kv_heads KV heads; ln_attn and ln_mlp; the
+//     fused rows come in one group per KV head: its queries, its k, its v (qkv_groups n_kv_heads).
+//   - Falcon-RW (neither): multi-head, rows interleaved per head (qkv_groups n_heads), and with
+//     parallel_attn false a sequential block (input_layernorm, post_attention_layernorm).
+#include <cmath>
+
+#include "model/arch/arch.h"
+
+namespace massact {
+
+ModelSpec falcon_spec(const JsonFields& config) {
+  ModelSpec spec;
+  spec.family = "falcon";
+  spec.d_model = config.positive_integer("hidden_size");
+  spec.n_layers = config.positive_integer("num_hidden_layers");
+  spec.n_heads = config.positive_integer("num_attention_heads");
+  const bool new_arch = config.boolean("new_decoder_architecture", false);
+  const bool multi_query = config.boolean("multi_query", true);
+  const bool parallel = config.boolean("parallel_attn", true);
+  if (new_arch)
+    spec.n_kv_heads =
+        config.has("num_kv_heads") ? config.positive_integer("num_kv_heads") : spec.n_heads;
+  else
+    spec.n_kv_heads = multi_query ? 1 : spec.n_heads;
+  check_heads(config, spec);
+  spec.head_dim = spec.d_model / spec.n_heads;
+  spec.d_ff =
+      config.has("ffn_hidden_size") ? config.positive_integer("ffn_hidden_size") : 4 * spec.d_model;
+  spec.vocab_size = config.positive_integer("vocab_size");
+  spec.max_positions = config.has("max_position_embeddings")
+                           ? config.positive_integer("max_position_embeddings")
+                           : 2048;
+  spec.embed_dim = spec.d_model;
+
+  TensorNames& n = spec.names;
+  n.embed = "transformer.word_embeddings.weight";
+  n.final_norm = "transformer.ln_f.weight";
+  n.lm_head = "lm_head.weight";
+  n.qkv = "transformer.h.{i}.self_attention.query_key_value.weight";
+  n.o = "transformer.h.{i}.self_attention.dense.weight";
+  n.up = "transformer.h.{i}.mlp.dense_h_to_4h.weight";
+  n.down = "transformer.h.{i}.mlp.dense_4h_to_h.weight";
+  if (new_arch && config.integer("num_ln_in_parallel_attn", 2) == 2) {
+    spec.layout = BlockLayout::ParallelTwoNorms;
+    n.attn_norm = "transformer.h.{i}.ln_attn.weight";
+    n.mlp_norm = "transformer.h.{i}.ln_mlp.weight";
+  } else {
+    spec.layout = new_arch || parallel ? BlockLayout::ParallelOneNorm : BlockLayout::Sequential;
+    n.attn_norm = "transformer.h.{i}.input_layernorm.weight";
+    n.mlp_norm = "transformer.h.{i}.post_attention_layernorm.weight";
+  }
+  spec.qkv_groups = new_arch ? spec.n_kv_heads : (multi_query ? 1 : spec.n_heads);
+
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_bias = true;
+  spec.norm_eps = config.number("layer_norm_epsilon", 1e-5);
+  spec.mlp = MlpKind::Plain;
+  spec.activation = read_activation(config, "activation", "gelu");
+  spec.mlp_bias = spec.qkv_bias = spec.o_bias = config.boolean("bias", false);
+  if (config.boolean("alibi", false))
+    config.fail("alibi", "false (Falcon with ALiBi is not supported yet; rotary Falcon is)");
+  spec.positions = Positions::Rope;
+  spec.rope = read_rope(config);
+  spec.rope.dims = spec.head_dim;
+  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
+  spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
+  spec.sliding_window.assign(size_t(spec.n_layers), 0);
+  spec.bos_token_id = optional_token_id(config, "bos_token_id");
+  spec.eos_token_id = optional_token_id(config, "eos_token_id");
+  return spec;
+}
+
+}  // namespace massact

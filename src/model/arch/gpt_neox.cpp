@@ -1,0 +1,71 @@
+// GPT-NeoX (Pythia): LayerNorm with bias, partial rotary (rotary_pct of each head), a plain GELU
+// MLP, biases, and by default the parallel residual x += attn(ln1(x)) + mlp(ln2(x)). Its fused
+// query_key_value interleaves heads: for each head, its q, k and v rows (qkv_groups = n_heads).
+#include <cmath>
+
+#include "model/arch/arch.h"
+
+namespace massact {
+
+namespace {
+
+TensorNames gpt_neox_names() {
+  TensorNames n;
+  n.optional_prefix = "gpt_neox.";
+  n.embed = "gpt_neox.embed_in.weight";
+  n.final_norm = "gpt_neox.final_layer_norm.weight";
+  n.lm_head = "embed_out.weight";
+  n.attn_norm = "gpt_neox.layers.{i}.input_layernorm.weight";
+  n.qkv = "gpt_neox.layers.{i}.attention.query_key_value.weight";
+  n.o = "gpt_neox.layers.{i}.attention.dense.weight";
+  n.mlp_norm = "gpt_neox.layers.{i}.post_attention_layernorm.weight";
+  n.up = "gpt_neox.layers.{i}.mlp.dense_h_to_4h.weight";
+  n.down = "gpt_neox.layers.{i}.mlp.dense_4h_to_h.weight";
+  return n;
+}
+
+}  // namespace
+
+ModelSpec gpt_neox_spec(const JsonFields& config) {
+  ModelSpec spec;
+  spec.family = "gpt_neox";
+  spec.d_model = config.positive_integer("hidden_size");
+  spec.n_layers = config.positive_integer("num_hidden_layers");
+  spec.n_heads = config.positive_integer("num_attention_heads");
+  spec.n_kv_heads = spec.n_heads;
+  check_heads(config, spec);
+  spec.head_dim = spec.d_model / spec.n_heads;
+  spec.d_ff = config.positive_integer("intermediate_size");
+  spec.vocab_size = config.positive_integer("vocab_size");
+  spec.max_positions = config.positive_integer("max_position_embeddings");
+  spec.embed_dim = spec.d_model;
+
+  spec.layout = config.boolean("use_parallel_residual", true) ? BlockLayout::ParallelTwoNorms
+                                                              : BlockLayout::Sequential;
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_bias = true;
+  spec.norm_eps = config.number("layer_norm_eps", 1e-5);
+  spec.mlp = MlpKind::Plain;
+  spec.activation = read_activation(config, "hidden_act", "gelu");
+  spec.mlp_bias = true;
+  spec.qkv_bias = spec.o_bias = config.boolean("attention_bias", true);
+  spec.qkv_groups = spec.n_heads;
+  spec.positions = Positions::Rope;
+  spec.rope.theta = config.number("rotary_emb_base", 10000.0);
+  if (!(spec.rope.theta > 0)) config.fail("rotary_emb_base", "a positive number");
+  // As transformers: int(head_dim * rotary_pct) leading dimensions rotate.
+  spec.rope.dims = int64_t(double(spec.head_dim) * config.number("rotary_pct", 0.25));
+  if (spec.rope.dims <= 0 || spec.rope.dims % 2 != 0)
+    config.fail("rotary_pct", "a fraction giving an even, positive number of rotary dimensions");
+  if (config.has("rope_scaling"))
+    config.fail("rope_scaling", "null (RoPE scaling is not supported for gpt_neox)");
+  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
+  spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
+  spec.sliding_window.assign(size_t(spec.n_layers), 0);
+  spec.bos_token_id = optional_token_id(config, "bos_token_id");
+  spec.eos_token_id = optional_token_id(config, "eos_token_id");
+  spec.names = gpt_neox_names();
+  return spec;
+}
+
+}  // namespace massact

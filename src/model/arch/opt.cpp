@@ -1,0 +1,75 @@
+// OPT: learned positions at offset 2, LayerNorm with bias, a plain ReLU MLP, biases, tied
+// embeddings. OPT-350m differs in data: word embeddings of word_embed_proj_dim projected in and out
+// (project_in/out), and do_layer_norm_before false: each norm after its residual add, no final
+// norm.
+#include <cmath>
+
+#include "model/arch/arch.h"
+
+namespace massact {
+
+namespace {
+
+TensorNames opt_names() {
+  TensorNames n;
+  // The original facebook/opt-* checkpoints were saved from OPTModel, without "model.".
+  n.optional_prefix = "model.";
+  n.embed = "model.decoder.embed_tokens.weight";
+  n.pos_embed = "model.decoder.embed_positions.weight";
+  n.project_in = "model.decoder.project_in.weight";
+  n.project_out = "model.decoder.project_out.weight";
+  n.final_norm = "model.decoder.final_layer_norm.weight";
+  n.lm_head = "lm_head.weight";
+  n.attn_norm = "model.decoder.layers.{i}.self_attn_layer_norm.weight";
+  n.q = "model.decoder.layers.{i}.self_attn.q_proj.weight";
+  n.k = "model.decoder.layers.{i}.self_attn.k_proj.weight";
+  n.v = "model.decoder.layers.{i}.self_attn.v_proj.weight";
+  n.o = "model.decoder.layers.{i}.self_attn.out_proj.weight";
+  n.mlp_norm = "model.decoder.layers.{i}.final_layer_norm.weight";
+  n.up = "model.decoder.layers.{i}.fc1.weight";
+  n.down = "model.decoder.layers.{i}.fc2.weight";
+  return n;
+}
+
+}  // namespace
+
+ModelSpec opt_spec(const JsonFields& config) {
+  ModelSpec spec;
+  spec.family = "opt";
+  spec.d_model = config.positive_integer("hidden_size");
+  spec.n_layers = config.positive_integer("num_hidden_layers");
+  spec.n_heads = config.positive_integer("num_attention_heads");
+  spec.n_kv_heads = spec.n_heads;
+  check_heads(config, spec);
+  spec.head_dim = spec.d_model / spec.n_heads;
+  spec.d_ff = config.positive_integer("ffn_dim");
+  spec.vocab_size = config.positive_integer("vocab_size");
+  spec.max_positions = config.positive_integer("max_position_embeddings");
+  spec.embed_dim = config.has("word_embed_proj_dim")
+                       ? config.positive_integer("word_embed_proj_dim")
+                       : spec.d_model;
+  spec.positions = Positions::Learned;
+  spec.position_offset = 2;  // OPTLearnedPositionalEmbedding's offset
+
+  const bool norm_before = config.boolean("do_layer_norm_before", true);
+  spec.norm_after_residual = !norm_before;
+  spec.final_norm = norm_before && !config.boolean("_remove_final_layer_norm", false);
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_bias = true;
+  spec.norm_eps = 1e-5;  // nn.LayerNorm's default; OPT's config has no field for it
+  spec.mlp = MlpKind::Plain;
+  spec.activation = read_activation(config, "activation_function", "relu");
+  spec.mlp_bias = spec.qkv_bias = spec.o_bias = config.boolean("enable_bias", true);
+  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
+  spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
+  spec.sliding_window.assign(size_t(spec.n_layers), 0);
+  spec.bos_token_id = optional_token_id(config, "bos_token_id");
+  spec.eos_token_id = optional_token_id(config, "eos_token_id");
+  spec.names = opt_names();
+  if (!config.boolean("layer_norm_elementwise_affine", true))
+    config.fail("layer_norm_elementwise_affine",
+                "true (LayerNorms without weights are not supported)");
+  return spec;
+}
+
+}  // namespace massact
