@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev                 # JSON: configs, headers, results
   libcli11-dev                       # command line
   libsentencepiece-dev               # tokenizer.model
+  libpcre2-dev libicu-dev            # tokenizer.json / GGUF vocabularies: regexes, Unicode
   libgtest-dev libgmock-dev          # tests
   libbenchmark-dev                   # kernel benchmarks
 )

@@ -21,6 +21,7 @@ int run(int argc, char** argv) {
   add_perplexity_command(app);
   add_scan_command(app);
   add_generate_command(app);
+  add_tokenize_command(app);
   add_profile_command(app);
   add_stats_command(app);
   add_intervene_command(app);

@@ -87,6 +87,7 @@ void add_perplexity_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
 void add_profile_command(CLI::App& app);
 void add_stats_command(CLI::App& app);
 void add_intervene_command(CLI::App& app);

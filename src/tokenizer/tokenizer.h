@@ -26,8 +26,12 @@ class Tokenizer {
   virtual std::string describe() const = 0;  // e.g. "sentencepiece (tokenizer.model, 512 pieces)"
 };
 
-// The tokenizer of a model folder: tokenizer.model (SentencePiece) with the BOS/EOS rules of
-// tokenizer_config.json. InputError when the folder has none.
+// The tokenizer of a model folder: tokenizer.json (Hugging Face tokenizers) if present, else
+// tokenizer.model (SentencePiece), with the BOS/EOS of tokenizer_config.json. InputError when the
+// folder has neither.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir);
+
+// A tokenizer from a model folder, a tokenizer.json, a tokenizer.model or a .gguf file.
+std::unique_ptr<Tokenizer> load_tokenizer_from_path(const std::string& path);
 
 }  // namespace massact

@@ -1,0 +1,63 @@
+// massact tokenize TOKENIZER (--text T | --text-file F) [--no-special] [--json]: the ids and pieces
+// of a text, to check a tokenizer token for token against its reference.
+#include <iostream>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "report/table.h"
+
+namespace massact::cli {
+
+namespace {
+
+struct TokenizeOptions {
+  std::string tokenizer;
+  std::string text;
+  std::string text_file;
+  bool no_special = false;
+  bool as_json = false;
+};
+
+void run_tokenize(const TokenizeOptions& o) {
+  auto tokenizer = load_tokenizer_from_path(o.tokenizer);
+  const std::string text = o.text_file.empty() ? o.text : read_text_file(o.text_file);
+  const TokenIds ids = tokenizer->encode(text, !o.no_special);
+  if (o.as_json) {
+    json pieces = json::array();
+    for (int32_t id : ids) pieces.push_back(tokenizer->token_text(id));
+    // Pieces may hold bytes of a split character (shown as <0xNN>), so keep the dump lossless.
+    std::cout << json{{"ids", ids}, {"pieces", pieces}}.dump(-1, ' ', false,
+                                                             json::error_handler_t::replace)
+              << "\n";
+    return;
+  }
+  Table table({"#", "id", "piece"});
+  for (size_t i = 0; i < ids.size(); ++i)
+    table.add_row({std::to_string(i), std::to_string(ids[i]),
+                   printable_token(tokenizer->token_text(ids[i]))});
+  std::cout << tokenizer->describe() << ": " << ids.size() << " tokens\n";
+  table.print(std::cout);
+}
+
+}  // namespace
+
+void add_tokenize_command(CLI::App& app) {
+  auto opts = std::make_shared<TokenizeOptions>();
+  auto* cmd = app.add_subcommand("tokenize", "Token ids and pieces of a text");
+  cmd->add_option("tokenizer", opts->tokenizer,
+                  "Model folder, tokenizer.json, tokenizer.model or .gguf file")
+      ->required();
+  auto* t = cmd->add_option("--text", opts->text, "Text to tokenize");
+  auto* f = cmd->add_option("--text-file", opts->text_file, "File whose text to tokenize");
+  t->excludes(f);
+  cmd->add_flag("--no-special", opts->no_special,
+                "No BOS/EOS or other post-processing (as llama.cpp's test vectors)");
+  cmd->add_flag("--json", opts->as_json, "Print {\"ids\": [...], \"pieces\": [...]}");
+  cmd->callback([opts, t, f] {
+    if (t->count() == 0 && f->count() == 0)
+      throw InputError("tokenize: expected --text or --text-file");
+    run_tokenize(*opts);
+  });
+}
+
+}  // namespace massact::cli
