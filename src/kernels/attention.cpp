@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -46,11 +47,13 @@ void attention_scores(const AttentionShape& s, const ScoreRule& rule, const floa
     for (int64_t i = 0; i < T; ++i) {
       float* row = scores + (g * T + i) * T;
       const float slope = rule.alibi_slopes.empty() ? 0.0f : rule.alibi_slopes[size_t(h0 + g)];
-      for (int64_t j = 0; j < T; ++j) {
+      const int64_t first = s.first_visible(i);
+      for (int64_t j = first; j <= i; ++j) {
         if (slope != 0.0f) row[j] += slope * float(j - i);
         if (rule.softcap > 0.0f) row[j] = rule.softcap * std::tanh(row[j] / rule.softcap);
-        if (!s.visible(i, j)) row[j] = neg_inf;
       }
+      std::fill(row, row + first, neg_inf);
+      std::fill(row + i + 1, row + T, neg_inf);
     }
 }
 
@@ -59,17 +62,21 @@ void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores,
 #pragma omp parallel for collapse(2) schedule(static) if (nh * T * T >= kMinParallelWork)
   for (int64_t g = 0; g < nh; ++g)
     for (int64_t i = 0; i < T; ++i) {
+      // Only keys first..i are visible; the masked rest of the row is -inf in, exactly 0 out.
       const float* in = scores + (g * T + i) * T;
       float* out = probs + (g * T + i) * T;
+      const int64_t first = s.first_visible(i);
       float max = -std::numeric_limits<float>::infinity();
-      for (int64_t j = 0; j < T; ++j) max = std::max(max, in[j]);
+      for (int64_t j = first; j <= i; ++j) max = std::max(max, in[j]);
       float sum = 0.0f;
-      for (int64_t j = 0; j < T; ++j) {
-        out[j] = in[j] == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(in[j] - max);
+      for (int64_t j = first; j <= i; ++j) {
+        out[j] = std::exp(in[j] - max);
         sum += out[j];
       }
       const float inv = 1.0f / sum;
-      for (int64_t j = 0; j < T; ++j) out[j] *= inv;
+      for (int64_t j = first; j <= i; ++j) out[j] *= inv;
+      std::fill(out, out + first, 0.0f);
+      std::fill(out + i + 1, out + T, 0.0f);
     }
 }
 

@@ -3,6 +3,7 @@
 // probabilities are (nh, T, T). With grouped-query attention, head h reads KV head h / (H / KVH).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -14,7 +15,10 @@ struct AttentionShape {
   int64_t n_kv_heads;
   int64_t head_dim;
   int64_t window;  // 0: full causal; else query i sees keys j with i - window < j <= i
-  bool visible(int64_t i, int64_t j) const { return j <= i && (window == 0 || i - j < window); }
+  // The first key that query i sees; it sees keys first_visible(i)..i.
+  int64_t first_visible(int64_t i) const {
+    return window == 0 ? 0 : std::max<int64_t>(0, i - window + 1);
+  }
 };
 
 // How q.k becomes a score, in this order: scaled, plus ALiBi's slope[h] * (j - i) when slopes are
