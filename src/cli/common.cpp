@@ -41,7 +41,7 @@ LoadedModel load_model(const std::string& path, bool need_tokenizer) {
   Model model = Model::load(path);
   std::unique_ptr<Tokenizer> tokenizer;
   try {
-    tokenizer = load_tokenizer(path);
+    tokenizer = load_tokenizer_from_path(path);  // a model folder or a .gguf file
   } catch (const InputError&) {
     if (need_tokenizer) throw;
   }

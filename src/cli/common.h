@@ -26,7 +26,8 @@ struct LoadedModel {
   std::string token_text(int32_t id) const;
 };
 
-// Loads the model folder; the tokenizer is required only when text must be encoded.
+// Loads the model folder or .gguf file (whose vocabulary is its tokenizer); the tokenizer is
+// required only when text must be encoded.
 LoadedModel load_model(const std::string& path, bool need_tokenizer);
 
 std::string read_text_file(const std::string& path);

@@ -18,6 +18,12 @@ class TensorSource {
   // InputError naming the checkpoint and the tensor when it is absent.
   virtual Tensor get(const std::string& name) const = 0;
   virtual std::vector<std::string> names() const = 0;
+  // What a tensor is without reading it: its shape, and its type as the file stores it ("BF16",
+  // "Q4_K", ...), which may differ from the dtype get() returns.
+  virtual Shape shape(const std::string& name) const { return get(name).shape(); }
+  virtual std::string stored_type(const std::string& name) const {
+    return std::string(dtype_name(get(name).dtype()));
+  }
 };
 
 // One safetensors file, or the shards listed by a model.safetensors.index.json.

@@ -44,6 +44,7 @@ class ForwardPass {
         z_(f32_zeros({T, spec.n_heads, spec.head_dim})),
         hidden_(f32_zeros({T, spec.d_ff})) {
     if (spec.positions == Positions::Rope) rope_.emplace(spec.rope, T);
+    if (spec.sliding_rope) sliding_rope_.emplace(*spec.sliding_rope, T);
     score_rule_.scale = float(spec.attn_scale);
     score_rule_.softcap = float(spec.attn_softcap);
     if (spec.positions == Positions::Alibi)
@@ -161,9 +162,17 @@ class ForwardPass {
     fire(HookPoint::Q, layer, q_);
     fire(HookPoint::K, layer, k_);
     fire(HookPoint::V, layer, v_);
+    if (!b.q_norm.weight.empty()) {  // each head's query and key vector on its own
+      rms_norm(q_.f32(), T_ * s_.n_heads, s_.head_dim, b.q_norm.weight, s_.norm_eps,
+               s_.norm_weight_offset, q_.f32());
+      rms_norm(k_.f32(), T_ * s_.n_kv_heads, s_.head_dim, b.k_norm.weight, s_.norm_eps,
+               s_.norm_weight_offset, k_.f32());
+    }
     if (rope_) {
-      rope_->apply(q_.f32(), T_, s_.n_heads, s_.head_dim);
-      rope_->apply(k_.f32(), T_, s_.n_kv_heads, s_.head_dim);
+      const RopeTable& rope =
+          sliding_rope_ && s_.sliding_window[size_t(layer)] > 0 ? *sliding_rope_ : *rope_;
+      rope.apply(q_.f32(), T_, s_.n_heads, s_.head_dim);
+      rope.apply(k_.f32(), T_, s_.n_kv_heads, s_.head_dim);
       fire(HookPoint::RotQ, layer, q_);
       fire(HookPoint::RotK, layer, k_);
     }
@@ -308,7 +317,8 @@ class ForwardPass {
   const ModelWeights& w_;
   const Hooks& hooks_;
   const int64_t T_;
-  std::optional<RopeTable> rope_;  // with rotary positions
+  std::optional<RopeTable> rope_;          // with rotary positions
+  std::optional<RopeTable> sliding_rope_;  // Gemma-3's sliding-window layers
   ScoreRule score_rule_;
   Tensor x_;         // (T, d_model) the residual stream
   Tensor h_;         // (T, d_model) the normalized input of the current sublayer

@@ -31,8 +31,8 @@ namespace massact {
 enum class HookPoint {
   Embed,       // (T, d_model)
   ResidPre,    // (T, d_model)
-  Q,           // (T, n_heads, head_dim), before RoPE
-  K,           // (T, n_kv_heads, head_dim), before RoPE
+  Q,           // (T, n_heads, head_dim), the projection (before Gemma-3's q-norm and RoPE)
+  K,           // (T, n_kv_heads, head_dim), the projection (before k-norm and RoPE)
   V,           // (T, n_kv_heads, head_dim)
   RotQ,        // (T, n_heads, head_dim), after RoPE
   RotK,        // (T, n_kv_heads, head_dim), after RoPE

@@ -3,11 +3,17 @@
 #include <set>
 
 #include "io/checkpoint.h"
+#include "io/gguf_source.h"
 #include "model/arch/arch.h"
 
 namespace massact {
 
 Model Model::load(const std::string& path) {
+  if (is_gguf_path(path)) {
+    auto source = std::make_shared<GgufSource>(std::make_shared<GgufFile>(GgufFile::open(path)));
+    ModelSpec spec = spec_from_gguf(source->file(), *source);
+    return Model(path, std::move(spec), std::move(source));
+  }
   Checkpoint ckpt = open_checkpoint(path);
   ModelSpec spec = spec_from_config(ckpt.config, ckpt.config_path);
   return Model(path, std::move(spec), std::move(ckpt.tensors));
@@ -21,14 +27,13 @@ Model::Model(std::string path, ModelSpec spec, std::shared_ptr<const TensorSourc
 
 int64_t Model::parameter_count() const {
   int64_t n = 0;
-  for (const auto& name : source_->names()) n += source_->get(name).numel();
+  for (const auto& name : source_->names()) n += shape_numel(source_->shape(name));
   return n;
 }
 
 std::string Model::weight_dtype() const {
   std::set<std::string> kinds;
-  for (const auto& name : source_->names())
-    kinds.insert(std::string(dtype_name(source_->get(name).dtype())));
+  for (const auto& name : source_->names()) kinds.insert(source_->stored_type(name));
   std::string out;
   for (const auto& k : kinds) out += (out.empty() ? "" : "+") + k;
   return out;

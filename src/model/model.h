@@ -17,7 +17,7 @@ enum class LogitRows { All, Last, None };
 
 class Model {
  public:
-  // A Hugging Face model folder. InputError for anything wrong with it.
+  // A Hugging Face model folder or a .gguf file. InputError for anything wrong with it.
   static Model load(const std::string& path);
   Model(std::string path, ModelSpec spec, std::shared_ptr<const TensorSource> source);
 

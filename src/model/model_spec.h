@@ -48,6 +48,7 @@ struct TensorNames {
   std::string optional_prefix;
   std::string embed, pos_embed, project_in, project_out, final_norm, lm_head;
   std::string attn_norm, mlp_norm, post_attn_norm, post_mlp_norm;
+  std::string q_norm, k_norm;   // Gemma-3: RMSNorm of each query and key head (head_dim,)
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
   std::string router;  // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
@@ -88,6 +89,12 @@ struct ModelSpec {
 
   Positions positions = Positions::Rope;
   RopeSpec rope;
+  // Gemma-3: layers with a sliding window rotate with this spec (their own base) instead.
+  std::optional<RopeSpec> sliding_rope;
+  // llama.cpp's LLaMA conversion reorders each head's q and k rows so that rotary pairs are
+  // adjacent (HF row j < hd/2 -> 2j, j + hd/2 -> 2j + 1); the loader puts them back in Hugging
+  // Face's rotate-half order, so hook_q/hook_k dims mean what they mean in transformers.
+  bool qk_rows_pairwise = false;
   double alibi_bias_max = 8.0;  // ALiBi slopes 2^(-bias_max * h / n_heads), as MPT
   double attn_scale = 0.0;      // scores = attn_scale * q.k; 1/sqrt(head_dim) unless a family says
   double attn_softcap = 0.0;    // > 0: scores = cap * tanh(scores / cap) (Gemma-2)

@@ -44,6 +44,19 @@ Tensor transposed(const Tensor& t) {
   return out;
 }
 
+// llama.cpp's pairwise q/k row order (ModelSpec::qk_rows_pairwise) -> Hugging Face's rotate-half
+// order: within each head of hd rows, HF row s * hd/2 + j is stored at row 2j + s.
+Tensor rotate_half_rows(const Tensor& t, int64_t head_dim) {
+  std::vector<RowRange> rows;
+  for (int64_t head = 0; head < t.dim(0); head += head_dim)
+    for (int64_t s = 0; s < 2; ++s)
+      for (int64_t j = 0; j < head_dim / 2; ++j) {
+        const int64_t stored = head + 2 * j + s;
+        rows.emplace_back(stored, stored + 1);
+      }
+  return take_rows(t, rows);
+}
+
 class WeightLoader {
  public:
   WeightLoader(const ModelSpec& spec, const TensorSource& source, const std::string& path)
@@ -74,9 +87,12 @@ class WeightLoader {
     return layer(bias_name(pattern), i, {n});
   }
   NormWeights norm(const std::string& pattern, int64_t i) const {
+    return norm(pattern, i, s_.d_model);
+  }
+  NormWeights norm(const std::string& pattern, int64_t i, int64_t width) const {
     NormWeights n;
-    n.weight = layer(pattern, i, {s_.d_model});
-    if (s_.norm_bias) n.bias = bias(pattern, i, s_.d_model);
+    n.weight = layer(pattern, i, {width});
+    if (s_.norm_bias) n.bias = bias(pattern, i, width);
     return n;
   }
 
@@ -99,6 +115,13 @@ class WeightLoader {
     }
     b.o = linear(n.o, i, d, q_dim);
     if (s_.o_bias) b.o_bias = bias(n.o, i, d);
+    if (!n.q_norm.empty()) {
+      b.q_norm = norm(n.q_norm, i, s_.head_dim);
+      b.k_norm = norm(n.k_norm, i, s_.head_dim);
+    }
+    if (s_.qk_rows_pairwise)
+      for (Tensor* t : {&b.q, &b.k, &b.q_bias, &b.k_bias})
+        if (!t->empty()) *t = rotate_half_rows(*t, s_.head_dim);
   }
 
   void mlp(int64_t i, BlockWeights& b) const {

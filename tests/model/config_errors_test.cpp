@@ -99,9 +99,10 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(supported_model_types(),
-            (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
-                                      "gemma", "gemma2", "falcon", "mpt", "mixtral"}));
+  EXPECT_EQ(
+      supported_model_types(),
+      (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
+                                "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {

