@@ -77,7 +77,7 @@ Decomposition decompose_value_updates(const Model& model, const std::vector<Toke
   for (size_t n = 0; n < sequences.size(); ++n) {
     const int64_t T = int64_t(sequences[n].size());
     Hooks hooks;
-    // Only layers before `layer` decide C: the scan of layer L's own output comes after its
+    // The output of layer L - 1 decides C: the scan of layer L's own output comes after its
     // attention.
     MassiveTokens massive(criterion, T);
     massive.attach(hooks);

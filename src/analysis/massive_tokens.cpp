@@ -9,6 +9,7 @@ void MassiveTokens::attach(Hooks& hooks) {
     ScanResult found;
     found.criterion = criterion_;
     scan_layer(x, e.layer, found);
+    std::fill(massive_.begin(), massive_.end(), 0);
     for (const auto& a : found.massive) massive_[size_t(a.token)] = 1;
   });
 }

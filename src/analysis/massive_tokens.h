@@ -1,6 +1,8 @@
 // Which tokens of a sequence carry massive activations, as the forward pass goes: a hook consumer
-// that scans each layer's output, so that at layer l it knows the tokens massive in layers < l (the
-// ones that attention at layer l sees through the residual stream).
+// that scans each layer's output, so that at layer l it knows the tokens massive in the output of
+// layer l - 1, the residual stream that attention at layer l reads. (Tokens massive only in some
+// earlier layer do not count: a feature dim that is large on every token for a few early layers, as
+// in Gemma 3, would otherwise put every token in C for the rest of the model.)
 #pragma once
 
 #include <vector>

@@ -64,8 +64,8 @@ void print(const AttentionMassResult& r) {
                "queries from "
                "position "
             << r.burn_in
-            << " on, and sequences; massive tokens are those with a massive activation in an "
-            << "earlier layer's output\n";
+            << " on, and sequences; massive tokens are those with a massive activation in the "
+            << "previous layer's output\n";
 }
 
 }  // namespace
@@ -104,7 +104,7 @@ void add_attention_command(CLI::App& app) {
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["burn_in"] = opt->burn_in;
     doc["protocol"]["massive_tokens"] =
-        "tokens with a massive activation in the output of an earlier layer";
+        "tokens with a massive activation in the output of the layer before";
     doc["result"] = to_json(r);
     std::vector<std::string> texts;
     for (int64_t t = 0; t < r.heatmap.tokens; ++t)

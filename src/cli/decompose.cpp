@@ -87,7 +87,7 @@ void add_decompose_command(CLI::App& app) {
     doc["protocol"]["burn_in"] = opt->burn_in;
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["C"] =
-        "tokens with a massive activation in the output of a layer before this one";
+        "tokens with a massive activation in the output of the layer before this one";
     doc["result"] = {{"heads", heads}, {"sequences_with_massive", d.sequences_with_massive}};
 
     Table bias({"u_C", "perplexity"});

@@ -10,6 +10,7 @@
 #include "analysis/census.h"
 #include "analysis/decompose.h"
 #include "analysis/intervene.h"
+#include "analysis/massive_tokens.h"
 #include "analysis/profile.h"
 #include "analysis/sequences.h"
 #include "core/error.h"
@@ -201,6 +202,28 @@ TEST(Sequences, DrawIsDeterministicAndStartsWithBos) {
   }
   EXPECT_NE(draw_sequences(text, {5, 64, 8}, 1, "t"), a);
   EXPECT_THROW(draw_sequences(text, {1, 2000, 0}, 1, "t"), InputError);
+}
+
+// C at layer l is what is massive in layer l - 1's output, not in any earlier layer.
+TEST(MassiveTokens, HoldsTheTokensMassiveInThePreviousLayerOutput) {
+  Hooks hooks;
+  MassiveTokens massive(MassiveCriterion{}, 4);
+  massive.attach(hooks);
+  hooks.bind(2);
+  auto output_with_massive_token = [](int64_t token) {
+    Tensor x = Tensor::zeros(DType::F32, {4, 8});
+    std::fill(x.f32(), x.f32() + x.numel(), 0.01f);
+    x.f32()[token * 8 + 3] = 500.0f;
+    return x;
+  };
+  EXPECT_FALSE(massive.any());
+  Tensor x0 = output_with_massive_token(1);
+  hooks.fire(HookPoint::ResidPost, 0, x0);
+  EXPECT_TRUE(massive.is_massive(1));
+  Tensor x1 = output_with_massive_token(2);
+  hooks.fire(HookPoint::ResidPost, 1, x1);
+  EXPECT_FALSE(massive.is_massive(1));
+  EXPECT_TRUE(massive.is_massive(2));
 }
 
 TEST(TokenRoles, FirstFirstDelimiterDelimiterWord) {
