@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/dtype.h"
 #include "kernels/threads.h"
 
 namespace massact {
@@ -13,6 +14,16 @@ namespace massact {
 namespace {
 int64_t kv_head(const AttentionShape& s, int64_t h) {
   return h / (s.n_heads / s.n_kv_heads);
+}
+
+float round_bf16(float x) {
+  return bf16_to_f32(f32_to_bf16(x));
+}
+
+// The ALiBi term added to the scaled score of query i and key j.
+float alibi_bias(const ScoreRule& rule, float slope, int64_t i, int64_t j) {
+  if (!rule.alibi_bf16) return slope * float(j - i);
+  return rule.scale * round_bf16(round_bf16(slope) * round_bf16(float(j)));
 }
 }  // namespace
 
@@ -49,7 +60,7 @@ void attention_scores(const AttentionShape& s, const ScoreRule& rule, const floa
       const float slope = rule.alibi_slopes.empty() ? 0.0f : rule.alibi_slopes[size_t(h0 + g)];
       const int64_t first = s.first_visible(i);
       for (int64_t j = first; j <= i; ++j) {
-        if (slope != 0.0f) row[j] += slope * float(j - i);
+        if (slope != 0.0f) row[j] += alibi_bias(rule, slope, i, j);
         if (rule.softcap > 0.0f) row[j] = rule.softcap * std::tanh(row[j] / rule.softcap);
       }
       std::fill(row, row + first, neg_inf);

@@ -26,6 +26,11 @@ struct AttentionShape {
 struct ScoreRule {
   float scale;
   std::vector<float> alibi_slopes;  // (n_heads,) or empty
+  // Falcon's ALiBi instead: scale * (q.k + bf16(bf16(slope[h]) * bf16(j))). transformers builds
+  // the bias in bfloat16 on the key position alone and scales it with q.k. Dropping the query
+  // position only shifts each row (softmax ignores it), but the rounding does not cancel: with
+  // slopes like 2^(-h/4) (32 heads) it moves the pattern well beyond f32 noise.
+  bool alibi_bf16 = false;
   float softcap = 0.0f;
 };
 

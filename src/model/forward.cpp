@@ -49,6 +49,7 @@ class ForwardPass {
     score_rule_.softcap = float(spec.attn_softcap);
     if (spec.positions == Positions::Alibi)
       score_rule_.alibi_slopes = alibi_slopes(spec.n_heads, spec.alibi_bias_max);
+    score_rule_.alibi_bf16 = spec.alibi_bf16;
     hooks_.bind(int(spec.n_layers));
   }
 

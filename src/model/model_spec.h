@@ -21,7 +21,7 @@ enum class MlpKind {
 enum class Positions {
   Rope,     // rotary, on the first rope.dims dimensions of every query and key head
   Learned,  // a position table added to the token embedding (GPT-2, OPT)
-  Alibi,    // a per-head linear bias on attention scores (MPT)
+  Alibi,    // a per-head linear bias on attention scores (MPT, Falcon-RW)
 };
 enum class BlockLayout {
   Sequential,        // x += attn(norm1(x)); x += mlp(norm2(x))
@@ -95,6 +95,9 @@ struct ModelSpec {
   // adjacent (HF row j < hd/2 -> 2j, j + hd/2 -> 2j + 1); the loader puts them back in Hugging
   // Face's rotate-half order, so hook_q/hook_k dims mean what they mean in transformers.
   bool qk_rows_pairwise = false;
+  // Falcon: the ALiBi bias is built in bfloat16 on absolute key positions and added before the
+  // scale (ScoreRule::alibi_bf16), as transformers' FalconAttention does.
+  bool alibi_bf16 = false;
   double alibi_bias_max = 8.0;  // ALiBi slopes 2^(-bias_max * h / n_heads), as MPT
   double attn_scale = 0.0;      // scores = attn_scale * q.k; 1/sqrt(head_dim) unless a family says
   double attn_softcap = 0.0;    // > 0: scores = cap * tanh(scores / cap) (Gemma-2)

@@ -108,8 +108,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
                                            "pythia_parallel_f32", "pythia_sequential_f32",
                                            "phi_f32", "phi_bf16", "opt_f32", "gemma3_f32",
                                            "opt_project_postln_f32", "gemma_f32", "gemma2_f32",
-                                           "falcon_f32", "falcon_newarch_f32", "mpt_f32",
-                                           "mixtral_f32"));
+                                           "falcon_f32", "falcon_newarch_f32", "falcon_alibi_f32",
+                                           "mpt_f32", "mixtral_f32"));
 
 }  // namespace
 }  // namespace massact

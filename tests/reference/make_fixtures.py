@@ -258,6 +258,16 @@ FIXTURES = {
                     tie_word_embeddings=False),
         dtype=torch.float32,
     ),
+    # Falcon-RW's shape: ALiBi (added before the scale), multi-head attention with per-head
+    # interleaved fused qkv, a sequential block, biases, MLP 4 x hidden. Hidden 64 (head_dim 16).
+    # Last in this table, so that the seeds (by position) of the fixtures above do not change.
+    "falcon_alibi_f32": dict(
+        config_class=FalconConfig,
+        base=dict(SMALL_LAYERNORM, hidden_size=64),
+        config=dict(multi_query=False, parallel_attn=False,
+                    new_decoder_architecture=False, alibi=True, bias=True),
+        dtype=torch.float32,
+    ),
 }
 
 

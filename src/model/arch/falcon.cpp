@@ -6,6 +6,7 @@
 //     fused rows come in one group per KV head: its queries, its k, its v (qkv_groups n_kv_heads).
 //   - Falcon-RW (neither): multi-head, rows interleaved per head (qkv_groups n_heads), and with
 //     parallel_attn false a sequential block (input_layernorm, post_attention_layernorm).
+// Positions are rotary, or with alibi (Falcon-RW-1B/7B) an ALiBi bias.
 #include <cmath>
 
 #include "model/arch/arch.h"
@@ -61,11 +62,15 @@ ModelSpec falcon_spec(const JsonFields& config) {
   spec.mlp = MlpKind::Plain;
   spec.activation = read_activation(config, "activation", "gelu");
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = config.boolean("bias", false);
-  if (config.boolean("alibi", false))
-    config.fail("alibi", "false (Falcon with ALiBi is not supported yet; rotary Falcon is)");
-  spec.positions = Positions::Rope;
-  spec.rope = read_rope(config);
-  spec.rope.dims = spec.head_dim;
+  if (config.boolean("alibi", false)) {
+    // MPT's slopes (bias max 8), but built and applied Falcon's way (see ScoreRule::alibi_bf16).
+    spec.positions = Positions::Alibi;
+    spec.alibi_bf16 = true;
+  } else {
+    spec.positions = Positions::Rope;
+    spec.rope = read_rope(config);
+    spec.rope.dims = spec.head_dim;
+  }
   spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
   spec.sliding_window.assign(size_t(spec.n_layers), 0);
