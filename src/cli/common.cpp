@@ -22,6 +22,10 @@ std::string quoted(const std::string& arg) {
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
+// A --seq-len as given, or for 0 the default of every command: min(4096, the model's context).
+int64_t seq_len_or_default(int64_t seq_len, const Model& model) {
+  return seq_len > 0 ? seq_len : std::min<int64_t>(4096, model.spec().max_positions);
+}
 }  // namespace
 
 const std::string& command_line() {
@@ -98,9 +102,17 @@ void SequenceInput::add_options(CLI::App* cmd) {
   cmd->add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
 }
 
+PerplexityProtocol eval_protocol(const Model& model, int64_t seq_len, int64_t max_windows,
+                                 const std::string& text_name) {
+  PerplexityProtocol protocol;
+  protocol.seq_len = seq_len_or_default(seq_len, model);
+  protocol.max_windows = max_windows;
+  protocol.text_name = text_name;
+  return protocol;
+}
+
 std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {
-  const int64_t length =
-      seq_len > 0 ? seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
+  const int64_t length = seq_len_or_default(seq_len, m.model);
   if (num_seqs > 0) {
     if (input.text_file.empty())
       throw_input_error("--num-seqs: draws windows from a --text-file; none given");

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "analysis/census.h"
+#include "analysis/perplexity.h"
 #include "analysis/progress.h"
 #include "analysis/scan.h"
 #include "io/json_file.h"
@@ -24,6 +26,10 @@ struct LoadedModel {
   std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none and ids were given
 
   std::string token_text(int32_t id) const;
+  // token_text as a function, for the studies that label tokens.
+  TokenTextFn text_of() const {
+    return [this](int32_t id) { return token_text(id); };
+  }
 };
 
 // Loads the model folder or .gguf file (whose vocabulary is its tokenizer); the tokenizer is
@@ -61,6 +67,11 @@ struct SequenceInput {
   std::vector<TokenIds> resolve(const LoadedModel& m) const;
   json protocol(const LoadedModel& m, const std::vector<TokenIds>& sequences) const;
 };
+
+// The evaluation protocol of --seq-len (0: min(4096, the model's context)) and --max-windows over
+// the text file `text_name`.
+PerplexityProtocol eval_protocol(const Model& model, int64_t seq_len, int64_t max_windows,
+                                 const std::string& text_name);
 
 // --min-magnitude and --min-ratio: the paper's criterion, both options.
 void add_criterion_options(CLI::App* cmd, MassiveCriterion& criterion);

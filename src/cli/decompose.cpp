@@ -56,9 +56,7 @@ void add_decompose_command(CLI::App& app) {
     int layer = opt->layer;
     std::optional<int> first;
     if (layer < 0) {
-      first = take_census(
-                  m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->criterion)
-                  .first_layer();
+      first = take_census(m.model, sequences, m.text_of(), opt->criterion).first_layer();
       layer = first ? std::min<int>(*first + 1, int(spec.n_layers) - 1) : 0;
     }
     Decomposition d =
@@ -93,11 +91,8 @@ void add_decompose_command(CLI::App& app) {
     Table bias({"u_C", "perplexity"});
     if (!opt->eval_text.empty()) {
       TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text), true);
-      PerplexityProtocol protocol;
-      protocol.seq_len =
-          opt->eval_seq_len > 0 ? opt->eval_seq_len : std::min<int64_t>(4096, spec.max_positions);
-      protocol.max_windows = opt->max_windows;
-      protocol.text_name = opt->eval_text;
+      const PerplexityProtocol protocol =
+          eval_protocol(m.model, opt->eval_seq_len, opt->max_windows, opt->eval_text);
       json rows = json::array();
       for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
         PerplexityResult r = perplexity_with_value_update_edit(

@@ -44,9 +44,8 @@ Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds
                 {"tokens_per_sequence", seq_len},
                 {"seed", input.seed}};
   }
-  MassiveCensus census = take_census(
-      m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, criterion,
-      progress_printer("intervene: calibration sequence"));
+  MassiveCensus census = take_census(m.model, sequences, m.text_of(), criterion,
+                                     progress_printer("intervene: calibration sequence"));
   return {MassiveMeans::from_census(census), census.first_layer(), protocol};
 }
 
@@ -119,11 +118,8 @@ void add_intervene_command(CLI::App& app) {
                         opt->layer);
     const int layer = opt->layer >= 0 ? opt->layer : first_layer.value_or(0);
 
-    PerplexityProtocol protocol;
-    protocol.seq_len =
-        opt->seq_len > 0 ? opt->seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
-    protocol.max_windows = opt->max_windows;
-    protocol.text_name = opt->eval_text;
+    const PerplexityProtocol protocol =
+        eval_protocol(m.model, opt->seq_len, opt->max_windows, opt->eval_text);
     std::vector<Intervention> modes{Intervention::None};
     if (opt->mode != "mean") modes.push_back(Intervention::Zero);
     if (opt->mode != "zero") modes.push_back(Intervention::Mean);
@@ -132,8 +128,7 @@ void add_intervene_command(CLI::App& app) {
     Table table({"activations", "perplexity", "edited", "left (no mean)"});
     for (Intervention mode : modes) {
       InterventionResult r = perplexity_with_intervention(
-          m.model, eval_tokens, protocol, {layer, mode, opt->criterion, &means},
-          [&m](int32_t id) { return m.token_text(id); },
+          m.model, eval_tokens, protocol, {layer, mode, opt->criterion, &means}, m.text_of(),
           progress_printer(std::string("intervene: ") + intervention_name(mode) + ", window"));
       rows.push_back({{"mode", intervention_name(mode)},
                       {"perplexity", r.perplexity.perplexity},

@@ -34,11 +34,8 @@ void add_perplexity_command(CLI::App& app) {
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, true);
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);
-    PerplexityProtocol protocol;
-    protocol.seq_len =
-        opt->seq_len > 0 ? opt->seq_len : std::min<int64_t>(4096, m.model.spec().max_positions);
-    protocol.max_windows = opt->max_windows;
-    protocol.text_name = opt->text_file;
+    const PerplexityProtocol protocol =
+        eval_protocol(m.model, opt->seq_len, opt->max_windows, opt->text_file);
     PerplexityResult r =
         perplexity(m.model, text, protocol, Hooks(), progress_printer("perplexity: window"));
 

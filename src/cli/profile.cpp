@@ -115,9 +115,9 @@ void add_profile_command(CLI::App& app) {
       throw_input_error("--layer: expected a layer below ", m.model.spec().n_layers, ", got ",
                         opt->layer);
     MassiveCensus census;
-    MagnitudeProfile profile = profile_magnitudes(
-        m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->top, opt->criterion,
-        census, progress_printer("profile: sequence"));
+    MagnitudeProfile profile =
+        profile_magnitudes(m.model, sequences, m.text_of(), opt->top, opt->criterion, census,
+                           progress_printer("profile: sequence"));
     const int layer = opt->layer >= 0 ? opt->layer : census.first_layer().value_or(0);
 
     json doc = result_document("massact.profile", 1, command_line(), m.model);

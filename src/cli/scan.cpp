@@ -150,9 +150,8 @@ void add_scan_command(CLI::App& app) {
       opt->output.emit(doc, [&] { print_one_sequence(scan.result(), m, sequences[0]); });
       return;
     }
-    MassiveCensus census = take_census(
-        m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->criterion,
-        progress_printer("scan: sequence"));
+    MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
+                                       progress_printer("scan: sequence"));
     doc["result"] = fingerprint_json(census);
     opt->output.emit(doc, [&] { print_fingerprint(census, opt->criterion, sequences[0].size()); });
   });

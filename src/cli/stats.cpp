@@ -30,9 +30,8 @@ void add_stats_command(CLI::App& app) {
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
-    MassiveCensus census = take_census(
-        m.model, sequences, [&m](int32_t id) { return m.token_text(id); }, opt->criterion,
-        progress_printer("stats: sequence"));
+    MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
+                                       progress_printer("stats: sequence"));
 
     json rows = json::array();
     Table table({"layer", "dim", "role", "in seqs", "count", "mean", "std", "min", "max"});
