@@ -2,44 +2,89 @@
 
 #include <array>
 #include <cstring>
+#include <stdexcept>
 
 #include "core/error.h"
+#include "core/quantized.h"
 
 namespace massact {
 
 namespace {
+
 struct DTypeInfo {
   DType type;
   std::string_view name;
-  size_t size;
+  int64_t block_size;
+  size_t block_bytes;
 };
-constexpr std::array<DTypeInfo, 10> kDTypes = {{{DType::F64, "F64", 8},
-                                                {DType::F32, "F32", 4},
-                                                {DType::F16, "F16", 2},
-                                                {DType::BF16, "BF16", 2},
-                                                {DType::I64, "I64", 8},
-                                                {DType::I32, "I32", 4},
-                                                {DType::I16, "I16", 2},
-                                                {DType::I8, "I8", 1},
-                                                {DType::U8, "U8", 1},
-                                                {DType::BOOL, "BOOL", 1}}};
+
+// In enum order, so that a DType indexes its entry.
+constexpr std::array kDTypes = {
+    DTypeInfo{DType::F64, "F64", 1, 8},         DTypeInfo{DType::F32, "F32", 1, 4},
+    DTypeInfo{DType::F16, "F16", 1, 2},         DTypeInfo{DType::BF16, "BF16", 1, 2},
+    DTypeInfo{DType::I64, "I64", 1, 8},         DTypeInfo{DType::I32, "I32", 1, 4},
+    DTypeInfo{DType::I16, "I16", 1, 2},         DTypeInfo{DType::I8, "I8", 1, 1},
+    DTypeInfo{DType::U8, "U8", 1, 1},           DTypeInfo{DType::BOOL, "BOOL", 1, 1},
+    DTypeInfo{DType::Q4_0, "Q4_0", 32, 18},     DTypeInfo{DType::Q4_1, "Q4_1", 32, 20},
+    DTypeInfo{DType::Q5_0, "Q5_0", 32, 22},     DTypeInfo{DType::Q5_1, "Q5_1", 32, 24},
+    DTypeInfo{DType::Q8_0, "Q8_0", 32, 34},     DTypeInfo{DType::Q2_K, "Q2_K", 256, 84},
+    DTypeInfo{DType::Q3_K, "Q3_K", 256, 110},   DTypeInfo{DType::Q4_K, "Q4_K", 256, 144},
+    DTypeInfo{DType::Q5_K, "Q5_K", 256, 176},   DTypeInfo{DType::Q6_K, "Q6_K", 256, 210},
+    DTypeInfo{DType::IQ4_NL, "IQ4_NL", 32, 18}, DTypeInfo{DType::IQ4_XS, "IQ4_XS", 256, 136},
+};
+
+constexpr bool in_enum_order() {
+  for (size_t i = 0; i < kDTypes.size(); ++i)
+    if (size_t(kDTypes[i].type) != i) return false;
+  return true;
+}
+static_assert(in_enum_order());
+
+const DTypeInfo& info(DType t) {
+  return kDTypes.at(size_t(t));
+}
+
 }  // namespace
 
-size_t dtype_size(DType t) {
-  return kDTypes[size_t(t)].size;
-}
 std::string_view dtype_name(DType t) {
-  return kDTypes[size_t(t)].name;
+  return info(t).name;
 }
 
 std::optional<DType> dtype_from_name(std::string_view name) {
-  for (const auto& info : kDTypes)
-    if (info.name == name) return info.type;
+  for (const auto& entry : kDTypes)
+    if (entry.name == name && entry.block_size == 1) return entry.type;
   return std::nullopt;
 }
 
+int64_t dtype_block_size(DType t) {
+  return info(t).block_size;
+}
+
+size_t dtype_block_bytes(DType t) {
+  return info(t).block_bytes;
+}
+
+bool is_quantized(DType t) {
+  return info(t).block_size > 1;
+}
+
+size_t dtype_size(DType t) {
+  if (is_quantized(t))
+    throw std::logic_error(str_cat("dtype_size: ", dtype_name(t), " has no size per element"));
+  return info(t).block_bytes;
+}
+
+size_t dtype_row_bytes(DType t, int64_t n) {
+  const DTypeInfo& i = info(t);
+  if (n < 0 || n % i.block_size != 0)
+    throw std::logic_error(
+        str_cat(n, " elements is not a whole number of ", i.name, " blocks of ", i.block_size));
+  return size_t(n / i.block_size) * i.block_bytes;
+}
+
 bool is_float(DType t) {
-  return t == DType::F64 || t == DType::F32 || t == DType::F16 || t == DType::BF16;
+  return t == DType::F64 || t == DType::F32 || t == DType::F16 || t == DType::BF16 ||
+         is_quantized(t);
 }
 
 float f16_to_f32(uint16_t h) {
@@ -105,7 +150,10 @@ void to_f32(DType t, const void* src, float* dst, size_t n) {
       return;
     }
     default:
-      throw std::logic_error(str_cat("to_f32: ", dtype_name(t), " is not a float type"));
+      if (!is_quantized(t))
+        throw std::logic_error(str_cat("to_f32: ", dtype_name(t), " is not a float type"));
+      dequantize(t, src, dst, int64_t(n));
+      return;
   }
 }
 

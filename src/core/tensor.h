@@ -31,7 +31,9 @@ class Tensor {
   int rank() const { return int(shape_.size()); }
   int64_t dim(int i) const { return shape_.at(i < 0 ? shape_.size() + i : i); }
   int64_t numel() const { return shape_numel(shape_); }
-  size_t nbytes() const { return size_t(numel()) * dtype_size(dtype_); }
+  // A block-typed tensor's rows are whole blocks (the loaders check), so its bytes are counted
+  // like a plain one's.
+  size_t nbytes() const { return dtype_row_bytes(dtype_, numel()); }
   bool empty() const { return data_ == nullptr; }
 
   const void* raw() const { return data_; }
@@ -40,7 +42,7 @@ class Tensor {
   const float* f32() const;
   float* f32();
 
-  // A float32 copy of a tensor of any float dtype.
+  // A float32 copy of a tensor of any float dtype, block types included.
   Tensor to_f32() const;
   // Widens all elements into dst (numel floats).
   void to_f32_into(float* dst) const;

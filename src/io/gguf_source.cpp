@@ -1,7 +1,8 @@
 #include "io/gguf_source.h"
 
+#include <array>
+
 #include "core/error.h"
-#include "io/gguf_quant.h"
 
 namespace massact {
 
@@ -14,29 +15,30 @@ Shape row_major_shape(const GgufTensorInfo& t) {
   return Shape(t.dims.rbegin(), t.dims.rend());  // ggml's ne[0] is the last, fastest dim
 }
 
-DType plain_dtype(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32:
-      return DType::F32;
-    case GgmlType::F16:
-      return DType::F16;
-    default:
-      return DType::BF16;
-  }
-}
-
-bool is_plain(GgmlType type) {
-  return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
-}
+// ggml's type ids (GGMLQuantizationType in the gguf package); the gaps are types massact does not
+// read (Q8_1, Q8_K, the IQ1/IQ2/IQ3 grids, TQ, MXFP4, ...).
+struct GgmlId {
+  uint32_t id;
+  DType type;
+};
+constexpr std::array kGgmlIds = {
+    GgmlId{0, DType::F32},     GgmlId{1, DType::F16},     GgmlId{2, DType::Q4_0},
+    GgmlId{3, DType::Q4_1},    GgmlId{6, DType::Q5_0},    GgmlId{7, DType::Q5_1},
+    GgmlId{8, DType::Q8_0},    GgmlId{10, DType::Q2_K},   GgmlId{11, DType::Q3_K},
+    GgmlId{12, DType::Q4_K},   GgmlId{13, DType::Q5_K},   GgmlId{14, DType::Q6_K},
+    GgmlId{20, DType::IQ4_NL}, GgmlId{23, DType::IQ4_XS}, GgmlId{30, DType::BF16},
+};
 
 std::string readable_types() {
-  return "F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL or "
-         "IQ4_XS";
+  std::string out;
+  for (const GgmlId& g : kGgmlIds)
+    out += (out.empty() ? "" : ", ") + std::string(dtype_name(g.type));
+  return out;
 }
 
 // Type, shape and byte range of one tensor, against the file it sits in.
 void check_tensor(const GgufFile& gguf, const GgufTensorInfo& t) {
-  const auto type = ggml_type_from_id(t.ggml_type);
+  const auto type = dtype_from_ggml_id(t.ggml_type);
   if (!type)
     throw_input_error(gguf.path(), ": tensor '", t.name, "': ggml type id ", t.ggml_type,
                       " is not one massact reads (", readable_types(), ")");
@@ -48,11 +50,10 @@ void check_tensor(const GgufFile& gguf, const GgufTensorInfo& t) {
     n *= d;
   }
   const int64_t row = int64_t(t.dims[0]);
-  if (row % ggml_block_size(*type) != 0)
+  if (row % dtype_block_size(*type) != 0)
     throw_input_error(gguf.path(), ": tensor '", t.name, "': rows of ", row, " elements, expected ",
-                      "a multiple of ", ggml_type_name(*type), "'s block of ",
-                      ggml_block_size(*type));
-  const uint64_t bytes = ggml_row_bytes(*type, row) * (n / uint64_t(row));
+                      "a multiple of ", dtype_name(*type), "'s block of ", dtype_block_size(*type));
+  const uint64_t bytes = dtype_row_bytes(*type, row) * (n / uint64_t(row));
   const uint64_t available = gguf.file()->size() - gguf.data_offset() - t.offset;
   if (bytes > available)
     throw_input_error(gguf.path(), ": tensor '", t.name, "': data of ", bytes, " bytes at offset ",
@@ -61,6 +62,12 @@ void check_tensor(const GgufFile& gguf, const GgufTensorInfo& t) {
 }
 
 }  // namespace
+
+std::optional<DType> dtype_from_ggml_id(uint32_t id) {
+  for (const GgmlId& g : kGgmlIds)
+    if (g.id == id) return g.type;
+  return std::nullopt;
+}
 
 bool is_gguf_path(const std::string& path) {
   return path.size() > 5 && path.compare(path.size() - 5, 5, ".gguf") == 0;
@@ -92,7 +99,7 @@ std::vector<std::string> GgufSource::names() const {
 }
 
 std::string GgufSource::stored_type(const std::string& name) const {
-  return std::string(ggml_type_name(*ggml_type_from_id(info(name).ggml_type)));
+  return std::string(dtype_name(*dtype_from_ggml_id(info(name).ggml_type)));
 }
 
 Shape GgufSource::shape(const std::string& name) const {
@@ -101,17 +108,9 @@ Shape GgufSource::shape(const std::string& name) const {
 
 Tensor GgufSource::get(const std::string& name) const {
   const GgufTensorInfo& t = info(name);
-  const GgmlType type = *ggml_type_from_id(t.ggml_type);  // checked at open
+  const DType type = *dtype_from_ggml_id(t.ggml_type);  // checked at open
   const std::byte* data = gguf_->file()->data() + gguf_->data_offset() + t.offset;
-  const Shape shape = row_major_shape(t);
-  if (is_plain(type)) return Tensor::view(plain_dtype(type), shape, data, gguf_->file());
-
-  Tensor out = Tensor::zeros(DType::F32, shape);
-  const int64_t row = shape.back(), rows = out.numel() / row;
-  const size_t row_bytes = ggml_row_bytes(type, row);
-  for (int64_t r = 0; r < rows; ++r)
-    dequantize_row(type, data + size_t(r) * row_bytes, out.f32() + r * row, row);
-  return out;
+  return Tensor::view(type, row_major_shape(t), data, gguf_->file());
 }
 
 }  // namespace massact

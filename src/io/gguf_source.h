@@ -1,13 +1,13 @@
 // The tensors of a GGUF file as a TensorSource. GGUF lists dims fastest-first (ggml's ne[0] is the
 // row length); tensors come out in the row-major order the rest of massact uses, (ne[1], ne[0]).
-// F32, F16 and BF16 tensors are views of the memory-mapped file. A quantized tensor is widened to
-// float32 each time it is asked for (dequantize_row, exact); the model keeps what it loads. The
-// forward pass multiplies by float weights, so a quantized model costs 4 bytes a parameter in
-// memory once loaded.
+// Every tensor, quantized or not, is a view of the memory-mapped file in its stored type (a block
+// type for quantized ones, core/quantized.h); the forward pass widens each matrix just before it
+// multiplies by it, so a quantized model stays its file size in memory.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +15,10 @@
 #include "io/tensor_source.h"
 
 namespace massact {
+
+// The DType of a ggml type id; nullopt for an id massact does not read (the caller names the file
+// and tensor in its error).
+std::optional<DType> dtype_from_ggml_id(uint32_t id);
 
 // A path that names a GGUF file (by its extension) rather than a model folder.
 bool is_gguf_path(const std::string& path);

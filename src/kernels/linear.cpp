@@ -2,29 +2,38 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
 #include "core/dtype.h"
 #include "kernels/threads.h"
 
 namespace massact {
 
-const float* WeightScratch::f32(const Tensor& weight) {
-  if (weight.dtype() == DType::F32) return weight.f32();
-  buffer_.resize(size_t(weight.numel()));
-  const int64_t rows = weight.dim(0), cols = weight.numel() / rows;
+const float* WeightScratch::rows_f32(const Tensor& weight, int64_t begin, int64_t end) {
+  const int64_t cols = weight.dim(1);
+  if (weight.dtype() == DType::F32) return weight.f32() + begin * cols;
+  buffer_.resize(size_t((end - begin) * cols));
   const auto* src = static_cast<const std::byte*>(weight.raw());
-  const size_t row_bytes = size_t(cols) * dtype_size(weight.dtype());
-#pragma omp parallel for schedule(static) if (weight.numel() >= kMinParallelWork)
-  for (int64_t r = 0; r < rows; ++r)
-    to_f32(weight.dtype(), src + size_t(r) * row_bytes, buffer_.data() + r * cols, size_t(cols));
+  const size_t row_bytes = dtype_row_bytes(weight.dtype(), cols);
+#pragma omp parallel for schedule(static) if ((end - begin) * cols >= kMinParallelWork)
+  for (int64_t r = begin; r < end; ++r)
+    to_f32(weight.dtype(), src + size_t(r) * row_bytes, buffer_.data() + (r - begin) * cols,
+           size_t(cols));
   return buffer_.data();
 }
 
 void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
             WeightScratch& scratch) {
   const int64_t out = weight.dim(0), in = weight.dim(1);
-  const float* w = scratch.f32(weight);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(out), int(in), 1.0f, x, int(in),
-              w, int(in), 0.0f, y, int(out));
+  const int64_t panel =
+      weight.dtype() == DType::F32 ? out : std::max<int64_t>(1, kScratchFloats / in);
+  for (int64_t first = 0; first < out; first += panel) {
+    const int64_t rows = std::min(panel, out - first);
+    const float* w = scratch.rows_f32(weight, first, first + rows);
+    // y[:, first:first+rows] = x w^T, written in place through y's row stride.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(rows), int(in), 1.0f, x,
+                int(in), w, int(in), 0.0f, y + first, int(out));
+  }
   if (bias.empty()) return;
   Tensor b = bias.dtype() == DType::F32 ? bias : bias.to_f32();
   const float* bv = b.f32();

@@ -1,6 +1,7 @@
 // y = x W^T (+ b): the matrix products of the forward pass, through BLAS.
-// Weights stay in their file dtype; a non-f32 weight is widened into a reusable scratch buffer just
-// before its GEMM, so a bf16 model never holds more than one widened matrix at a time.
+// Weights stay in their file dtype, quantized ones included; a non-f32 weight is widened, a panel
+// of rows at a time, into a reusable scratch just before its GEMM, so a bf16 or Q4_K model never
+// holds more than one widened panel (kScratchFloats) at a time, however large its vocabulary.
 #pragma once
 
 #include <vector>
@@ -9,10 +10,15 @@
 
 namespace massact {
 
+// The widest panel, in floats: 8 MiB. Panels of a few thousand rows keep the GEMMs as fast as one
+// whole-matrix call (measured in bench/README.md), and the memory of a model is its file size.
+inline constexpr int64_t kScratchFloats = int64_t(1) << 21;
+
 class WeightScratch {
  public:
-  // The weight as float32: the tensor's own bytes if it is f32, else a widened copy in the scratch.
-  const float* f32(const Tensor& weight);
+  // Rows [begin, end) of a (rows, cols) weight as float32: the tensor's own memory if it is f32,
+  // else a widened copy in the scratch, valid until the next call.
+  const float* rows_f32(const Tensor& weight, int64_t begin, int64_t end);
 
  private:
   std::vector<float> buffer_;

@@ -101,7 +101,7 @@ class ForwardPass {
   static void copy_row(const Tensor& table, int64_t row, float* dst) {
     const int64_t width = table.dim(1);
     const auto* bytes = static_cast<const std::byte*>(table.raw());
-    to_f32(table.dtype(), bytes + size_t(row * width) * dtype_size(table.dtype()), dst,
+    to_f32(table.dtype(), bytes + size_t(row) * dtype_row_bytes(table.dtype(), width), dst,
            size_t(width));
   }
 

@@ -25,6 +25,8 @@ class Model {
   const std::string& path() const { return path_; }
   int64_t parameter_count() const;   // every tensor in the checkpoint
   std::string weight_dtype() const;  // "BF16", or e.g. "BF16+F32" when mixed
+  const ModelWeights& weights() const { return weights_; }
+  const std::shared_ptr<const TensorSource>& source() const { return source_; }
 
   // Runs token ids through the model. Returns logits (T, vocab), (1, vocab) or an empty tensor.
   // InputError when an id is outside the vocabulary.

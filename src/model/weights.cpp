@@ -31,8 +31,10 @@ Tensor take_rows(const Tensor& t, const std::vector<RowRange>& ranges) {
   return out;
 }
 
-// (rows, cols) -> an owned (cols, rows) copy in the same dtype.
+// (rows, cols) -> an owned (cols, rows) copy in the same dtype; float32 for a block type, whose
+// blocks run along rows and so cannot be transposed.
 Tensor transposed(const Tensor& t) {
+  if (is_quantized(t.dtype())) return transposed(t.to_f32());
   const int64_t rows = t.dim(0), cols = t.dim(1);
   const size_t es = dtype_size(t.dtype());
   Tensor out = Tensor::zeros(t.dtype(), {cols, rows});
@@ -66,10 +68,13 @@ class WeightLoader {
     Tensor t = source_.get(resolve(name));
     if (!is_float(t.dtype()))
       throw_input_error(path_, ": tensor '", name, "': dtype ", dtype_name(t.dtype()),
-                        ", expected F32, F16, BF16 or F64");
+                        ", expected F32, F16, BF16, F64 or a GGUF block type");
     if (t.shape() != expected)
       throw_input_error(path_, ": tensor '", name, "': shape ", shape_str(t.shape()), ", expected ",
                         shape_str(expected), " from config.json");
+    // A quantized vector (a norm or a bias, which converters leave in float anyway) is widened
+    // here, so that everything below may take its rows to be whole blocks.
+    if (is_quantized(t.dtype()) && t.rank() == 1) return t.to_f32();
     return t;
   }
   Tensor layer(const std::string& pattern, int64_t i, const Shape& expected,

@@ -137,14 +137,19 @@ TEST(GgufSource, UnsupportedArchitectureListsTheSupportedOnes) {
   EXPECT_CONTAINS(e, "gemma3");
 }
 
-TEST(GgufSource, ShapesAreRowMajorAndQuantizedTensorsWiden) {
+TEST(GgufSource, ShapesAreRowMajorAndQuantizedTensorsAreViewsInTheirBlockType) {
   GgufSource source(std::make_shared<GgufFile>(
       GgufFile::open(testing::fixture_dir("gguf") + "/llama.q8_0.gguf")));
   EXPECT_EQ(source.shape(kTensor), (Shape{64, 64}));
   EXPECT_EQ(source.stored_type(kTensor), "Q8_0");
   const Tensor q = source.get(kTensor);
-  EXPECT_EQ(q.dtype(), DType::F32);
+  EXPECT_EQ(q.dtype(), DType::Q8_0);
   EXPECT_EQ(q.shape(), (Shape{64, 64}));
+  EXPECT_EQ(q.nbytes(), 64u * 2u * 34u);  // two 34-byte blocks a row
+  const std::byte* file_data = source.file().file()->data();
+  EXPECT_GE(static_cast<const std::byte*>(q.raw()), file_data);
+  EXPECT_LE(static_cast<const std::byte*>(q.raw()) + q.nbytes(),
+            file_data + source.file().file()->size());
   EXPECT_EQ(source.stored_type("blk.0.attn_norm.weight"), "F32");
 }
 

@@ -3,7 +3,7 @@
 blocks of raw bytes (<TYPE>.bin) and what the `gguf` package's numpy dequantize makes of them
 (<TYPE>.f32, little-endian float32), with manifest.json recording each type's id, block size,
 bytes per block, where its blocks came from, and the versions of the tools. The C++ test
-(tests/io/gguf_quant_test.cpp) must reproduce every float bit for bit.
+(tests/core/quantized_test.cpp) must reproduce every float bit for bit.
 
 Each fixture is one row made of two runs of blocks:
   quantized  gguf.quantize of normal values, spread over five orders of magnitude, where the

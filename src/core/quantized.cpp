@@ -1,4 +1,4 @@
-#include "io/gguf_quant.h"
+#include "core/quantized.h"
 
 #include <array>
 #include <bit>
@@ -243,93 +243,42 @@ void iq4_xs(const uint8_t* __restrict b, float* __restrict y) {
 
 using RowFn = void (*)(const uint8_t* src, float* dst, int64_t n);
 
-struct TypeInfo {
-  GgmlType type;
-  std::string_view name;
-  int64_t block_size;
-  size_t block_bytes;
+// A block function applied block after block; a template argument, so that it inlines into the
+// loop.
+template <void (*kBlock)(const uint8_t*, float*), DType kType>
+void each_block(const uint8_t* src, float* dst, int64_t n) {
+  const int64_t elements = dtype_block_size(kType);
+  const size_t bytes = dtype_block_bytes(kType);
+  for (int64_t i = 0; i < n / elements; ++i) kBlock(src + i * bytes, dst + i * elements);
+}
+
+struct Format {
+  DType type;
   RowFn dequantize;
 };
 
-// A quantized type: its block function applied block after block. The block function is a
-// template argument so that it inlines into the loop.
-template <int64_t kElements, size_t kBytes, void (*kBlock)(const uint8_t*, float*)>
-constexpr TypeInfo blocked(GgmlType type, std::string_view name) {
-  RowFn row = [](const uint8_t* src, float* dst, int64_t n) {
-    for (int64_t i = 0; i < n / kElements; ++i) kBlock(src + i * kBytes, dst + i * kElements);
-  };
-  return {type, name, kElements, kBytes, row};
-}
-
-// A plain float type: massact's own widening, whose f16 and bf16 are exact too.
-template <DType kDType, size_t kBytes>
-constexpr TypeInfo plain(GgmlType type, std::string_view name) {
-  RowFn row = [](const uint8_t* src, float* dst, int64_t n) { to_f32(kDType, src, dst, n); };
-  return {type, name, 1, kBytes, row};
-}
-
-constexpr std::array kTypes = {
-    plain<DType::F32, 4>(GgmlType::F32, "F32"),
-    plain<DType::F16, 2>(GgmlType::F16, "F16"),
-    blocked<32, 18, q4_0>(GgmlType::Q4_0, "Q4_0"),
-    blocked<32, 20, q4_1>(GgmlType::Q4_1, "Q4_1"),
-    blocked<32, 22, q5_0>(GgmlType::Q5_0, "Q5_0"),
-    blocked<32, 24, q5_1>(GgmlType::Q5_1, "Q5_1"),
-    blocked<32, 34, q8_0>(GgmlType::Q8_0, "Q8_0"),
-    blocked<256, 84, q2_k>(GgmlType::Q2_K, "Q2_K"),
-    blocked<256, 110, q3_k>(GgmlType::Q3_K, "Q3_K"),
-    blocked<256, 144, q4_k>(GgmlType::Q4_K, "Q4_K"),
-    blocked<256, 176, q5_k>(GgmlType::Q5_K, "Q5_K"),
-    blocked<256, 210, q6_k>(GgmlType::Q6_K, "Q6_K"),
-    blocked<32, 18, iq4_nl>(GgmlType::IQ4_NL, "IQ4_NL"),
-    blocked<256, 136, iq4_xs>(GgmlType::IQ4_XS, "IQ4_XS"),
-    plain<DType::BF16, 2>(GgmlType::BF16, "BF16"),
+constexpr std::array kFormats = {
+    Format{DType::Q4_0, each_block<q4_0, DType::Q4_0>},
+    Format{DType::Q4_1, each_block<q4_1, DType::Q4_1>},
+    Format{DType::Q5_0, each_block<q5_0, DType::Q5_0>},
+    Format{DType::Q5_1, each_block<q5_1, DType::Q5_1>},
+    Format{DType::Q8_0, each_block<q8_0, DType::Q8_0>},
+    Format{DType::Q2_K, each_block<q2_k, DType::Q2_K>},
+    Format{DType::Q3_K, each_block<q3_k, DType::Q3_K>},
+    Format{DType::Q4_K, each_block<q4_k, DType::Q4_K>},
+    Format{DType::Q5_K, each_block<q5_k, DType::Q5_K>},
+    Format{DType::Q6_K, each_block<q6_k, DType::Q6_K>},
+    Format{DType::IQ4_NL, each_block<iq4_nl, DType::IQ4_NL>},
+    Format{DType::IQ4_XS, each_block<iq4_xs, DType::IQ4_XS>},
 };
-
-const TypeInfo& info(GgmlType type) {
-  for (const TypeInfo& t : kTypes)
-    if (t.type == type) return t;
-  throw std::logic_error(str_cat("ggml type id ", uint32_t(type), " is not in the table"));
-}
-
-// Callers validate shapes against the block size (and name the file in their error), so a partial
-// block here is a bug.
-int64_t whole_blocks(const TypeInfo& t, int64_t n, const char* caller) {
-  if (n < 0 || n % t.block_size != 0)
-    throw std::logic_error(str_cat(caller, ": ", n, " elements is not a whole number of ", t.name,
-                                   " blocks of ", t.block_size));
-  return n / t.block_size;
-}
 
 }  // namespace
 
-std::optional<GgmlType> ggml_type_from_id(uint32_t id) {
-  for (const TypeInfo& t : kTypes)
-    if (uint32_t(t.type) == id) return t.type;
-  return std::nullopt;
-}
-
-std::string_view ggml_type_name(GgmlType type) {
-  return info(type).name;
-}
-
-int64_t ggml_block_size(GgmlType type) {
-  return info(type).block_size;
-}
-
-size_t ggml_block_bytes(GgmlType type) {
-  return info(type).block_bytes;
-}
-
-size_t ggml_row_bytes(GgmlType type, int64_t n) {
-  const TypeInfo& t = info(type);
-  return size_t(whole_blocks(t, n, "ggml_row_bytes")) * t.block_bytes;
-}
-
-void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n) {
-  const TypeInfo& t = info(type);
-  whole_blocks(t, n, "dequantize_row");
-  t.dequantize(static_cast<const uint8_t*>(src), dst, n);
+void dequantize(DType t, const void* src, float* dst, int64_t n) {
+  dtype_row_bytes(t, n);  // throws unless n is a whole number of blocks
+  for (const Format& f : kFormats)
+    if (f.type == t) return f.dequantize(static_cast<const uint8_t*>(src), dst, n);
+  throw std::logic_error(str_cat("dequantize: ", dtype_name(t), " is not a block type"));
 }
 
 }  // namespace massact

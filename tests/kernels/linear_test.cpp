@@ -1,0 +1,54 @@
+// linear() widens non-f32 weights a panel of rows at a time; the panels must tile the output
+// exactly, whatever the dtype and wherever the panel boundaries fall.
+#include "kernels/linear.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/dtype.h"
+
+namespace massact {
+namespace {
+
+// A (rows, cols) bf16 weight with random values, and the same values as f32.
+std::pair<Tensor, Tensor> random_weight(int64_t rows, int64_t cols, uint64_t seed) {
+  Tensor bf16 = Tensor::zeros(DType::BF16, {rows, cols});
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal;
+  auto* bits = static_cast<uint16_t*>(bf16.raw_mut());
+  for (int64_t i = 0; i < bf16.numel(); ++i) bits[i] = f32_to_bf16(normal(rng));
+  return {bf16, bf16.to_f32()};
+}
+
+TEST(Linear, WidenedPanelsGiveTheProductOfTheWholeMatrix) {
+  // in = 8 makes a panel kScratchFloats / 8 rows long; 2.5 panels put the last boundary mid-way.
+  constexpr int64_t T = 3, in = 8;
+  const int64_t out = kScratchFloats / in * 5 / 2;
+  const auto [bf16, f32] = random_weight(out, in, 7);
+  Tensor bias = Tensor::zeros(DType::F32, {out});
+  for (int64_t o = 0; o < out; ++o) bias.f32()[o] = float(o % 13) - 6.0f;
+  std::vector<float> x(T * in);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(i));
+
+  std::vector<float> widened(size_t(T * out)), direct(size_t(T * out));
+  WeightScratch scratch;
+  linear(x.data(), T, bf16, bias, widened.data(), scratch);
+  linear(x.data(), T, f32, bias, direct.data(), scratch);
+  // Same numbers through the same BLAS, one output column at a time: equal to rounding, and a
+  // panel written to the wrong columns would be off by O(1).
+  for (size_t i = 0; i < direct.size(); ++i)
+    ASSERT_NEAR(widened[i], direct[i], 1e-5f * (1.0f + std::fabs(direct[i]))) << "element " << i;
+}
+
+TEST(Linear, RowsOfAWidenedWeightAreThoseAsked) {
+  const auto [bf16, f32] = random_weight(10, 4, 3);
+  WeightScratch scratch;
+  const float* rows = scratch.rows_f32(bf16, 6, 9);
+  for (int64_t i = 0; i < 3 * 4; ++i) EXPECT_EQ(rows[i], f32.f32()[6 * 4 + i]);
+  EXPECT_EQ(scratch.rows_f32(f32, 2, 3), f32.f32() + 2 * 4);  // f32: the tensor's own memory
+}
+
+}  // namespace
+}  // namespace massact

@@ -1,0 +1,48 @@
+// A GGUF model keeps its quantized tensors as block-typed views of the mapped file and widens
+// each matrix just before it multiplies by it (kernels/linear.h). That must compute exactly the
+// model whose weights were all widened to f32 up front: same logits, and memory that is the file's.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "io/gguf_source.h"
+#include "model/model.h"
+#include "test_paths.h"
+
+namespace massact {
+namespace {
+
+// Another source's tensors, every one widened to an owned f32 copy.
+class WidenedSource : public TensorSource {
+ public:
+  explicit WidenedSource(std::shared_ptr<const TensorSource> inner) : inner_(std::move(inner)) {}
+  bool has(const std::string& name) const override { return inner_->has(name); }
+  Tensor get(const std::string& name) const override { return inner_->get(name).to_f32(); }
+  std::vector<std::string> names() const override { return inner_->names(); }
+  Shape shape(const std::string& name) const override { return inner_->shape(name); }
+  std::string stored_type(const std::string& name) const override { return "F32"; }
+
+ private:
+  std::shared_ptr<const TensorSource> inner_;
+};
+
+TEST(QuantizedWeights, StayInTheirBlockTypeAndComputeTheWidenedModel) {
+  const std::string path = testing::fixture_dir("gguf") + "/llama.q8_0.gguf";
+  const Model quantized = Model::load(path);
+  const Tensor& q = quantized.weights().blocks[0].q;
+  EXPECT_EQ(q.dtype(), DType::Q8_0);  // not widened at load...
+  const Tensor& up = quantized.weights().blocks[0].up;
+  const auto* mapped = quantized.source()->get("blk.0.ffn_up.weight").raw();
+  EXPECT_EQ(up.raw(), mapped);  // ...and a view of the file, not a copy
+
+  const Model widened(path, quantized.spec(), std::make_shared<WidenedSource>(quantized.source()));
+  const TokenIds ids = {1, 15, 27, 3, 99, 42, 7, 64, 2, 11};
+  Hooks none;
+  const Tensor a = quantized.forward(ids, none, LogitRows::All);
+  const Tensor b = widened.forward(ids, none, LogitRows::All);
+  ASSERT_EQ(a.shape(), b.shape());
+  for (int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.f32()[i], b.f32()[i]) << "logit " << i;
+}
+
+}  // namespace
+}  // namespace massact
