@@ -37,7 +37,7 @@
 // (weight errors 148% and 57% on a Gaussian matrix, quantize_q4_k.py's self-check).
 // Every tensor of every such file fails its bound, while honest rounding passes all of them. Bugs
 // of much smaller effect (an f16 rounding, an off-by-one ulp) are below any 4-bit bound; the
-// bit-exact dequantization tests (tests/io/gguf_quant_test.cpp) are the ones that catch those.
+// bit-exact dequantization tests (tests/core/quantized_test.cpp) are the ones that catch those.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -48,7 +48,7 @@
 #include <stdexcept>
 
 #include "io/gguf.h"
-#include "io/gguf_quant.h"
+#include "io/gguf_source.h"
 #include "io/json_file.h"
 #include "model/model.h"
 #include "test_paths.h"
@@ -175,7 +175,7 @@ std::string corrupted_copy(const std::string& path, const std::function<void(uin
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const GgufFile gguf = GgufFile::open(path);
   for (const GgufTensorInfo& t : gguf.tensors()) {
-    if (t.ggml_type != uint32_t(GgmlType::Q4_K)) continue;
+    if (dtype_from_ggml_id(t.ggml_type) != DType::Q4_K) continue;
     uint64_t n = 1;
     for (uint64_t d : t.dims) n *= d;
     auto* data = reinterpret_cast<uint8_t*>(bytes.data() + gguf.data_offset() + t.offset);
@@ -197,9 +197,9 @@ TEST_P(GgufQ4K, EveryMatrixIsStoredAsQ4K) {
   const GgufFile gguf = GgufFile::open(gguf_path());
   int q4k = 0;
   for (const GgufTensorInfo& t : gguf.tensors()) {
-    const auto want = t.dims.size() == 2 ? GgmlType::Q4_K : GgmlType::F32;
-    EXPECT_EQ(t.ggml_type, uint32_t(want)) << t.name;
-    q4k += t.ggml_type == uint32_t(GgmlType::Q4_K);
+    const DType want = t.dims.size() == 2 ? DType::Q4_K : DType::F32;
+    EXPECT_EQ(dtype_from_ggml_id(t.ggml_type), want) << t.name;
+    q4k += dtype_from_ggml_id(t.ggml_type) == DType::Q4_K;
   }
   EXPECT_GE(q4k, 15);
 }
