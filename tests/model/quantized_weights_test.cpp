@@ -3,7 +3,7 @@
 // model whose weights were all widened to f32 up front: same logits, and memory that is the file's.
 #include <gtest/gtest.h>
 
-#include <cmath>
+#include <ostream>
 
 #include "io/gguf_source.h"
 #include "model/model.h"
@@ -26,11 +26,22 @@ class WidenedSource : public TensorSource {
   std::shared_ptr<const TensorSource> inner_;
 };
 
-TEST(QuantizedWeights, StayInTheirBlockTypeAndComputeTheWidenedModel) {
-  const std::string path = testing::fixture_dir("gguf") + "/llama.q8_0.gguf";
+struct Case {
+  std::string gguf;  // under tests/fixtures/gguf/
+  DType type;        // what its matrices are stored as
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.gguf;
+}
+
+class QuantizedWeights : public ::testing::TestWithParam<Case> {};
+
+TEST_P(QuantizedWeights, StayInTheirBlockTypeAndComputeTheWidenedModel) {
+  const std::string path = testing::fixture_dir("gguf") + "/" + GetParam().gguf;
   const Model quantized = Model::load(path);
   const Tensor& q = quantized.weights().blocks[0].q;
-  EXPECT_EQ(q.dtype(), DType::Q8_0);  // not widened at load...
+  EXPECT_EQ(q.dtype(), GetParam().type);  // not widened at load...
   const Tensor& up = quantized.weights().blocks[0].up;
   const auto* mapped = quantized.source()->get("blk.0.ffn_up.weight").raw();
   EXPECT_EQ(up.raw(), mapped);  // ...and a view of the file, not a copy
@@ -43,6 +54,10 @@ TEST(QuantizedWeights, StayInTheirBlockTypeAndComputeTheWidenedModel) {
   ASSERT_EQ(a.shape(), b.shape());
   for (int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.f32()[i], b.f32()[i]) << "logit " << i;
 }
+
+INSTANTIATE_TEST_SUITE_P(Gguf, QuantizedWeights,
+                         ::testing::Values(Case{"llama.q8_0.gguf", DType::Q8_0},
+                                           Case{"gemma3_wide.q4_k.gguf", DType::Q4_K}));
 
 }  // namespace
 }  // namespace massact
