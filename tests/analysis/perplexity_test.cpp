@@ -35,7 +35,7 @@ TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
   EXPECT_NEAR(r.mean_nll, nll / (3 * 29), 1e-9);
   EXPECT_NEAR(r.perplexity, std::exp(r.mean_nll), 1e-9);
   EXPECT_EQ(perplexity(model, text, {30, 2}, Hooks()).windows, 2);
-  EXPECT_THROW(perplexity(model, text, {101, 0}, Hooks()), InputError);
+  EXPECT_THROW(perplexity(model, text, {101, 0, "text"}, Hooks()), InputError);
 }
 
 }  // namespace

@@ -158,7 +158,9 @@ TEST(FamilyHooks, MixtureOfExpertsExposesRouterAndChoice) {
     EXPECT_NE(first, second);
     for (int e = 0; e < 4; ++e) {
       EXPECT_GE(row[first], row[e]) << "token " << t;
-      if (e != first) EXPECT_GE(row[second], row[e]) << "token " << t;
+      if (e != first) {
+        EXPECT_GE(row[second], row[e]) << "token " << t;
+      }
     }
   }
 }
