@@ -24,7 +24,7 @@ TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
   Model model = Model::load(testing::fixture_dir("llama_f32"));
   TokenIds text(100);
   for (size_t i = 0; i < text.size(); ++i) text[i] = int32_t(i * 7 % 200);
-  PerplexityResult r = perplexity(model, text, {30, 0}, Hooks());
+  PerplexityResult r = perplexity(model, text, {30, 0, "text"}, Hooks());
   EXPECT_EQ(r.windows, 3);
   EXPECT_EQ(r.scored_tokens, 3 * 29);
   double nll = 0;
@@ -34,7 +34,7 @@ TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
   }
   EXPECT_NEAR(r.mean_nll, nll / (3 * 29), 1e-9);
   EXPECT_NEAR(r.perplexity, std::exp(r.mean_nll), 1e-9);
-  EXPECT_EQ(perplexity(model, text, {30, 2}, Hooks()).windows, 2);
+  EXPECT_EQ(perplexity(model, text, {30, 2, "text"}, Hooks()).windows, 2);
   EXPECT_THROW(perplexity(model, text, {101, 0, "text"}, Hooks()), InputError);
 }
 
