@@ -22,10 +22,12 @@ void BM_Sgemm(benchmark::State& state) {
 }
 BENCHMARK(BM_Sgemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
 
-// A bf16 weight (out, in) times 512 tokens: widening plus GEMM, as the forward pass runs it.
-void BM_LinearBF16(benchmark::State& state) {
+// A weight (out, in) of some dtype times 512 tokens: widening plus GEMM, as the forward pass runs
+// it. F32 is the GEMM alone; the others show what widening a panel before each GEMM costs.
+template <massact::DType kType>
+void BM_Linear(benchmark::State& state) {
   const int64_t T = 512, in = state.range(0), out = state.range(1);
-  massact::Tensor w = massact::Tensor::zeros(massact::DType::BF16, {out, in});
+  massact::Tensor w = massact::Tensor::zeros(kType, {out, in});
   std::vector<float> x(size_t(T * in), 0.1f), y(size_t(T * out));
   massact::WeightScratch scratch;
   for (auto _ : state) massact::linear(x.data(), T, w, massact::Tensor(), y.data(), scratch);
@@ -33,7 +35,14 @@ void BM_LinearBF16(benchmark::State& state) {
       benchmark::Counter(2.0 * T * in * out, benchmark::Counter::kIsIterationInvariantRate,
                          benchmark::Counter::OneK::kIs1000);
 }
-BENCHMARK(BM_LinearBF16)->Args({768, 768})->Args({768, 2048})->Unit(benchmark::kMillisecond);
+// The matrices of LLaMA-100M (bench/make_bench_model.py): MLP up and down, and lm_head.
+void linear_shapes(benchmark::internal::Benchmark* b) {
+  b->Args({768, 2048})->Args({2048, 768})->Args({768, 32000})->Unit(benchmark::kMillisecond);
+}
+BENCHMARK_TEMPLATE(BM_Linear, massact::DType::F32)->Apply(linear_shapes);
+BENCHMARK_TEMPLATE(BM_Linear, massact::DType::BF16)->Apply(linear_shapes);
+BENCHMARK_TEMPLATE(BM_Linear, massact::DType::Q8_0)->Apply(linear_shapes);
+BENCHMARK_TEMPLATE(BM_Linear, massact::DType::Q4_K)->Apply(linear_shapes);
 
 }  // namespace
 
