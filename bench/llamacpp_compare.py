@@ -249,6 +249,9 @@ def part_ppl(args, llm, llama_ids):
           f"{r['llamacpp']['perplexity']:.4f} (mean NLL {llama_mean:.6f}); massact/llama.cpp - 1 = "
           f"{r['perplexity_rel_diff']:+.3%}, NLL diff {r['mean_nll_diff']:+.6f}"
           f"  [llama.cpp pass {llama_seconds:.1f} s]")
+    if "massact_dumps_mean_nll" in r:
+        print(f"  massact's own check: mean NLL from the forward dumps {r['massact_dumps_mean_nll']:.9f}"
+              f" vs `massact perplexity` {m['mean_nll']:.9f}")
     return r
 
 
@@ -535,6 +538,7 @@ def main():
     report = {"gguf": args.gguf, "llama_gguf": args.llama_gguf or args.gguf,
               "llama_kv_type": args.kv_type, "text_file": args.text_file, "threads": args.threads,
               "llama_cpp_python": llama_cpp.__version__,
+              "llama_system_info": llama_cpp.llama_print_system_info().decode().strip(),
               "massact": run_massact(args, "--version")[0].strip(), "loadavg_start": loadavg()}
     print(f"llama-cpp-python {report['llama_cpp_python']}, massact {report['massact']}, "
           f"load {report['loadavg_start']}")
