@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare massact with llama.cpp (through llama-cpp-python) on one GGUF file.
 
-Four parts, each runnable alone with --parts:
+Parts, each runnable alone with --parts (default: tokens,ppl,generate,speed):
 
   tokens    the text tokenized by llama.cpp (Llama.tokenize, BOS added, no special-token parsing)
             and by `massact tokenize --json`: equal or not, how many positions differ, the first
@@ -23,10 +23,18 @@ Four parts, each runnable alone with --parts:
             llama.cpp twice: all logits (massact's work: `massact bench forward` computes every
             row's logits) and last row only (llama.cpp's usual prompt processing). /proc/loadavg
             before and after, since timings are only clean on a quiet machine.
+  actquant  (not by default; needs the gguf package) llama.cpp's Q8 quantization of each matmul's
+            input simulated on massact's activations of the first window: relative output error,
+            against Gaussian inputs.
+
+--make-f32 OUT writes the GGUF with every tensor dequantized to f32 (llama.cpp's quantize tool);
+--llama-gguf OUT --kv-type f32 then runs llama.cpp on it (massact still reads the original): the
+same arithmetic on both sides, which isolates what llama.cpp's quantized dot products change.
 
 Setup (llama-cpp-python builds llama.cpp from the sdist, 10-20 min on 2 cores):
   python3 -m venv /tmp/llamaenv
   CMAKE_BUILD_PARALLEL_LEVEL=2 /tmp/llamaenv/bin/pip install llama-cpp-python==0.3.36 numpy
+  /tmp/llamaenv/bin/pip install gguf==0.19.0    # for actquant only
 
 Run (from the repo root, massact built in build/):
   /tmp/llamaenv/bin/python bench/llamacpp_compare.py MODEL.gguf --massact build/massact \
@@ -250,8 +258,8 @@ def part_ppl(args, llm, llama_ids):
           f"{r['perplexity_rel_diff']:+.3%}, NLL diff {r['mean_nll_diff']:+.6f}"
           f"  [llama.cpp pass {llama_seconds:.1f} s]")
     if "massact_dumps_mean_nll" in r:
-        print(f"  massact's own check: mean NLL from the forward dumps {r['massact_dumps_mean_nll']:.9f}"
-              f" vs `massact perplexity` {m['mean_nll']:.9f}")
+        print(f"  massact's own check: mean NLL from the forward dumps "
+              f"{r['massact_dumps_mean_nll']:.9f} vs `massact perplexity` {m['mean_nll']:.9f}")
     return r
 
 
@@ -372,9 +380,11 @@ def part_actquant(args, llama_ids):
         rows = []
         for l in range(n_layers):
             inputs = {  # matmul -> its input (T, n): what the dot products see
-                "attn_q": rms_norm(dump(f"blocks.{l}.hook_resid_pre"), weight(f"blk.{l}.attn_norm.weight")),
+                "attn_q": rms_norm(dump(f"blocks.{l}.hook_resid_pre"),
+                                   weight(f"blk.{l}.attn_norm.weight")),
                 "attn_output": dump(f"blocks.{l}.attn.hook_z"),
-                "ffn_up": rms_norm(dump(f"blocks.{l}.hook_resid_mid"), weight(f"blk.{l}.ffn_norm.weight")),
+                "ffn_up": rms_norm(dump(f"blocks.{l}.hook_resid_mid"),
+                                   weight(f"blk.{l}.ffn_norm.weight")),
                 "ffn_down": dump(f"blocks.{l}.mlp.hook_post")}
             for name, x in inputs.items():
                 t = tensors[f"blk.{l}.{name}.weight"]
@@ -396,9 +406,9 @@ def part_actquant(args, llama_ids):
         r = [x for x in rows if x["matmul"] == name]
         types = "/".join(sorted({x["weight_type"] for x in r}))
         acts = "/".join(sorted({"Q8_K" if x["act_block"] == 256 else "Q8_0" for x in r}))
+        med = [x["rel_err_median"] for x in r]
         print(f"  {name:12s} {types:10s} x {acts:9s}"
-              f"  real {np.median([x['rel_err_median'] for x in r]):.4f} (layers "
-              f"{min(x['rel_err_median'] for x in r):.4f}-{max(x['rel_err_median'] for x in r):.4f})"
+              f"  real {np.median(med):.4f} (layers {min(med):.4f}-{max(med):.4f})"
               f"  gaussian {np.median([x['rel_err_gaussian_median'] for x in r]):.4f}"
               f"  max/rms {np.median([x['input_max_over_rms_median'] for x in r]):.1f}")
     return rows
