@@ -414,9 +414,16 @@ def part_actquant(args, llama_ids):
     return rows
 
 
+def fresh_process(cmd):
+    """cmd run by a small shell that forks it. Linux carries a process's peak RSS (ru_maxrss)
+    across fork and exec, so a child forked straight from this (large) process would report at
+    least this process's size; forked from the shell, it reports its own."""
+    return ["/bin/sh", "-c", '"$0" "$@"; exit $?'] + list(cmd)
+
+
 def wait_json(cmd):
     """Runs cmd (a speed worker); returns the JSON line it printed last."""
-    p = subprocess.run(cmd, capture_output=True)
+    p = subprocess.run(fresh_process(cmd), capture_output=True)
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd[:6])} ...\n{p.stderr.decode(errors='replace')}")
     return json.loads(p.stdout.decode().strip().splitlines()[-1])
@@ -439,8 +446,11 @@ def part_speed(args, llama_ids):
                  "--kv-type", args.kv_type] + (["--llama-gguf", args.llama_gguf]
                                                if args.llama_gguf else []))
         out = os.path.join(d, "bench.json")
-        run_massact(args, "bench", "forward", args.gguf, "--seq-len", str(args.seq_len),
-                    "--repeats", str(args.repeats), "--out", out)
+        bench = massact_cmd(args, "bench", "forward", args.gguf, "--seq-len", str(args.seq_len),
+                            "--repeats", str(args.repeats), "--out", out)
+        p = subprocess.run(fresh_process(bench), capture_output=True)
+        if p.returncode != 0:
+            sys.exit(f"massact bench failed:\n{p.stderr.decode(errors='replace')}")
         with open(out) as f:
             m = json.load(f)["result"]
     r["massact"] = {"tokens_per_second": m["tokens_per_second"],
@@ -493,7 +503,17 @@ def speed_worker(args):
                       "seconds_best": min(decode), "seconds": decode,
                       "eval_seconds_median": statistics.median(evals), "eval_seconds": evals,
                       "load_seconds": load_seconds, "logits": args.logits,
-                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "vm_hwm_mib": vm_hwm_mib()}))
+
+
+def vm_hwm_mib():
+    """This process's own peak RSS since its exec (VmHWM), a check on ru_maxrss."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
