@@ -445,29 +445,34 @@ def part_speed(args, llama_ids):
                  logits, "--threads", str(args.threads), "--repeats", str(args.repeats),
                  "--kv-type", args.kv_type] + (["--llama-gguf", args.llama_gguf]
                                                if args.llama_gguf else []))
-        out = os.path.join(d, "bench.json")
-        bench = massact_cmd(args, "bench", "forward", args.gguf, "--seq-len", str(args.seq_len),
-                            "--repeats", str(args.repeats), "--out", out)
-        p = subprocess.run(fresh_process(bench), capture_output=True)
-        if p.returncode != 0:
-            sys.exit(f"massact bench failed:\n{p.stderr.decode(errors='replace')}")
-        with open(out) as f:
-            m = json.load(f)["result"]
-    r["massact"] = {"tokens_per_second": m["tokens_per_second"],
-                    "seconds_median": m["seconds_median"], "seconds_best": m["seconds_best"],
-                    "peak_rss_mib": m["peak_rss_mib"]}
+        for logits in ("all", "last"):
+            out = os.path.join(d, f"bench_{logits}.json")
+            bench = massact_cmd(args, "bench", "forward", args.gguf, "--seq-len",
+                                str(args.seq_len), "--repeats", str(args.repeats), "--logits",
+                                logits, "--out", out)
+            p = subprocess.run(fresh_process(bench), capture_output=True)
+            if p.returncode != 0:
+                sys.exit(f"massact bench failed:\n{p.stderr.decode(errors='replace')}")
+            with open(out) as f:
+                m = json.load(f)["result"]
+            r[f"massact_{logits}_logits"] = {
+                "tokens_per_second": m["tokens_per_second"], "seconds_median": m["seconds_median"],
+                "seconds_best": m["seconds_best"], "peak_rss_mib": m["peak_rss_mib"]}
     r["loadavg_after"] = loadavg()
     print(f"speed ({args.seq_len} tokens, {args.threads} threads, median of {args.repeats}; "
           f"load {r['loadavg_before']} -> {r['loadavg_after']}):")
-    for name in ("massact", "llamacpp_all_logits", "llamacpp_last_logits"):
+    for name in ("massact_all_logits", "llamacpp_all_logits", "massact_last_logits",
+                 "llamacpp_last_logits"):
         s = r[name]
         print(f"  {name:22s} {s['tokens_per_second']:8.1f} tokens/s  "
               f"({s['seconds_median']:.3f} s, best {s['seconds_best']:.3f} s), peak RSS "
               f"{s['peak_rss_mib']:.0f} MiB"
               + (f"; Llama.eval {s['eval_seconds_median']:.3f} s" if "eval_seconds_median" in s
                  else ""))
-    r["massact_over_llamacpp_all_logits"] = (r["massact"]["tokens_per_second"]
-                                             / r["llamacpp_all_logits"]["tokens_per_second"])
+    for logits in ("all", "last"):
+        r[f"massact_over_llamacpp_{logits}_logits"] = (
+            r[f"massact_{logits}_logits"]["tokens_per_second"]
+            / r[f"llamacpp_{logits}_logits"]["tokens_per_second"])
     return r
 
 
