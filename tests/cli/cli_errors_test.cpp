@@ -257,6 +257,16 @@ TEST(CliRuns, ScanWithTokenIdsTruncatedBySeqLen) {
   EXPECT_EQ(doc["protocol"]["tokens_per_sequence"], 3);
 }
 
+TEST(CliRuns, BenchForwardOnAQuantizedGguf) {
+  CliResult r = run_cli({"bench", "forward", testing::fixture_dir("gguf") + "/llama.q8_0.gguf",
+                         "--seq-len", "8", "--repeats", "1", "--logits", "last", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["protocol"]["logits"], "last");
+  EXPECT_GT(doc["result"]["tokens_per_second"].get<double>(), 0.0);
+  EXPECT_EQ(run_cli({"bench", "forward", fixture(), "--logits", "some"}).code, 2);
+}
+
 TEST(CliRuns, InspectJson) {
   CliResult r = run_cli({"inspect", fixture(), "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
