@@ -24,8 +24,21 @@ Activation read_activation(const JsonFields& config, const std::string& key,
                            const std::string& fallback);
 // LLaMA's sizes, RoPE, names and token ids without its SiLU check: the base of Gemma and Mixtral.
 ModelSpec llama_shape(const JsonFields& config);
-// The sizes and head counts read consistently: head_dim = d_model / n_heads, KV heads divide heads.
-void check_heads(const JsonFields& config, const ModelSpec& spec);
+// How a family's config.json names its sizes; an empty name: the family has no such key.
+struct SizeKeys {
+  std::string d_model = "hidden_size";
+  std::string n_layers = "num_hidden_layers";
+  std::string n_heads = "num_attention_heads";
+  std::string n_kv_heads = "num_key_value_heads";  // absent: one KV head per head
+  std::string head_dim = "head_dim";               // absent: d_model / n_heads
+  std::string max_positions = "max_position_embeddings";
+  int64_t default_max_positions = 0;  // when max_positions is absent; 0: it is required
+};
+// The spec's sizes (d_model, layers, heads and KV heads, each dividing the next, head_dim,
+// vocab_size, max positions), embed_dim = d_model, attn_scale = 1/sqrt(head_dim), no sliding
+// window, and the special token ids: what every family reads alike, under its own key names.
+ModelSpec read_sizes(const JsonFields& config, const std::string& family,
+                     const SizeKeys& keys = {});
 
 // Gemma-2 without its window pattern: the base of Gemma-3.
 ModelSpec gemma2_shape(const JsonFields& config);

@@ -7,35 +7,22 @@
 //   - Falcon-RW (neither): multi-head, rows interleaved per head (qkv_groups n_heads), and with
 //     parallel_attn false a sequential block (input_layernorm, post_attention_layernorm).
 // Positions are rotary, or with alibi (Falcon-RW-1B/7B) an ALiBi bias.
-#include <cmath>
-
 #include "model/arch/arch.h"
 
 namespace massact {
 
 ModelSpec falcon_spec(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = "falcon";
-  spec.d_model = config.positive_integer("hidden_size");
-  spec.n_layers = config.positive_integer("num_hidden_layers");
-  spec.n_heads = config.positive_integer("num_attention_heads");
   const bool new_arch = config.boolean("new_decoder_architecture", false);
   const bool multi_query = config.boolean("multi_query", true);
   const bool parallel = config.boolean("parallel_attn", true);
-  if (new_arch)
-    spec.n_kv_heads =
-        config.has("num_kv_heads") ? config.positive_integer("num_kv_heads") : spec.n_heads;
-  else
-    spec.n_kv_heads = multi_query ? 1 : spec.n_heads;
-  check_heads(config, spec);
-  spec.head_dim = spec.d_model / spec.n_heads;
+  // Only the new decoder architecture reads num_kv_heads; the others have one KV head or one per
+  // head, whatever num_kv_heads says.
+  ModelSpec spec =
+      read_sizes(config, "falcon",
+                 {.n_kv_heads = new_arch ? "num_kv_heads" : "", .default_max_positions = 2048});
+  if (!new_arch && multi_query) spec.n_kv_heads = 1;
   spec.d_ff =
       config.has("ffn_hidden_size") ? config.positive_integer("ffn_hidden_size") : 4 * spec.d_model;
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.has("max_position_embeddings")
-                           ? config.positive_integer("max_position_embeddings")
-                           : 2048;
-  spec.embed_dim = spec.d_model;
 
   TensorNames& n = spec.names;
   n.embed = "transformer.word_embeddings.weight";
@@ -71,11 +58,7 @@ ModelSpec falcon_spec(const JsonFields& config) {
     spec.rope = read_rope(config);
     spec.rope.dims = spec.head_dim;
   }
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   return spec;
 }
 

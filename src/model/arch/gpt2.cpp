@@ -1,8 +1,6 @@
 // GPT-2: learned positions, pre-LayerNorm blocks with biases everywhere, a plain gelu_new MLP, tied
 // embeddings. Its Conv1D layers store weights as (in, out) and q, k, v as one c_attn tensor; the
 // loader transposes and splits them (linear_transposed, qkv_groups 1: all q rows, then k, then v).
-#include <cmath>
-
 #include "model/arch/arch.h"
 
 namespace massact {
@@ -29,18 +27,14 @@ TensorNames gpt2_names() {
 }  // namespace
 
 ModelSpec gpt2_spec(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = "gpt2";
-  spec.d_model = config.positive_integer("n_embd");
-  spec.n_layers = config.positive_integer("n_layer");
-  spec.n_heads = config.positive_integer("n_head");
-  spec.n_kv_heads = spec.n_heads;
-  check_heads(config, spec);
-  spec.head_dim = spec.d_model / spec.n_heads;
+  ModelSpec spec = read_sizes(config, "gpt2",
+                              {.d_model = "n_embd",
+                               .n_layers = "n_layer",
+                               .n_heads = "n_head",
+                               .n_kv_heads = "",
+                               .head_dim = "",
+                               .max_positions = "n_positions"});
   spec.d_ff = config.has("n_inner") ? config.positive_integer("n_inner") : 4 * spec.d_model;
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.positive_integer("n_positions");
-  spec.embed_dim = spec.d_model;
 
   spec.norm = NormKind::LayerNorm;
   spec.norm_bias = true;
@@ -49,12 +43,8 @@ ModelSpec gpt2_spec(const JsonFields& config) {
   spec.activation = read_activation(config, "activation_function", "gelu_new");
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = true;
   spec.positions = Positions::Learned;
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.linear_transposed = true;
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   spec.names = gpt2_names();
 
   if (!config.boolean("scale_attn_weights", true))

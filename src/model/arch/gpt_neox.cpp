@@ -1,8 +1,6 @@
 // GPT-NeoX (Pythia): LayerNorm with bias, partial rotary (rotary_pct of each head), a plain GELU
 // MLP, biases, and by default the parallel residual x += attn(ln1(x)) + mlp(ln2(x)). Its fused
 // query_key_value interleaves heads: for each head, its q, k and v rows (qkv_groups = n_heads).
-#include <cmath>
-
 #include "model/arch/arch.h"
 
 namespace massact {
@@ -27,18 +25,8 @@ TensorNames gpt_neox_names() {
 }  // namespace
 
 ModelSpec gpt_neox_spec(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = "gpt_neox";
-  spec.d_model = config.positive_integer("hidden_size");
-  spec.n_layers = config.positive_integer("num_hidden_layers");
-  spec.n_heads = config.positive_integer("num_attention_heads");
-  spec.n_kv_heads = spec.n_heads;
-  check_heads(config, spec);
-  spec.head_dim = spec.d_model / spec.n_heads;
+  ModelSpec spec = read_sizes(config, "gpt_neox", {.n_kv_heads = "", .head_dim = ""});
   spec.d_ff = config.positive_integer("intermediate_size");
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.positive_integer("max_position_embeddings");
-  spec.embed_dim = spec.d_model;
 
   spec.layout = config.boolean("use_parallel_residual", true) ? BlockLayout::ParallelTwoNorms
                                                               : BlockLayout::Sequential;
@@ -59,11 +47,7 @@ ModelSpec gpt_neox_spec(const JsonFields& config) {
     config.fail("rotary_pct", "a fraction giving an even, positive number of rotary dimensions");
   if (config.has("rope_scaling"))
     config.fail("rope_scaling", "null (RoPE scaling is not supported for gpt_neox)");
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   spec.names = gpt_neox_names();
   return spec;
 }

@@ -1,7 +1,5 @@
 // LLaMA (1, 2, 3): pre-RMSNorm blocks, RoPE (rotate-half layout), gated SiLU MLP, optional grouped
 // KV heads. Mistral and Qwen2 share its shape and names and adjust it (mistral.cpp, qwen2.cpp).
-#include <cmath>
-
 #include "core/error.h"
 #include "model/arch/arch.h"
 
@@ -68,38 +66,16 @@ std::optional<int32_t> optional_token_id(const JsonFields& config, const std::st
 }
 
 ModelSpec llama_shape(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = config.string("model_type");
-  spec.d_model = config.positive_integer("hidden_size");
-  spec.n_layers = config.positive_integer("num_hidden_layers");
-  spec.n_heads = config.positive_integer("num_attention_heads");
-  spec.n_kv_heads = config.has("num_key_value_heads")
-                        ? config.positive_integer("num_key_value_heads")
-                        : spec.n_heads;
-  spec.head_dim =
-      config.has("head_dim") ? config.positive_integer("head_dim") : spec.d_model / spec.n_heads;
-  spec.embed_dim = spec.d_model;
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
+  ModelSpec spec = read_sizes(config, config.string("model_type"), {.default_max_positions = 2048});
   spec.d_ff = config.positive_integer("intermediate_size");
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.has("max_position_embeddings")
-                           ? config.positive_integer("max_position_embeddings")
-                           : 2048;
   spec.norm_eps = config.number("rms_norm_eps", 1e-6);
   spec.rope = read_rope(config);
   spec.rope.dims = spec.head_dim;
   spec.qkv_bias = config.boolean("attention_bias", false);
   spec.o_bias = spec.qkv_bias;
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
-  spec.sliding_window.assign(spec.n_layers, 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   spec.names = llama_names();
 
-  if (spec.n_heads % spec.n_kv_heads != 0)
-    config.fail("num_key_value_heads", "a divisor of num_attention_heads");
-  if (!config.has("head_dim") && spec.d_model % spec.n_heads != 0)
-    config.fail("num_attention_heads", "a divisor of hidden_size");
   if (spec.head_dim % 2 != 0) config.fail("head_dim", "an even number (RoPE rotates pairs)");
   if (config.boolean("mlp_bias", false))
     config.fail("mlp_bias", "false (MLP biases are not supported yet)");
@@ -122,14 +98,6 @@ Activation read_activation(const JsonFields& config, const std::string& key,
   if (name == "gelu_new" || name == "gelu_pytorch_tanh") return Activation::GeluTanh;
   if (name == "relu") return Activation::ReLU;
   config.fail(key, "one of \"silu\", \"gelu\", \"gelu_new\", \"gelu_pytorch_tanh\", \"relu\"");
-}
-
-void check_heads(const JsonFields& config, const ModelSpec& spec) {
-  if (spec.d_model % spec.n_heads != 0)
-    config.fail(config.has("num_attention_heads") ? "num_attention_heads" : "n_head",
-                "a divisor of the hidden size");
-  if (spec.n_heads % spec.n_kv_heads != 0)
-    config.fail("num_kv_heads", "a divisor of the number of attention heads");
 }
 
 }  // namespace massact

@@ -1,36 +1,26 @@
 // MPT: ALiBi instead of positions, LayerNorm without bias, no biases anywhere, a plain GELU MLP,
 // q/k/v optionally clamped (attn_config.clip_qkv), tied embeddings. The fused Wqkv holds all q
 // rows, then k, then v (qkv_groups 1).
-#include <cmath>
-
 #include "model/arch/arch.h"
 
 namespace massact {
 
 ModelSpec mpt_spec(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = "mpt";
-  spec.d_model = config.positive_integer("d_model");
-  spec.n_layers = config.positive_integer("n_layers");
-  spec.n_heads = config.positive_integer("n_heads");
-  spec.n_kv_heads = spec.n_heads;
-  check_heads(config, spec);
-  spec.head_dim = spec.d_model / spec.n_heads;
+  ModelSpec spec = read_sizes(config, "mpt",
+                              {.d_model = "d_model",
+                               .n_layers = "n_layers",
+                               .n_heads = "n_heads",
+                               .n_kv_heads = "",
+                               .head_dim = "",
+                               .max_positions = "max_seq_len"});
   spec.d_ff = config.integer("expansion_ratio", 4) * spec.d_model;
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.positive_integer("max_seq_len");
-  spec.embed_dim = spec.d_model;
 
   spec.norm = NormKind::LayerNorm;
   spec.norm_eps = config.number("layer_norm_epsilon", 1e-5);
   spec.mlp = MlpKind::Plain;
   spec.activation = Activation::GeluExact;
   spec.positions = Positions::Alibi;
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   if (!config.boolean("no_bias", true))
     config.fail("no_bias", "true (MPT with biases is not supported)");
 

@@ -2,8 +2,6 @@
 // embeddings. OPT-350m differs in data: word embeddings of word_embed_proj_dim projected in and out
 // (project_in/out), and do_layer_norm_before false: each norm after its residual add, no final
 // norm.
-#include <cmath>
-
 #include "model/arch/arch.h"
 
 namespace massact {
@@ -34,17 +32,8 @@ TensorNames opt_names() {
 }  // namespace
 
 ModelSpec opt_spec(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = "opt";
-  spec.d_model = config.positive_integer("hidden_size");
-  spec.n_layers = config.positive_integer("num_hidden_layers");
-  spec.n_heads = config.positive_integer("num_attention_heads");
-  spec.n_kv_heads = spec.n_heads;
-  check_heads(config, spec);
-  spec.head_dim = spec.d_model / spec.n_heads;
+  ModelSpec spec = read_sizes(config, "opt", {.n_kv_heads = "", .head_dim = ""});
   spec.d_ff = config.positive_integer("ffn_dim");
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.positive_integer("max_position_embeddings");
   spec.embed_dim = config.has("word_embed_proj_dim")
                        ? config.positive_integer("word_embed_proj_dim")
                        : spec.d_model;
@@ -60,11 +49,7 @@ ModelSpec opt_spec(const JsonFields& config) {
   spec.mlp = MlpKind::Plain;
   spec.activation = read_activation(config, "activation_function", "relu");
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = config.boolean("enable_bias", true);
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   spec.names = opt_names();
   if (!config.boolean("layer_norm_elementwise_affine", true))
     config.fail("layer_norm_elementwise_affine",

@@ -1,7 +1,5 @@
 // Phi (Phi-1, Phi-1.5, Phi-2): attention and MLP in parallel from one LayerNorm, partial rotary
 // (partial_rotary_factor of each head), a plain gelu_new MLP, biases everywhere, lm_head included.
-#include <cmath>
-
 #include "model/arch/arch.h"
 
 namespace massact {
@@ -26,20 +24,8 @@ TensorNames phi_names() {
 }  // namespace
 
 ModelSpec phi_spec(const JsonFields& config) {
-  ModelSpec spec;
-  spec.family = "phi";
-  spec.d_model = config.positive_integer("hidden_size");
-  spec.n_layers = config.positive_integer("num_hidden_layers");
-  spec.n_heads = config.positive_integer("num_attention_heads");
-  spec.n_kv_heads = config.has("num_key_value_heads")
-                        ? config.positive_integer("num_key_value_heads")
-                        : spec.n_heads;
-  check_heads(config, spec);
-  spec.head_dim = spec.d_model / spec.n_heads;
+  ModelSpec spec = read_sizes(config, "phi", {.head_dim = ""});
   spec.d_ff = config.positive_integer("intermediate_size");
-  spec.vocab_size = config.positive_integer("vocab_size");
-  spec.max_positions = config.positive_integer("max_position_embeddings");
-  spec.embed_dim = spec.d_model;
 
   spec.layout = BlockLayout::ParallelOneNorm;
   spec.norm = NormKind::LayerNorm;
@@ -55,11 +41,7 @@ ModelSpec phi_spec(const JsonFields& config) {
   if (spec.rope.dims <= 0 || spec.rope.dims % 2 != 0)
     config.fail("partial_rotary_factor",
                 "a fraction giving an even, positive number of rotary dimensions");
-  spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
-  spec.bos_token_id = optional_token_id(config, "bos_token_id");
-  spec.eos_token_id = optional_token_id(config, "eos_token_id");
   spec.names = phi_names();
   if (config.boolean("qk_layernorm", false))
     config.fail("qk_layernorm", "false (query/key LayerNorms are not supported)");
