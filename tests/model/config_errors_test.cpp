@@ -55,6 +55,14 @@ std::string config_error(const json& config, const std::string& path = kConfigPa
   return "";
 }
 
+// The error for `config`, which must name config.json and the field; returned for more checks.
+std::string field_error(const json& config, const std::string& field) {
+  std::string msg = config_error(config);
+  EXPECT_CONTAINS(msg, kConfigPath);
+  EXPECT_CONTAINS(msg, "field '" + field + "'");
+  return msg;
+}
+
 std::string load_error(const std::string& model_dir) {
   try {
     Model::load(model_dir);
@@ -83,18 +91,14 @@ TEST(ConfigErrors, ConfigNotAnObject) {
 TEST(ConfigErrors, MissingModelType) {
   json c = llama_config();
   c.erase("model_type");
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'model_type'");
+  std::string msg = field_error(c, "model_type");
   EXPECT_CONTAINS(msg, "missing");
 }
 
 TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   json c = llama_config();
   c["model_type"] = "gpt_bigcode";
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'model_type'");
+  std::string msg = field_error(c, "model_type");
   EXPECT_CONTAINS(msg, "gpt_bigcode");
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
@@ -108,9 +112,7 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
 TEST(ConfigErrors, MissingHiddenSize) {
   json c = llama_config();
   c.erase("hidden_size");
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  std::string msg = field_error(c, "hidden_size");
   EXPECT_CONTAINS(msg, "positive integer");
   EXPECT_CONTAINS(msg, "missing");
 }
@@ -118,9 +120,7 @@ TEST(ConfigErrors, MissingHiddenSize) {
 TEST(ConfigErrors, HiddenSizeAsAString) {
   json c = llama_config();
   c["hidden_size"] = "64";
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  std::string msg = field_error(c, "hidden_size");
   EXPECT_CONTAINS(msg, "positive integer");
   EXPECT_CONTAINS(msg, "\"64\"");
 }
@@ -128,21 +128,15 @@ TEST(ConfigErrors, HiddenSizeAsAString) {
 TEST(ConfigErrors, HiddenSizeZeroOrFractional) {
   json c = llama_config();
   c["hidden_size"] = 0;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  field_error(c, "hidden_size");
   c["hidden_size"] = 64.5;
-  msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'hidden_size'");
+  field_error(c, "hidden_size");
 }
 
 TEST(ConfigErrors, KeyValueHeadsNotDividingAttentionHeads) {
   json c = llama_config();
   c["num_key_value_heads"] = 3;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'num_key_value_heads'");
+  std::string msg = field_error(c, "num_key_value_heads");
   EXPECT_CONTAINS(msg, "divisor of num_attention_heads");
 
   c["num_key_value_heads"] = 8;  // more KV heads than query heads
@@ -154,52 +148,40 @@ TEST(ConfigErrors, AttentionHeadsNotDividingHiddenSize) {
   json c = llama_config();
   c["num_attention_heads"] = 6;
   c["num_key_value_heads"] = 3;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'num_attention_heads'");
+  std::string msg = field_error(c, "num_attention_heads");
   EXPECT_CONTAINS(msg, "divisor of hidden_size");
 }
 
 TEST(ConfigErrors, OddHeadDim) {
   json c = llama_config();
   c["head_dim"] = 15;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'head_dim'");
+  std::string msg = field_error(c, "head_dim");
   EXPECT_CONTAINS(msg, "even");
 }
 
 TEST(ConfigErrors, RopeScalingUnknownType) {
   json c = llama_config();
   c["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}};
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling.rope_type'");
+  std::string msg = field_error(c, "rope_scaling.rope_type");
   EXPECT_CONTAINS(msg, "\"yarn\"");
   EXPECT_CONTAINS(msg, "\"linear\", \"llama3\" or \"default\"");
 
   // The older spelling of the field.
   c["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}};
-  msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling.type'");
+  msg = field_error(c, "rope_scaling.type");
   EXPECT_CONTAINS(msg, "\"yarn\"");
 }
 
 TEST(ConfigErrors, RopeScalingWithoutAType) {
   json c = llama_config();
   c["rope_scaling"] = {{"factor", 4.0}};
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling.type'");
+  field_error(c, "rope_scaling.type");
 }
 
 TEST(ConfigErrors, RopeScalingNotAnObject) {
   json c = llama_config();
   c["rope_scaling"] = "linear";
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling'");
+  std::string msg = field_error(c, "rope_scaling");
   EXPECT_CONTAINS(msg, "an object");
 }
 
@@ -209,9 +191,7 @@ TEST(ConfigErrors, Llama3RopeScalingMissingLowFreqFactor) {
                        {"factor", 8.0},
                        {"high_freq_factor", 4.0},
                        {"original_max_position_embeddings", 8192}};
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling.low_freq_factor'");
+  std::string msg = field_error(c, "rope_scaling.low_freq_factor");
   EXPECT_CONTAINS(msg, "a number");
   EXPECT_CONTAINS(msg, "missing");
 }
@@ -223,9 +203,7 @@ TEST(ConfigErrors, Llama3RopeScalingFactorsOutOfOrder) {
                        {"low_freq_factor", 4.0},
                        {"high_freq_factor", 1.0},
                        {"original_max_position_embeddings", 8192}};
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling.high_freq_factor'");
+  field_error(c, "rope_scaling.high_freq_factor");
 }
 
 TEST(ConfigErrors, Llama3RopeScalingParses) {
@@ -246,18 +224,14 @@ TEST(ConfigErrors, Llama3RopeScalingParses) {
 TEST(ConfigErrors, LinearRopeScalingWithNonPositiveFactor) {
   json c = llama_config();
   c["rope_scaling"] = {{"type", "linear"}, {"factor", 0.0}};
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_scaling.factor'");
+  std::string msg = field_error(c, "rope_scaling.factor");
   EXPECT_CONTAINS(msg, "positive");
 }
 
 TEST(ConfigErrors, HiddenActGelu) {
   json c = llama_config();
   c["hidden_act"] = "gelu";
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'hidden_act'");
+  std::string msg = field_error(c, "hidden_act");
   EXPECT_CONTAINS(msg, "\"silu\"");
   EXPECT_CONTAINS(msg, "\"gelu\"");
 }
@@ -265,9 +239,7 @@ TEST(ConfigErrors, HiddenActGelu) {
 TEST(ConfigErrors, MlpBiasUnsupported) {
   json c = llama_config();
   c["mlp_bias"] = true;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'mlp_bias'");
+  field_error(c, "mlp_bias");
 }
 
 TEST(ConfigErrors, Qwen2WithSlidingWindowOn) {
@@ -275,9 +247,7 @@ TEST(ConfigErrors, Qwen2WithSlidingWindowOn) {
   c["model_type"] = "qwen2";
   c["sliding_window"] = 8;
   c["use_sliding_window"] = true;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'use_sliding_window'");
+  std::string msg = field_error(c, "use_sliding_window");
   EXPECT_CONTAINS(msg, "false");
 }
 
@@ -285,9 +255,7 @@ TEST(ConfigErrors, MistralSlidingWindowNotPositive) {
   json c = llama_config();
   c["model_type"] = "mistral";
   c["sliding_window"] = 0;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'sliding_window'");
+  field_error(c, "sliding_window");
   // null means no window, as in Mistral v0.2+ configs.
   c["sliding_window"] = nullptr;
   ModelSpec s = spec_from_config(c, kConfigPath);
@@ -297,18 +265,14 @@ TEST(ConfigErrors, MistralSlidingWindowNotPositive) {
 TEST(ConfigErrors, BooleanFieldNotABoolean) {
   json c = llama_config();
   c["tie_word_embeddings"] = "yes";
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'tie_word_embeddings'");
+  std::string msg = field_error(c, "tie_word_embeddings");
   EXPECT_CONTAINS(msg, "true or false");
 }
 
 TEST(ConfigErrors, TokenIdNotAnInteger) {
   json c = llama_config();
   c["eos_token_id"] = "</s>";
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'eos_token_id'");
+  field_error(c, "eos_token_id");
 }
 
 TEST(ConfigErrors, EosTokenIdListTakesTheFirst) {
@@ -324,31 +288,23 @@ TEST(ConfigErrors, EosTokenIdListTakesTheFirst) {
 TEST(ConfigErrors, TokenIdOutOfRange) {
   json c = llama_config();
   c["eos_token_id"] = 4294967298ll;  // 2^32 + 2: wraps to 2 in an int32
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'eos_token_id'");
+  field_error(c, "eos_token_id");
 }
 
 // A context length below 1 must be rejected here: scan and perplexity size their windows from it.
 TEST(ConfigErrors, MaxPositionEmbeddingsNotPositive) {
   json c = llama_config();
   c["max_position_embeddings"] = -1;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'max_position_embeddings'");
+  field_error(c, "max_position_embeddings");
   c["max_position_embeddings"] = 0;
-  msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'max_position_embeddings'");
+  field_error(c, "max_position_embeddings");
 }
 
 // rope_theta <= 0 gives NaN or infinite rotation frequencies: silently wrong numbers.
 TEST(ConfigErrors, RopeThetaNotPositive) {
   json c = llama_config();
   c["rope_theta"] = 0.0;
-  std::string msg = config_error(c);
-  EXPECT_CONTAINS(msg, kConfigPath);
-  EXPECT_CONTAINS(msg, "field 'rope_theta'");
+  field_error(c, "rope_theta");
 }
 
 // ---- the committed fixtures ----
