@@ -55,11 +55,13 @@ std::vector<char> float_bytes(const std::vector<float>& v) {
   return out;
 }
 
-// Opens `path` expecting an InputError; returns its message (empty, with a failure, otherwise).
+// Opens `path` expecting an InputError that names it; returns its message (empty, with a failure,
+// otherwise).
 std::string open_error(const std::string& path) {
   try {
     SafetensorsFile::open(path);
   } catch (const InputError& e) {
+    EXPECT_CONTAINS(e.what(), path);  // every error names the file
     return e.what();
   } catch (const std::exception& e) {
     ADD_FAILURE() << "expected InputError, got another exception: " << e.what();
@@ -214,7 +216,6 @@ TEST_F(SafetensorsTest, WriteReplacesAnExistingFileWhole) {
 TEST_F(SafetensorsTest, EmptyFile) {
   write_bytes(path_, "");
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "truncated");
   EXPECT_CONTAINS(msg, "8-byte header length");
 }
@@ -222,7 +223,6 @@ TEST_F(SafetensorsTest, EmptyFile) {
 TEST_F(SafetensorsTest, FileShorterThanTheLengthPrefix) {
   write_bytes(path_, std::string("\x10\0\0\0\0", 5));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "5 bytes");
   EXPECT_CONTAINS(msg, "8-byte header length");
 }
@@ -231,7 +231,6 @@ TEST_F(SafetensorsTest, HeaderLengthPastTheEndOfTheFile) {
   const std::string header = one_tensor(R"("F32")", "[1]", "[0,4]");
   write_raw(path_, header.size() + 1000, header, float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "truncated");
   EXPECT_CONTAINS(msg, "header claims " + std::to_string(header.size() + 1000));
 }
@@ -239,20 +238,17 @@ TEST_F(SafetensorsTest, HeaderLengthPastTheEndOfTheFile) {
 TEST_F(SafetensorsTest, AbsurdHeaderLengthIsRejectedBeforeAnyAllocation) {
   write_raw(path_, (1ull << 40), "{}", {});
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "header length " + std::to_string(1ull << 40));
   EXPECT_CONTAINS(msg, "sanity bound");
 
   // Just over the 100 MiB bound, too.
   write_raw(path_, (100ull << 20) + 1, "{}", {});
   msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "sanity bound");
 
   // All ones: 8 + length must not wrap around and pass the truncation check.
   write_raw(path_, ~0ull, "{}", {});
   msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "sanity bound");
 }
 
@@ -273,7 +269,6 @@ TEST_F(SafetensorsTest, HeaderNotAnObject) {
 TEST_F(SafetensorsTest, TensorEntryNotAnObject) {
   write_st(path_, R"({"w": [0, 4]})", float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "expected an object");
 }
@@ -283,7 +278,6 @@ TEST_F(SafetensorsTest, TensorEntryNotAnObject) {
 TEST_F(SafetensorsTest, UnknownDtype) {
   write_st(path_, one_tensor(R"("Q4_K")", "[1]", "[0,4]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'dtype'");
   EXPECT_CONTAINS(msg, "Q4_K");
@@ -293,7 +287,6 @@ TEST_F(SafetensorsTest, UnknownDtype) {
 TEST_F(SafetensorsTest, DtypeNotAString) {
   write_st(path_, one_tensor("4", "[1]", "[0,4]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'dtype'");
 }
@@ -301,7 +294,6 @@ TEST_F(SafetensorsTest, DtypeNotAString) {
 TEST_F(SafetensorsTest, MissingShape) {
   write_st(path_, R"({"w":{"dtype":"F32","data_offsets":[0,4]}})", float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'shape'");
   EXPECT_CONTAINS(msg, "missing");
@@ -310,7 +302,6 @@ TEST_F(SafetensorsTest, MissingShape) {
 TEST_F(SafetensorsTest, ShapeNotAnArray) {
   write_st(path_, one_tensor(R"("F32")", "4", "[0,4]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'shape'");
   EXPECT_CONTAINS(msg, "array of non-negative integers");
@@ -319,7 +310,6 @@ TEST_F(SafetensorsTest, ShapeNotAnArray) {
 TEST_F(SafetensorsTest, NegativeDimension) {
   write_st(path_, one_tensor(R"("F32")", "[-1, 1]", "[0,4]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'shape'");
   EXPECT_CONTAINS(msg, "non-negative");
@@ -328,7 +318,6 @@ TEST_F(SafetensorsTest, NegativeDimension) {
 TEST_F(SafetensorsTest, FractionalDimension) {
   write_st(path_, one_tensor(R"("F32")", "[1.5]", "[0,4]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'shape'");
 }
@@ -337,7 +326,6 @@ TEST_F(SafetensorsTest, ShapeWhoseElementCountOverflows) {
   // 2^32 * 2^32 elements would wrap a 64-bit count to 0 and match an empty span.
   write_st(path_, one_tensor(R"("F32")", "[4294967296, 4294967296]", "[0,0]"), {});
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'shape'");
 }
@@ -345,21 +333,18 @@ TEST_F(SafetensorsTest, ShapeWhoseElementCountOverflows) {
 TEST_F(SafetensorsTest, DataOffsetsWrongArity) {
   write_st(path_, one_tensor(R"("F32")", "[1]", "[0]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "[begin, end]");
 
   write_st(path_, one_tensor(R"("F32")", "[1]", "[0, 4, 8]"), float_bytes({1.0f, 2.0f}));
   msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
 }
 
 TEST_F(SafetensorsTest, DataOffsetsNegative) {
   write_st(path_, one_tensor(R"("F32")", "[1]", "[-4, 0]"), float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
 }
@@ -367,7 +352,6 @@ TEST_F(SafetensorsTest, DataOffsetsNegative) {
 TEST_F(SafetensorsTest, DataOffsetsBeginAfterEnd) {
   write_st(path_, one_tensor(R"("F32")", "[1]", "[8, 4]"), float_bytes({1.0f, 2.0f, 3.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "begin <= end");
@@ -376,7 +360,6 @@ TEST_F(SafetensorsTest, DataOffsetsBeginAfterEnd) {
 TEST_F(SafetensorsTest, DataOffsetsPastTheEndOfTheDataSection) {
   write_st(path_, one_tensor(R"("F32")", "[4]", "[16, 32]"), float_bytes({1, 2, 3, 4}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "within the data section (16 bytes)");
@@ -386,7 +369,6 @@ TEST_F(SafetensorsTest, SpanInconsistentWithDtypeAndShape) {
   // F32 x (4,) is 16 bytes; the offsets give 12.
   write_st(path_, one_tensor(R"("F32")", "[4]", "[0, 12]"), float_bytes({1, 2, 3, 4}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "16 bytes");
@@ -394,7 +376,6 @@ TEST_F(SafetensorsTest, SpanInconsistentWithDtypeAndShape) {
   // Same span, other dtype: BF16 x (4,) is 8 bytes, not 16.
   write_st(path_, one_tensor(R"("BF16")", "[4]", "[0, 16]"), float_bytes({1, 2, 3, 4}));
   msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "8 bytes");
 }
@@ -404,7 +385,6 @@ TEST_F(SafetensorsTest, OverlappingTensors) {
                              R"("b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})";
   write_st(path_, header, float_bytes({1, 2, 3, 4, 5, 6}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'b'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "overlaps tensor 'a'");
@@ -415,7 +395,6 @@ TEST_F(SafetensorsTest, TensorsWithTheSameSpanOverlap) {
                              R"("b":{"dtype":"I32","shape":[4],"data_offsets":[0,16]}})";
   write_st(path_, header, float_bytes({1, 2, 3, 4}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "overlaps");
 }
@@ -428,7 +407,6 @@ TEST_F(SafetensorsTest, OverlapIsFoundAcrossAnEmptyTensor) {
                              R"("c":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})";
   write_st(path_, header, float_bytes({1, 2, 3, 4, 5, 6}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'c'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "overlaps tensor 'a'");
@@ -441,7 +419,6 @@ TEST_F(SafetensorsTest, OverlapIsFoundWhenATensorContainsTwoOthers) {
                              R"("c":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})";
   write_st(path_, header, float_bytes({1, 2, 3, 4, 5, 6, 7, 8}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "overlaps tensor 'a'");
 }
@@ -455,7 +432,6 @@ TEST_F(SafetensorsTest, TruncatedDataSection) {
   fs::resize_file(path_, 8 + header.size() + 32);
 
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "tensor 'w'");
   EXPECT_CONTAINS(msg, "field 'data_offsets'");
   EXPECT_CONTAINS(msg, "(32 bytes)");
@@ -466,7 +442,6 @@ TEST_F(SafetensorsTest, MetadataWithANonStringValue) {
                              R"("w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
   write_st(path_, header, float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "field '__metadata__.step'");
   EXPECT_CONTAINS(msg, "expected a string");
 }
@@ -476,7 +451,6 @@ TEST_F(SafetensorsTest, MetadataNotAnObject) {
       R"({"__metadata__":"pt","w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
   write_st(path_, header, float_bytes({1.0f}));
   std::string msg = open_error(path_);
-  EXPECT_CONTAINS(msg, path_);
   EXPECT_CONTAINS(msg, "field '__metadata__'");
   EXPECT_CONTAINS(msg, "expected an object");
 }
