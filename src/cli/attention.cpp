@@ -82,7 +82,7 @@ void add_attention_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("attention",
                                  "Attention mass on massive-activation tokens, per layer and head");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   cmd->add_option("--burn-in", opt->burn_in, "Average over queries from this position on")

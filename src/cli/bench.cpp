@@ -38,7 +38,7 @@ void add_bench_command(CLI::App& app) {
   bench->require_subcommand(1);
   auto* cmd =
       bench->add_subcommand("forward", "Tokens/s of an instrumented forward pass, and peak RSS");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   cmd->add_option("--seq-len", opt->seq_len, "Tokens per forward pass")
       ->capture_default_str()
       ->check(at_least(1));

@@ -41,6 +41,10 @@ std::string LoadedModel::token_text(int32_t id) const {
   return tokenizer ? tokenizer->token_text(id) : "#" + std::to_string(id);
 }
 
+void add_model_argument(CLI::App* cmd, std::string& path) {
+  cmd->add_option("model", path, "Hugging Face model folder or .gguf file")->required();
+}
+
 LoadedModel load_model(const std::string& path, bool need_tokenizer) {
   Model model = Model::load(path);
   std::unique_ptr<Tokenizer> tokenizer;

@@ -35,6 +35,8 @@ struct LoadedModel {
 // Loads the model folder or .gguf file (whose vocabulary is its tokenizer); the tokenizer is
 // required only when text must be encoded.
 LoadedModel load_model(const std::string& path, bool need_tokenizer);
+// The MODEL argument every model command takes: what load_model() accepts.
+void add_model_argument(CLI::App* cmd, std::string& path);
 
 std::string read_text_file(const std::string& path);
 

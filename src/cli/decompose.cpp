@@ -29,7 +29,7 @@ void add_decompose_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "decompose", "Value updates from massive tokens: similarity, size, implicit bias");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   cmd->add_option("--layer", opt->layer,

@@ -18,7 +18,7 @@ void add_forward_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("forward", "Run one sequence and save hook points and logits");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   cmd->add_option("--hooks", opt->hooks,
                   "Glob(s) over hook names to save, e.g. 'blocks.*.attn.hook_pattern'")

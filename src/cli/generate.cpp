@@ -19,7 +19,7 @@ void add_generate_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("generate", "Greedy continuation of a prompt");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   cmd->add_option("--max-new-tokens", opt->max_new_tokens, "Tokens to generate")
       ->capture_default_str()

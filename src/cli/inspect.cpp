@@ -148,7 +148,7 @@ void add_inspect_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("inspect", "Architecture, sizes, parameter count, dtypes, tokenizer");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, false);

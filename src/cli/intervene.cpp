@@ -68,7 +68,7 @@ void add_intervene_command(CLI::App& app) {
   opt->calibration.num_seqs = 10;
   auto* cmd = app.add_subcommand(
       "intervene", "Perplexity with massive activations zeroed or set to their means");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   cmd->add_option("--eval-text", opt->eval_text, "Evaluation text (perplexity protocol)")
       ->required();
   cmd->add_option("--layer", opt->layer,

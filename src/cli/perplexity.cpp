@@ -20,7 +20,7 @@ void add_perplexity_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "perplexity", "Perplexity on a text, non-overlapping windows, every position scored");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   cmd->add_option("--text-file", opt->text_file, "Evaluation text (tokenized as a whole)")
       ->required();
   cmd->add_option("--seq-len", opt->seq_len,

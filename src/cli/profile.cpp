@@ -98,7 +98,7 @@ void add_profile_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("profile", "Top-1/2/3 and median |activation| of every layer output");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   cmd->add_option("--top", opt->top, "Also list top-1..top-K of one layer (the paper's Table 1)")

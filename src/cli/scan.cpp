@@ -129,7 +129,7 @@ void add_scan_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("scan", "Find massive activations in every layer's output");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   opt->output.add_options(cmd);

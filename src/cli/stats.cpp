@@ -21,7 +21,7 @@ void add_stats_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("stats", "Value distribution of each massive activation over sequences");
-  cmd->add_option("model", opt->model, "Hugging Face model folder")->required();
+  add_model_argument(cmd, opt->model);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   cmd->add_option("--means-out", opt->means_out,
