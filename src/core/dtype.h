@@ -79,7 +79,7 @@ float f16_to_f32(uint16_t h);
 uint16_t f32_to_f16(float f);
 
 // Widens n elements of a float type (is_float) stored at src, dtype_row_bytes(t, n) bytes, into
-// dst; n a whole number of blocks. Exact: every type's values are representable in float32.
+// dst; n a whole number of blocks. Exact but for F64, which rounds to nearest.
 void to_f32(DType t, const void* src, float* dst, size_t n);
 
 }  // namespace massact
