@@ -3,24 +3,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "kernels/threads.h"
 
 namespace massact {
-
-double next_token_nll_sum(const Tensor& logits, const TokenIds& ids) {
-  const int64_t T = logits.dim(0), V = logits.dim(1);
-  double total = 0.0;
-#pragma omp parallel for reduction(+ : total) schedule(static) if (T * V >= kMinParallelWork)
-  for (int64_t t = 0; t < T - 1; ++t) {
-    const float* row = logits.f32() + t * V;
-    float max = row[0];
-    for (int64_t j = 1; j < V; ++j) max = std::max(max, row[j]);
-    double sum = 0.0;
-    for (int64_t j = 0; j < V; ++j) sum += std::exp(double(row[j] - max));
-    total += std::log(sum) + double(max) - double(row[ids[size_t(t + 1)]]);
-  }
-  return total;
-}
 
 PerplexityResult perplexity(const Model& model, const TokenIds& text,
                             const PerplexityProtocol& protocol, const Hooks& hooks,
@@ -43,7 +27,7 @@ PerplexityResult perplexity(const Model& model, const TokenIds& text,
   double nll = 0.0;
   for (int64_t w = 0; w < windows; ++w) {
     TokenIds window(text.begin() + w * L, text.begin() + (w + 1) * L);
-    nll += next_token_nll_sum(model.forward(window, hooks_for(window), LogitRows::All), window);
+    for (double x : model.next_token_nll(window, hooks_for(window))) nll += x;
     if (progress) progress(w + 1, windows);
   }
   PerplexityResult r;

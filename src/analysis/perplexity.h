@@ -29,9 +29,6 @@ struct PerplexityResult {
 // The hooks for one evaluation window (an intervention that depends on the window's tokens).
 using WindowHooksFn = std::function<Hooks(const TokenIds& window)>;
 
-// Sum over positions t < T-1 of -log softmax(logits[t])[ids[t+1]]. logits: (T, vocab).
-double next_token_nll_sum(const Tensor& logits, const TokenIds& ids);
-
 // InputError when the text is shorter than one window.
 PerplexityResult perplexity(const Model& model, const TokenIds& text,
                             const PerplexityProtocol& protocol, const WindowHooksFn& hooks_for,

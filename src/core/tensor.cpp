@@ -73,4 +73,15 @@ Tensor Tensor::reshaped(Shape shape) const {
   return t;
 }
 
+Tensor Tensor::rows(int64_t begin, int64_t end) const {
+  if (rank() == 0 || begin < 0 || begin > end || end > dim(0) ||
+      (is_quantized(dtype_) && rank() < 2))
+    throw std::logic_error(str_cat("rows [", begin, ", ", end, ") of ", shape_str(shape_)));
+  const size_t row_bytes = nbytes() / size_t(dim(0));
+  Tensor t = *this;
+  t.shape_[0] = end - begin;
+  t.data_ = static_cast<const std::byte*>(data_) + size_t(begin) * row_bytes;
+  return t;
+}
+
 }  // namespace massact

@@ -48,6 +48,9 @@ class Tensor {
   void to_f32_into(float* dst) const;
   // The same bytes seen with another shape of equal numel.
   Tensor reshaped(Shape shape) const;
+  // Rows [begin, end) along dimension 0: a view of the same bytes (rank >= 2 for a block type,
+  // whose rows are whole blocks).
+  Tensor rows(int64_t begin, int64_t end) const;
 
  private:
   DType dtype_ = DType::F32;

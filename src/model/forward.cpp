@@ -54,6 +54,18 @@ class ForwardPass {
   }
 
   Tensor run(const TokenIds& ids, LogitRows rows) {
+    run_blocks(ids);
+    return unembed(rows);
+  }
+
+  std::vector<double> run_next_token_nll(const TokenIds& ids, int64_t vocab_panel) {
+    run_blocks(ids);
+    return next_token_nll(ids, vocab_panel);
+  }
+
+ private:
+  // ids -> h_ (T, d_model): embedding, blocks, final norm.
+  void run_blocks(const TokenIds& ids) {
     embed(ids);
     for (int layer = 0; layer < int(s_.n_layers); ++layer) block(layer);
     if (s_.final_norm)
@@ -61,10 +73,8 @@ class ForwardPass {
     else
       std::copy_n(x_.f32(), x_.numel(), h_.f32());
     fire(HookPoint::LnFinal, -1, h_);
-    return unembed(rows);
   }
 
- private:
   void fire(HookPoint point, int layer, Tensor& t) {
     if (hooks_.wants(point, layer)) hooks_.fire(point, layer, t);
   }
@@ -293,25 +303,70 @@ class ForwardPass {
     for (int64_t i = 0; i < n; ++i) a[i] += b[i];
   }
 
-  // h_ (final-normed) -> [project_out] -> logits (rows, vocab), soft-capped where the spec says
+  // h_ rows [first, first + n) -> the unembedding's input (n, embed_dim): those rows of h_, or
+  // their projection out, held in `projected`.
+  const float* unembed_input(int64_t first, int64_t n, Tensor& projected) {
+    const float* h = h_.f32() + first * s_.d_model;
+    if (s_.embed_dim == s_.d_model) return h;
+    projected = f32_zeros({n, s_.embed_dim});
+    linear(h, n, w_.project_out, Tensor(), projected.f32(), scratch_);
+    return projected.f32();
+  }
+
+  // h (n, embed_dim) -> out (n, end - begin): the logits of vocabulary entries [begin, end),
+  // soft-capped where the spec says.
+  void logits(const float* h, int64_t n, int64_t begin, int64_t end, float* out) {
+    const Tensor bias = w_.lm_head_bias.empty() ? Tensor() : w_.lm_head_bias.rows(begin, end);
+    linear(h, n, w_.lm_head.rows(begin, end), bias, out, scratch_);
+    if (s_.final_softcap <= 0) return;
+    const float cap = float(s_.final_softcap);
+    const int64_t count = n * (end - begin);
+#pragma omp parallel for schedule(static) if (count >= kMinParallelWork)
+    for (int64_t i = 0; i < count; ++i) out[i] = cap * std::tanh(out[i] / cap);
+  }
+
   Tensor unembed(LogitRows rows) {
     if (rows == LogitRows::None) return Tensor();
     const int64_t first = rows == LogitRows::Last ? T_ - 1 : 0, n = T_ - first;
-    const float* h = h_.f32() + first * s_.d_model;
-    Tensor projected;  // (n, embed_dim)
-    if (s_.embed_dim != s_.d_model) {
-      projected = f32_zeros({n, s_.embed_dim});
-      linear(h, n, w_.project_out, Tensor(), projected.f32(), scratch_);
-      h = projected.f32();
+    Tensor projected;
+    const float* h = unembed_input(first, n, projected);
+    Tensor out = f32_zeros({n, s_.vocab_size});
+    logits(h, n, 0, s_.vocab_size, out.f32());
+    return out;
+  }
+
+  // -log softmax(logits[t])[ids[t + 1]] for t < T - 1. The vocabulary is taken vocab_panel
+  // entries at a time, each row keeping a running maximum and sum of exponentials, so a long
+  // window over a large vocabulary never holds its (T, vocab) logits (4 GiB for 4,096 tokens of
+  // Gemma's 262,144).
+  std::vector<double> next_token_nll(const TokenIds& ids, int64_t vocab_panel) {
+    const int64_t n = T_ - 1, V = s_.vocab_size;
+    if (n == 0) return {};
+    const int64_t panel =
+        std::min(V, vocab_panel > 0 ? vocab_panel : std::max<int64_t>(1, kScratchFloats / n));
+    Tensor projected;
+    const float* h = unembed_input(0, n, projected);
+    Tensor block = f32_zeros({n, panel});
+    const auto rows = size_t(n);
+    std::vector<double> max(rows, -INFINITY), sum(rows, 0.0), target(rows);
+    for (int64_t begin = 0; begin < V; begin += panel) {
+      const int64_t end = std::min(V, begin + panel), width = end - begin;
+      logits(h, n, begin, end, block.f32());
+#pragma omp parallel for schedule(static) if (n * width >= kMinParallelWork)
+      for (int64_t t = 0; t < n; ++t) {
+        const float* row = block.f32() + t * width;
+        const double m = std::max(max[size_t(t)], double(*std::max_element(row, row + width)));
+        double s = sum[size_t(t)] * std::exp(max[size_t(t)] - m);  // rescaled to the new maximum
+        for (int64_t j = 0; j < width; ++j) s += std::exp(double(row[j]) - m);
+        max[size_t(t)] = m;
+        sum[size_t(t)] = s;
+        const int64_t next = ids[size_t(t + 1)];
+        if (next >= begin && next < end) target[size_t(t)] = row[next - begin];
+      }
     }
-    Tensor logits = f32_zeros({n, s_.vocab_size});
-    linear(h, n, w_.lm_head, w_.lm_head_bias, logits.f32(), scratch_);
-    if (s_.final_softcap > 0) {
-      const float cap = float(s_.final_softcap);
-      for (int64_t i = 0; i < logits.numel(); ++i)
-        logits.f32()[i] = cap * std::tanh(logits.f32()[i] / cap);
-    }
-    return logits;
+    std::vector<double> nll(rows);
+    for (size_t t = 0; t < nll.size(); ++t) nll[t] = std::log(sum[t]) + max[t] - target[t];
+    return nll;
   }
 
   const ModelSpec& s_;
@@ -337,7 +392,7 @@ class ForwardPass {
 
 }  // namespace
 
-Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) const {
+void Model::check_input(const TokenIds& ids) const {
   if (ids.empty()) throw_input_error("input: no tokens to run");
   for (size_t t = 0; t < ids.size(); ++t)
     if (ids[t] < 0 || ids[t] >= spec_.vocab_size)
@@ -346,8 +401,19 @@ Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) c
   if (spec_.positions == Positions::Learned && int64_t(ids.size()) > spec_.max_positions)
     throw_input_error("input: ", ids.size(), " tokens, more than the ", spec_.max_positions,
                       " learned positions of ", path_);
+}
+
+Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) const {
+  check_input(ids);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
   return pass.run(ids, rows);
+}
+
+std::vector<double> Model::next_token_nll(const TokenIds& ids, const Hooks& hooks,
+                                          int64_t vocab_panel) const {
+  check_input(ids);
+  ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
+  return pass.run_next_token_nll(ids, vocab_panel);
 }
 
 Tensor Model::forward(const TokenIds& ids, LogitRows rows) const {

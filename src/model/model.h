@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "io/tensor_source.h"
 #include "model/hooks.h"
@@ -32,8 +33,15 @@ class Model {
   // InputError when an id is outside the vocabulary.
   Tensor forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows = LogitRows::All) const;
   Tensor forward(const TokenIds& ids, LogitRows rows = LogitRows::All) const;
+  // -log p(ids[t + 1] | ids[0..t]) for t < T - 1: what forward()'s logits give, without ever
+  // holding them all; the vocabulary goes through in panels of vocab_panel entries (0: sized to
+  // the weight scratch).
+  std::vector<double> next_token_nll(const TokenIds& ids, const Hooks& hooks,
+                                     int64_t vocab_panel = 0) const;
 
  private:
+  void check_input(const TokenIds& ids) const;  // InputError for ids the model cannot run
+
   std::string path_;
   ModelSpec spec_;
   std::shared_ptr<const TensorSource> source_;

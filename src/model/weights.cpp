@@ -14,14 +14,12 @@ using RowRange = std::pair<int64_t, int64_t>;  // [begin, end) along dimension 0
 // Rows of `t` gathered into one tensor of its dtype: a view when they are one contiguous range,
 // else an owned copy (made once, at load).
 Tensor take_rows(const Tensor& t, const std::vector<RowRange>& ranges) {
+  if (ranges.size() == 1) return t.rows(ranges[0].first, ranges[0].second);
   const size_t row_bytes = t.nbytes() / size_t(t.dim(0));
   Shape shape = t.shape();
   shape[0] = 0;
   for (const auto& [begin, end] : ranges) shape[0] += end - begin;
   const auto* src = static_cast<const std::byte*>(t.raw());
-  if (ranges.size() == 1)
-    return Tensor::view(t.dtype(), shape, src + size_t(ranges[0].first) * row_bytes,
-                        std::make_shared<Tensor>(t));
   Tensor out = Tensor::zeros(t.dtype(), shape);
   auto* dst = static_cast<std::byte*>(out.raw_mut());
   for (const auto& [begin, end] : ranges) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "test_paths.h"
@@ -10,14 +12,56 @@
 namespace massact {
 namespace {
 
-TEST(Perplexity, NextTokenNllIsTheCrossEntropyOfTheNextToken) {
+// The reference: sum over t < T - 1 of -log softmax(logits[t])[ids[t + 1]], from whole logits.
+double nll_sum_of_logits(const Tensor& logits, const TokenIds& ids) {
+  const int64_t T = logits.dim(0), V = logits.dim(1);
+  double total = 0.0;
+  for (int64_t t = 0; t < T - 1; ++t) {
+    const float* row = logits.f32() + t * V;
+    const double max = *std::max_element(row, row + V);
+    double sum = 0.0;
+    for (int64_t j = 0; j < V; ++j) sum += std::exp(double(row[j]) - max);
+    total += std::log(sum) + max - double(row[ids[size_t(t + 1)]]);
+  }
+  return total;
+}
+
+TEST(Perplexity, TheReferenceIsTheCrossEntropyOfTheNextToken) {
   // Two positions scored (T = 3): uniform logits over 4 -> ln 4 each; a confident right guess ->
   // ~0.
   Tensor logits = Tensor::zeros(DType::F32, {3, 4});
   logits.f32()[4 + 2] = 50.0f;  // position 1 predicts token 2
-  EXPECT_NEAR(next_token_nll_sum(logits, {0, 1, 2}), std::log(4.0), 1e-6);
-  EXPECT_NEAR(next_token_nll_sum(logits, {0, 3, 1}),
+  EXPECT_NEAR(nll_sum_of_logits(logits, {0, 1, 2}), std::log(4.0), 1e-6);
+  EXPECT_NEAR(nll_sum_of_logits(logits, {0, 3, 1}),
               std::log(4.0) + 50.0 + std::log(1 + 3 * std::exp(-50.0)), 1e-4);
+}
+
+// Model::next_token_nll streams the vocabulary through panels with a running log-sum-exp; it must
+// give what the whole logits give, whatever the panel width (one entry, a width that leaves a
+// ragged last panel, the whole vocabulary), with an lm_head bias (phi), a final soft-cap (gemma2)
+// and a projection out (opt with project_in/out). A panel changes the shape of the lm_head GEMM,
+// so logits may differ from the whole-matrix ones in their last f32 bits (~1e-7 relative, measured
+// up to 2.5e-7 in NLL); a log-sum-exp that lost or double-counted a panel would be off by O(1).
+TEST(Perplexity, StreamedNllEqualsTheWholeLogits) {
+  for (const char* fixture : {"llama_f32", "phi_f32", "gemma2_f32", "opt_project_postln_f32"}) {
+    Model model = Model::load(testing::fixture_dir(fixture));
+    TokenIds ids(20);
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t(i * 37 % model.spec().vocab_size);
+    std::vector<double> per_token(ids.size() - 1);
+    double want = 0.0;
+    const Tensor logits = model.forward(ids);
+    for (size_t t = 0; t + 1 < ids.size(); ++t) {
+      const Tensor row_pair = logits.rows(int64_t(t), int64_t(t) + 2);
+      per_token[t] = nll_sum_of_logits(row_pair, {ids[t], ids[t + 1]});
+      want += per_token[t];
+    }
+    for (int64_t panel : {int64_t(1), int64_t(7), int64_t(0), model.spec().vocab_size}) {
+      const std::vector<double> got = model.next_token_nll(ids, Hooks(), panel);
+      ASSERT_EQ(got.size(), per_token.size());
+      for (size_t t = 0; t < got.size(); ++t)
+        EXPECT_NEAR(got[t], per_token[t], 1e-5) << fixture << " panel " << panel << " t " << t;
+    }
+  }
 }
 
 TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
@@ -30,7 +74,7 @@ TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
   double nll = 0;
   for (int w = 0; w < 3; ++w) {
     TokenIds window(text.begin() + w * 30, text.begin() + (w + 1) * 30);
-    nll += next_token_nll_sum(model.forward(window), window);
+    nll += nll_sum_of_logits(model.forward(window), window);
   }
   EXPECT_NEAR(r.mean_nll, nll / (3 * 29), 1e-9);
   EXPECT_NEAR(r.perplexity, std::exp(r.mean_nll), 1e-9);

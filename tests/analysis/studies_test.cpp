@@ -67,9 +67,11 @@ TEST_F(PlantedStudies, ScanFindsExactlyThePlantedActivations) {
         planted.insert({layer, t, testing::PlantedModel::kDim});
   EXPECT_EQ(found, planted);
   // Layer 0's output holds exactly the values the weights imply.
-  for (const auto& a : scan.result().massive)
-    if (a.layer == 0)
+  for (const auto& a : scan.result().massive) {
+    if (a.layer == 0) {
       EXPECT_NEAR(a.value, a.token == 0 ? planted_->bos_value : planted_->period_value, 1e-2);
+    }
+  }
 }
 
 TEST_F(PlantedStudies, CensusGroupsByRoleAndStatsReturnThePlantedValues) {
