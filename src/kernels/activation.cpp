@@ -15,9 +15,11 @@ float silu(float x) {
 float gelu_exact(float x) {
   return 0.5f * x * (1.0f + std::erf(x * float(std::numbers::sqrt2 / 2)));
 }
+// 0.5 x (1 + tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3), written as x sigmoid(2u): the same
+// function, with one exp instead of tanh (whose libm version costs about twice as much).
 float gelu_tanh(float x) {
-  const float k = float(std::sqrt(2.0 / std::numbers::pi));
-  return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
+  const float two_k = float(2.0 * std::sqrt(2.0 / std::numbers::pi));
+  return x / (1.0f + std::exp(-two_k * (x + 0.044715f * x * x * x)));
 }
 float relu(float x) {
   return x > 0.0f ? x : 0.0f;
