@@ -106,13 +106,18 @@ void SequenceInput::add_options(CLI::App* cmd) {
   cmd->add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
 }
 
-PerplexityProtocol eval_protocol(const Model& model, int64_t seq_len, int64_t max_windows,
-                                 const std::string& text_name) {
-  PerplexityProtocol protocol;
-  protocol.seq_len = seq_len_or_default(seq_len, model);
-  protocol.max_windows = max_windows;
-  protocol.text_name = text_name;
-  return protocol;
+void EvalWindows::add_options(CLI::App* cmd, const std::string& seq_len_flag) {
+  cmd->add_option(seq_len_flag, seq_len,
+                  "Evaluation window in tokens (0: min(4096, the model's context))")
+      ->capture_default_str()
+      ->check(at_least(0));
+  cmd->add_option("--max-windows", max_windows, "Evaluate only the first K windows (0: all)")
+      ->capture_default_str()
+      ->check(at_least(0));
+}
+
+PerplexityProtocol EvalWindows::protocol(const Model& model, const std::string& text_name) const {
+  return {seq_len_or_default(seq_len, model), max_windows, text_name};
 }
 
 std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {

@@ -70,10 +70,16 @@ struct SequenceInput {
   json protocol(const LoadedModel& m, const std::vector<TokenIds>& sequences) const;
 };
 
-// The evaluation protocol of --seq-len (0: min(4096, the model's context)) and --max-windows over
-// the text file `text_name`.
-PerplexityProtocol eval_protocol(const Model& model, int64_t seq_len, int64_t max_windows,
-                                 const std::string& text_name);
+// The windows of a perplexity evaluation: SEQ_LEN_FLAG (0: min(4096, the model's context)) and
+// --max-windows.
+struct EvalWindows {
+  int64_t seq_len = 0;
+  int64_t max_windows = 0;
+
+  void add_options(CLI::App* cmd, const std::string& seq_len_flag = "--seq-len");
+  // The protocol over the text file `text_name`.
+  PerplexityProtocol protocol(const Model& model, const std::string& text_name) const;
+};
 
 // --min-magnitude and --min-ratio: the paper's criterion, both options.
 void add_criterion_options(CLI::App* cmd, MassiveCriterion& criterion);

@@ -22,8 +22,7 @@ void add_decompose_command(CLI::App& app) {
     int layer = -1;
     int64_t burn_in = 8;
     std::string eval_text;
-    int64_t eval_seq_len = 0;
-    int64_t max_windows = 0;
+    EvalWindows windows;
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
@@ -41,11 +40,7 @@ void add_decompose_command(CLI::App& app) {
   cmd->add_option("--eval-text", opt->eval_text,
                   "Run the implicit-bias perplexity test on this text (disjoint "
                   "from the calibration sequences)");
-  cmd->add_option("--eval-seq-len", opt->eval_seq_len,
-                  "Evaluation window (0: min(4096, the model's context))")
-      ->check(at_least(0));
-  cmd->add_option("--max-windows", opt->max_windows, "Evaluate only the first K windows (0: all)")
-      ->check(at_least(0));
+  opt->windows.add_options(cmd, "--eval-seq-len");
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer() || !opt->eval_text.empty());
@@ -91,8 +86,7 @@ void add_decompose_command(CLI::App& app) {
     Table bias({"u_C", "perplexity"});
     if (!opt->eval_text.empty()) {
       TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text), true);
-      const PerplexityProtocol protocol =
-          eval_protocol(m.model, opt->eval_seq_len, opt->max_windows, opt->eval_text);
+      const PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->eval_text);
       json rows = json::array();
       for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
         PerplexityResult r = perplexity_with_value_update_edit(

@@ -58,8 +58,7 @@ void add_intervene_command(CLI::App& app) {
     int layer = -1;
     std::string mode = "all";
     std::string means_file;
-    int64_t seq_len = 0;
-    int64_t max_windows = 0;
+    EvalWindows windows;
     SequenceInput calibration;
     MassiveCriterion criterion;
     JsonOutput output;
@@ -79,11 +78,7 @@ void add_intervene_command(CLI::App& app) {
       ->check(CLI::IsMember({"zero", "mean", "all"}));
   cmd->add_option("--means", opt->means_file,
                   "Means file from `massact stats --means-out` (else calibrate)");
-  cmd->add_option("--seq-len", opt->seq_len,
-                  "Evaluation window (0: min(4096, the model's context))")
-      ->check(at_least(0));
-  cmd->add_option("--max-windows", opt->max_windows, "Evaluate only the first K windows (0: all)")
-      ->check(at_least(0));
+  opt->windows.add_options(cmd);
   auto* calib =
       cmd->add_option_group("calibration", "Calibration text (disjoint from the evaluation text)");
   calib->add_option("--text-file", opt->calibration.input.text_file,
@@ -118,8 +113,7 @@ void add_intervene_command(CLI::App& app) {
                         opt->layer);
     const int layer = opt->layer >= 0 ? opt->layer : first_layer.value_or(0);
 
-    const PerplexityProtocol protocol =
-        eval_protocol(m.model, opt->seq_len, opt->max_windows, opt->eval_text);
+    const PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->eval_text);
     std::vector<Intervention> modes{Intervention::None};
     if (opt->mode != "mean") modes.push_back(Intervention::Zero);
     if (opt->mode != "zero") modes.push_back(Intervention::Mean);

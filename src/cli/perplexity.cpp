@@ -13,8 +13,7 @@ void add_perplexity_command(CLI::App& app) {
   struct Options {
     std::string model;
     std::string text_file;
-    int64_t seq_len = 0;
-    int64_t max_windows = 0;
+    EvalWindows windows;
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
@@ -23,19 +22,12 @@ void add_perplexity_command(CLI::App& app) {
   add_model_argument(cmd, opt->model);
   cmd->add_option("--text-file", opt->text_file, "Evaluation text (tokenized as a whole)")
       ->required();
-  cmd->add_option("--seq-len", opt->seq_len,
-                  "Window length in tokens (0: min(4096, the model's context))")
-      ->capture_default_str()
-      ->check(at_least(0));
-  cmd->add_option("--max-windows", opt->max_windows, "Score only the first K windows (0: all)")
-      ->capture_default_str()
-      ->check(at_least(0));
+  opt->windows.add_options(cmd);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, true);
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);
-    const PerplexityProtocol protocol =
-        eval_protocol(m.model, opt->seq_len, opt->max_windows, opt->text_file);
+    const PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->text_file);
     PerplexityResult r =
         perplexity(m.model, text, protocol, Hooks(), progress_printer("perplexity: window"));
 
