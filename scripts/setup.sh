@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config   # toolchain
+  libdnnl-dev                        # GEMM: oneDNN (src/kernels/gemm.h)
   libopenblas-openmp-dev             # BLAS (the OpenMP build; see CMakeLists.txt)
   nlohmann-json3-dev                 # JSON: configs, headers, results
   libcli11-dev                       # command line

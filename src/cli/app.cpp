@@ -2,6 +2,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "kernels/gemm.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 
@@ -15,7 +16,18 @@ int run(int argc, char** argv) {
   int threads = 0;
   app.add_option("--threads", threads, "Threads for BLAS and massact's own loops (0: all cores)")
       ->capture_default_str();
-  app.parse_complete_callback([&] { set_num_threads(threads); });
+  std::string gemm = gemm_backend_name(GemmBackend::OneDnn);
+  app.add_option("--gemm", gemm,
+                 "Matrix-product backend: onednn (kernels chosen from the CPU's features) or "
+                 "openblas (kernels chosen by its CPU detection)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(
+          {gemm_backend_name(GemmBackend::OneDnn), gemm_backend_name(GemmBackend::OpenBlas)}));
+  app.parse_complete_callback([&] {
+    set_num_threads(threads);
+    set_gemm_backend(gemm == gemm_backend_name(GemmBackend::OpenBlas) ? GemmBackend::OpenBlas
+                                                                      : GemmBackend::OneDnn);
+  });
   add_inspect_command(app);
   add_forward_command(app);
   add_perplexity_command(app);

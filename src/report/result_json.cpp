@@ -14,12 +14,17 @@ json model_identity(const Model& model) {
           {"d_model", s.d_model}};
 }
 
-json result_document(const std::string& schema, int version, const std::string& command_line,
-                     const Model& model) {
+json result_document(const std::string& schema, int version, const std::string& command_line) {
   return {{"schema", {{"name", schema}, {"version", version}}},
           {"massact_version", kMassactVersion},
-          {"command", command_line},
-          {"model", model_identity(model)}};
+          {"command", command_line}};
+}
+
+json result_document(const std::string& schema, int version, const std::string& command_line,
+                     const Model& model) {
+  json doc = result_document(schema, version, command_line);
+  doc["model"] = model_identity(model);
+  return doc;
 }
 
 void write_json_file(const std::string& path, const json& doc) {

@@ -14,6 +14,8 @@ inline constexpr const char* kMassactVersion = "0.1.0";
 json model_identity(const Model& model);
 json result_document(const std::string& schema, int version, const std::string& command_line,
                      const Model& model);
+json result_document(const std::string& schema, int version,
+                     const std::string& command_line);  // a result about no model
 // Writes `doc` pretty-printed, atomically.
 void write_json_file(const std::string& path, const json& doc);
 
