@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
   add_intervene_command(app);
   add_attention_command(app);
   add_decompose_command(app);
+  add_report_command(app);
   add_bench_command(app);
 
   try {

@@ -113,6 +113,7 @@ void add_stats_command(CLI::App& app);
 void add_intervene_command(CLI::App& app);
 void add_attention_command(CLI::App& app);
 void add_decompose_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 // Parses and runs; returns the process exit code (0 ok, 2 bad input or usage, 1 internal error).
 int run(int argc, char** argv);
