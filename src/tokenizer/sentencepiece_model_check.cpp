@@ -182,9 +182,10 @@ void check_piece(std::string_view message, const std::string& path, size_t index
   for (Field f; piece.next(f);) {
     if (f.number != kPieceText || f.wire_type != kLengthDelimited) continue;
     has_text = true;
-    if (f.bytes.empty() || f.bytes.find('\0') != std::string_view::npos)
-      piece.fail(str_cat("expected a non-empty string without NUL bytes, got \"",
-                         quote_prefix(std::string(f.bytes)), "\""));
+    if (f.bytes.empty()) piece.fail("expected a non-empty string");
+    if (const size_t nul = f.bytes.find('\0'); nul != std::string_view::npos)
+      piece.fail(str_cat("expected a string without NUL bytes, got one at byte ", nul, " of ",
+                         f.bytes.size()));
   }
   if (!has_text) piece.fail("missing");
 }
