@@ -66,11 +66,13 @@ for t in "${TARGETS[@]}"; do
     (($(stat -c %s "$f") <= MAX_LEN)) || continue  # libFuzzer would cut it short
     cp -n "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
   done
+  dict=()
+  case "$t" in config | sharded_index | tokenizer_json | safetensors) dict=(-dict=tests/fuzz/json.dict) ;; esac
   log=build-fuzz/logs/$t.log
   echo "fuzz: $t for ${SECONDS_PER_TARGET}s (log $log)"
   build-fuzz/tests/fuzz/fuzz_"$t" "$corpus" -max_total_time="$SECONDS_PER_TARGET" \
     -max_len=$MAX_LEN -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$artifacts" >"$log" 2>&1
+    -artifact_prefix="$artifacts" "${dict[@]}" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   crashes=$(find "$artifacts" -type f | wc -l)

@@ -36,7 +36,8 @@ struct GgufVocab {
 
   explicit GgufVocab(const GgufFile& f) : file(f) {
     tokens = f.string_array("tokenizer.ggml.tokens");
-    if (tokens.empty()) f.fail("tokenizer.ggml.tokens", "a non-empty array of strings");
+    if (tokens.empty() || tokens.size() > size_t(INT32_MAX))
+      f.fail("tokenizer.ggml.tokens", "a non-empty array of strings, fewer than 2^31");
     types = f.has("tokenizer.ggml.token_type") ? f.integer_array("tokenizer.ggml.token_type")
                                                : std::vector<int64_t>(tokens.size(), kNormal);
     if (types.size() != tokens.size())
