@@ -6,6 +6,7 @@
 # what a run adds is kept in build-fuzz/corpus/<target>. A crash leaves its input in
 # build-fuzz/artifacts/<target>/: fix the parser, then commit the input (small) under
 # tests/fuzz/regressions/<target>/, where the normal test suite replays it.
+# The llama.cpp vocabularies in ../shared/data (or $MASSACT_SHARED_DATA) seed gguf_vocab when present.
 # Needs clang and its libFuzzer runtime (Debian clang, libclang-rt-14-dev, libomp-14-dev); they
 # are installed here when missing, not by setup.sh, since the normal build does not use them.
 set -uo pipefail
@@ -37,7 +38,8 @@ CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMASSACT
   >/dev/null || exit 1
 cmake --build build-fuzz -j"${JOBS:-2}" --target "${TARGETS[@]/#/fuzz_}" || exit 1
 
-# Seeds: the fixtures each parser reads, and the regression inputs.
+# Seeds: the fixtures each parser reads, small inputs kept for fuzzing only (tests/fuzz/seeds: a
+# tokenizer.model with a precompiled_charsmap, trained with custom rules), the regression inputs.
 seeds() {
   local fx=tests/fixtures
   case "$1" in
@@ -46,11 +48,11 @@ seeds() {
     sharded_index) ls $fx/*/model.safetensors.index.json ;;
     gguf_metadata | gguf_vocab)
       ls $fx/gguf/*.gguf
-      ls ../shared/data/tokenizers/llamacpp-vocab/*.gguf ;;
+      ls "${MASSACT_SHARED_DATA:-../shared/data}"/tokenizers/llamacpp-vocab/*.gguf ;;
     tokenizer_json) ls $fx/tokenizers/*/tokenizer.json $fx/*/tokenizer.json ;;
     tokenizer_model) ls $fx/llama_f32/tokenizer.model ;;
   esac 2>/dev/null
-  ls -d tests/fuzz/regressions/"$1"/* 2>/dev/null
+  ls -d tests/fuzz/seeds/"$1"/* tests/fuzz/regressions/"$1"/* 2>/dev/null
 }
 
 MAX_LEN=524288
@@ -62,8 +64,10 @@ for t in "${TARGETS[@]}"; do
   corpus=build-fuzz/corpus/$t
   artifacts=build-fuzz/artifacts/$t/
   mkdir -p "$corpus" "$artifacts" build-fuzz/logs
+  max_len=$MAX_LEN
+  [ "$t" = gguf_vocab ] && max_len=$((2 << 20))  # the llama.cpp vocabularies are up to 1.8 MB
   seeds "$t" | while read -r f; do
-    (($(stat -c %s "$f") <= MAX_LEN)) || continue  # libFuzzer would cut it short
+    (($(stat -c %s "$f") <= max_len)) || continue  # libFuzzer would cut it short
     cp -n "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
   done
   dict=()
@@ -71,7 +75,7 @@ for t in "${TARGETS[@]}"; do
   log=build-fuzz/logs/$t.log
   echo "fuzz: $t for ${SECONDS_PER_TARGET}s (log $log)"
   build-fuzz/tests/fuzz/fuzz_"$t" "$corpus" -max_total_time="$SECONDS_PER_TARGET" \
-    -max_len=$MAX_LEN -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_len=$max_len -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "${dict[@]}" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
