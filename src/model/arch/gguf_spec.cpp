@@ -139,6 +139,12 @@ ModelSpec common_shape(const ArchKeys& keys) {
     spec.names.qkv = "blk.{i}.attn_qkv.weight";
     spec.qkv_groups = 1;
   }
+  // Every block stores an attn_norm: a block_count past the last one stored is corrupt, and must
+  // be refused before it sizes the per-layer tables (2^31 - 1 blocks would ask for gigabytes).
+  const std::string last_norm = layer_tensor_name(spec.names.attn_norm, spec.n_layers - 1);
+  if (!keys.tensors.has(last_norm))
+    throw_input_error(keys.gguf.path(), ": key '", keys.key("block_count"), "': ", spec.n_layers,
+                      " blocks, but the file has no tensor '", last_norm, "'");
   spec.vocab_size = rows_of(keys, spec.names.embed, spec.d_model);
   spec.tied_embeddings = !keys.tensors.has(spec.names.lm_head);
   spec.sliding_window.assign(size_t(spec.n_layers), 0);
@@ -335,7 +341,7 @@ ModelSpec spec_from_gguf(const GgufFile& gguf, const TensorSource& tensors) {
   std::string supported;
   for (const auto& name : supported_gguf_architectures())
     supported += (supported.empty() ? "" : ", ") + name;
-  throw_input_error(gguf.path(), ": key 'general.architecture': \"", keys.arch,
+  throw_input_error(gguf.path(), ": key 'general.architecture': \"", quote_prefix(keys.arch),
                     "\" is not supported (expected one of ", supported, ")");
 }
 
