@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 
 #include "cli/common.h"
@@ -13,8 +14,18 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", kMassactVersion);
   app.require_subcommand(1);
   int threads = 0;
+  // At most one thread per online CPU: more only contend, and OpenBLAS reserves a buffer per
+  // thread (32 threads hang under a 4 GiB address-space limit).
   app.add_option("--threads", threads, "Threads for BLAS and massact's own loops (0: all cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            const std::string err = at_least(0)(value);
+            if (!err.empty() || std::stoll(value) <= hardware_threads()) return err;
+            return str_cat("expected at most ", hardware_threads(), " (the online CPUs), got ",
+                           short_quote(value));
+          },
+          "0.." + std::to_string(hardware_threads())));
   app.parse_complete_callback([&] { set_num_threads(threads); });
   add_inspect_command(app);
   add_forward_command(app);
@@ -41,14 +52,19 @@ int run(int argc, char** argv) {
       std::string names;
       for (const auto* sub : app.get_subcommands({}))
         names += (names.empty() ? "" : ", ") + sub->get_name();
-      std::cerr << "massact: error: unknown command '" << app.remaining().front()
-                << "' (expected one of: " << names << ")\n";
+      std::cerr << "massact: error: unknown command " << short_quote(app.remaining().front())
+                << " (expected one of: " << names << ")\n";
       return 2;
     }
     app.exit(e);
     return 2;
   } catch (const InputError& e) {
     std::cerr << "massact: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The operating system refused a path the user gave or a file named (a component over 255
+    // bytes, a permission): bad input, named by the path.
+    std::cerr << "massact: error: " << e.path1().string() << ": " << e.code().message() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "massact: internal error (a bug, please report it): " << e.what() << "\n";

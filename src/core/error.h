@@ -24,6 +24,13 @@ std::string str_cat(const Args&... args) {
   return out.str();
 }
 
+// A bad value as an error message quotes it: whole when short, else its first `max_bytes` bytes
+// and how long it was, so that a 1 MB argument or line does not become a 1 MB message.
+inline std::string short_quote(const std::string& value, size_t max_bytes = 64) {
+  if (value.size() <= max_bytes) return "'" + value + "'";
+  return str_cat("'", value.substr(0, max_bytes), "...' (", value.size(), " bytes)");
+}
+
 // Usage: throw_input_error(path, ": field 'hidden_size': expected a positive integer, got ", v);
 template <class... Args>
 [[noreturn]] void throw_input_error(const Args&... args) {
