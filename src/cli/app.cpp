@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -8,11 +9,33 @@
 
 namespace massact::cli {
 
+namespace {
+
+// CLI11 quotes a bad value whole ("Could not convert: --min-ratio = <value>"); each word of its
+// message past 256 bytes is cut to a short prefix, so a 1 MB argument does not make a 1 MB message.
+std::string shorten_long_words(const std::string& message) {
+  constexpr size_t kLongWord = 256;
+  std::string out;
+  for (size_t begin = 0; begin < message.size();) {
+    const size_t end = std::min(message.find_first_of(" \n", begin), message.size());
+    const std::string word = message.substr(begin, end - begin);
+    out += word.size() > kLongWord ? short_quote(word) : word;
+    if (end < message.size()) out += message[end];
+    begin = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   set_command_line(argc, argv);
   CLI::App app{"massact: find, measure and intervene on massive activations in transformers"};
   app.set_version_flag("--version", kMassactVersion);
   app.require_subcommand(1);
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return shorten_long_words(CLI::FailureMessage::simple(a, e));
+  });
   int threads = 0;
   // At most one thread per online CPU: more only contend, and OpenBLAS reserves a buffer per
   // thread (32 threads hang under a 4 GiB address-space limit).

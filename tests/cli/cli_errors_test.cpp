@@ -346,6 +346,14 @@ TEST(CliErrors, LongBadValuesAreQuotedShort) {
   EXPECT_CONTAINS(r.err, "--seq-len");
   EXPECT_CONTAINS(r.err, "(100001 bytes)");
   EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
+  // CLI11's own messages too: a value it cannot convert, an argument it did not expect.
+  r = run_cli({"scan", fixture(), "--prompt", "hello", "--min-ratio", value + "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_CONTAINS(r.err, "--min-ratio");
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
+  r = run_cli({"scan", fixture(), "--prompt", "hello", value});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
   r = run_cli({std::string(100000, 'x'), fixture()});
   EXPECT_EQ(r.code, 2);
   EXPECT_CONTAINS(r.err, "unknown command");
