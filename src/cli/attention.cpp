@@ -72,7 +72,7 @@ void print(const AttentionMassResult& r) {
 
 void add_attention_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
     int64_t burn_in = 8;
@@ -82,7 +82,7 @@ void add_attention_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("attention",
                                  "Attention mass on massive-activation tokens, per layer and head");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   cmd->add_option("--burn-in", opt->burn_in, "Average over queries from this position on")
@@ -94,7 +94,7 @@ void add_attention_command(CLI::App& app) {
       ->check(at_least(1));
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     AttentionMassResult r =
         measure_attention_mass(m.model, sequences, opt->criterion, opt->burn_in,

@@ -100,7 +100,7 @@ void add_gemm_bench(CLI::App& bench) {
 
 void add_bench_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     int64_t seq_len = 512;
     int repeats = 3;
     uint32_t seed = 0;
@@ -113,7 +113,7 @@ void add_bench_command(CLI::App& app) {
   add_gemm_bench(*bench);
   auto* cmd =
       bench->add_subcommand("forward", "Tokens/s of an instrumented forward pass, and peak RSS");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   cmd->add_option("--seq-len", opt->seq_len, "Tokens per forward pass")
       ->capture_default_str()
       ->check(at_least(1));
@@ -128,7 +128,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"all", "last", "none"}));
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, false);
+    LoadedModel m = opt->model.load(false);
+    m.check_length(opt->seq_len, "--seq-len");
     std::mt19937 rng(opt->seed);
     std::uniform_int_distribution<int32_t> token(0, int32_t(m.model.spec().vocab_size - 1));
     TokenIds ids(size_t(opt->seq_len));

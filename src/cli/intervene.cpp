@@ -37,6 +37,7 @@ Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds
     eval_tokens.resize(keep);
     const int64_t seq_len =
         input.seq_len > 0 ? input.seq_len : std::min<int64_t>(512, int64_t(held_out.size()));
+    m.check_length(seq_len, input.seq_len_flag);
     sequences =
         draw_sequences(held_out, {input.num_seqs, seq_len, input.seed}, std::nullopt, eval_name);
     protocol = {{"text", "the last 20% of the evaluation text's tokens, held out from evaluation"},
@@ -53,7 +54,7 @@ Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds
 
 void add_intervene_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     std::string eval_text;
     int layer = -1;
     std::string mode = "all";
@@ -65,9 +66,10 @@ void add_intervene_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   opt->calibration.num_seqs = 10;
+  opt->calibration.seq_len_flag = "--calib-seq-len";
   auto* cmd = app.add_subcommand(
       "intervene", "Perplexity with massive activations zeroed or set to their means");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   cmd->add_option("--eval-text", opt->eval_text, "Evaluation text (perplexity protocol)")
       ->required();
   cmd->add_option("--layer", opt->layer,
@@ -92,8 +94,8 @@ void add_intervene_command(CLI::App& app) {
   add_criterion_options(cmd, opt->criterion);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, true);
-    TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text), true);
+    LoadedModel m = opt->model.load(true);
+    TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"), true);
 
     MassiveMeans means;
     std::optional<int> first_layer;
@@ -113,7 +115,7 @@ void add_intervene_command(CLI::App& app) {
                         opt->layer);
     const int layer = opt->layer >= 0 ? opt->layer : first_layer.value_or(0);
 
-    const PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->eval_text);
+    const PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
     std::vector<Intervention> modes{Intervention::None};
     if (opt->mode != "mean") modes.push_back(Intervention::Zero);
     if (opt->mode != "zero") modes.push_back(Intervention::Mean);

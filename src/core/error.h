@@ -33,6 +33,11 @@ inline std::string quote_prefix(const std::string& text, size_t max = 80) {
   return text.substr(0, cut) + "... (" + std::to_string(text.size()) + " bytes)";
 }
 
+// quote_prefix in single quotes, for arguments: 'value' or 'its first 64 bytes... (N bytes)'.
+inline std::string short_quote(const std::string& value, size_t max_bytes = 64) {
+  return "'" + quote_prefix(value, max_bytes) + "'";
+}
+
 // Usage: throw_input_error(path, ": field 'hidden_size': expected a positive integer, got ", v);
 template <class... Args>
 [[noreturn]] void throw_input_error(const Args&... args) {

@@ -140,7 +140,8 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
                     {"data_offsets", {offset, offset + t.nbytes()}}};
     offset += t.nbytes();
   }
-  std::string text = header.dump();
+  // Metadata quotes arguments (the command line), which need not be valid UTF-8.
+  std::string text = header.dump(-1, ' ', false, json::error_handler_t::replace);
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data section 8-byte aligned
   write_file_atomically(path, [&](std::ostream& out) {
     uint64_t n = text.size();

@@ -27,8 +27,12 @@ json result_document(const std::string& schema, int version, const std::string& 
   return doc;
 }
 
+std::string json_text(const json& doc, int indent) {
+  return doc.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 void write_json_file(const std::string& path, const json& doc) {
-  write_text_file_atomically(path, doc.dump(2) + "\n");
+  write_text_file_atomically(path, json_text(doc) + "\n");
 }
 
 }  // namespace massact
