@@ -36,7 +36,8 @@ struct Decomposition {
 };
 
 Decomposition decompose_value_updates(const Model& model, const std::vector<TokenIds>& sequences,
-                                      int layer, const MassiveCriterion& criterion, int64_t burn_in,
+                                      int layer, const MassiveCriterion& criterion,
+                                      const MassiveKinds& kinds, int64_t burn_in,
                                       const ProgressFn& progress = nullptr);
 
 enum class ValueUpdateEdit { None, Fixed, Removed };
@@ -48,6 +49,7 @@ PerplexityResult perplexity_with_value_update_edit(const Model& model, const Tok
                                                    const PerplexityProtocol& protocol, int layer,
                                                    ValueUpdateEdit edit,
                                                    const MassiveCriterion& criterion,
+                                                   const MassiveKinds& kinds,
                                                    const std::vector<std::vector<float>>& fixed,
                                                    const ProgressFn& progress = nullptr);
 
