@@ -121,13 +121,10 @@ const char* value_update_edit_name(ValueUpdateEdit edit) {
   return "?";
 }
 
-PerplexityResult perplexity_with_value_update_edit(const Model& model, const TokenIds& text,
-                                                   const PerplexityProtocol& protocol, int layer,
-                                                   ValueUpdateEdit edit,
-                                                   const MassiveCriterion& criterion,
-                                                   const MassiveKinds& kinds,
-                                                   const std::vector<std::vector<float>>& fixed,
-                                                   const ProgressFn& progress) {
+PerplexityResult perplexity_with_value_update_edit(
+    const Model& model, const TokenIds& text, const PerplexityProtocol& protocol, int layer,
+    ValueUpdateEdit edit, const MassiveCriterion& criterion, const MassiveKinds& kinds,
+    const std::vector<std::vector<float>>& fixed, const ProgressFn& progress) {
   const ModelSpec& s = model.spec();
   // State of the window being run; hooks_for builds fresh hooks that point into it.
   std::unique_ptr<MassiveTokens> massive;

@@ -45,12 +45,9 @@ const char* value_update_edit_name(ValueUpdateEdit edit);
 
 // Perplexity with every query's u_C at `layer` kept, replaced by fixed[head] (head_dim each), or
 // removed. Queries that see no massive token are left alone.
-PerplexityResult perplexity_with_value_update_edit(const Model& model, const TokenIds& text,
-                                                   const PerplexityProtocol& protocol, int layer,
-                                                   ValueUpdateEdit edit,
-                                                   const MassiveCriterion& criterion,
-                                                   const MassiveKinds& kinds,
-                                                   const std::vector<std::vector<float>>& fixed,
-                                                   const ProgressFn& progress = nullptr);
+PerplexityResult perplexity_with_value_update_edit(
+    const Model& model, const TokenIds& text, const PerplexityProtocol& protocol, int layer,
+    ValueUpdateEdit edit, const MassiveCriterion& criterion, const MassiveKinds& kinds,
+    const std::vector<std::vector<float>>& fixed, const ProgressFn& progress = nullptr);
 
 }  // namespace massact

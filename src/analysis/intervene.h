@@ -29,10 +29,10 @@ const char* intervention_name(Intervention mode);  // "original", "zero", "mean"
 
 struct InterventionResult {
   PerplexityResult perplexity;
-  int64_t edited = 0;                             // activations changed, over all windows
-  std::map<MassiveKey, int64_t> without_mean;     // left as they were: no calibration mean
-  int64_t outlier_features_left = 0;              // flagged in outlier-feature dims, left alone
-  int64_t left_without_mean() const;              // the sum of without_mean
+  int64_t edited = 0;                          // activations changed, over all windows
+  std::map<MassiveKey, int64_t> without_mean;  // left as they were: no calibration mean
+  int64_t outlier_features_left = 0;           // flagged in outlier-feature dims, left alone
+  int64_t left_without_mean() const;           // the sum of without_mean
 };
 
 struct InterventionSetup {

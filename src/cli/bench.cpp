@@ -51,7 +51,7 @@ void add_bench_command(CLI::App& app) {
          "Logit rows computed: all (perplexity's work), last (a prompt's), none (a scan's)")
       ->capture_default_str()
       ->check(CLI::IsMember({"all", "last", "none"}));
-  opt->output.add_options(cmd);
+  opt->output.add_options(cmd, false);
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, false);
     std::mt19937 rng(opt->seed);
