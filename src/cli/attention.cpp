@@ -117,8 +117,8 @@ void add_attention_command(CLI::App& app) {
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["burn_in"] = opt->burn_in;
     doc["protocol"]["massive_tokens"] =
-        "tokens with a massive activation (not an outlier feature) in the output of the layer "
-        "before";
+        "tokens with a massive activation in the output of the layer before, "
+        "outlier features aside";
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
     doc["result"] = to_json(r);
     doc["result"]["outlier_features"] = outlier_features_json(census.feature_shares(), kinds);

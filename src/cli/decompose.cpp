@@ -83,8 +83,8 @@ void add_decompose_command(CLI::App& app) {
     doc["protocol"]["burn_in"] = opt->burn_in;
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["C"] =
-        "tokens with a massive activation (not an outlier feature) in the output of the layer "
-        "before this one";
+        "tokens with a massive activation in the output of the layer before this one, "
+        "outlier features aside";
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
     doc["result"] = {{"heads", heads},
                      {"sequences_with_massive", d.sequences_with_massive},
