@@ -42,7 +42,8 @@ std::vector<float> head_average(const Tensor& t, int64_t n) {
 
 AttentionMassResult measure_attention_mass(const Model& model,
                                            const std::vector<TokenIds>& sequences,
-                                           const MassiveCriterion& criterion, int64_t burn_in,
+                                           const MassiveCriterion& criterion,
+                                           const MassiveKinds& kinds, int64_t burn_in,
                                            int64_t heatmap_tokens, const ProgressFn& progress) {
   const ModelSpec& s = model.spec();
   AttentionMassResult result;
@@ -51,7 +52,7 @@ AttentionMassResult measure_attention_mass(const Model& model,
   for (size_t i = 0; i < sequences.size(); ++i) {
     const int64_t T = int64_t(sequences[i].size());
     Hooks hooks;
-    MassiveTokens massive(criterion, T);
+    MassiveTokens massive(criterion, kinds, T);
     massive.attach(hooks);
     hooks.observe("blocks.*.attn.hook_pattern", [&](const HookEvent& e, const Tensor& p) {
       add_pattern(p, massive, std::min(burn_in, T - 1), result.layers[size_t(e.layer)]);

@@ -33,7 +33,8 @@ struct AttentionMassResult {
 
 AttentionMassResult measure_attention_mass(const Model& model,
                                            const std::vector<TokenIds>& sequences,
-                                           const MassiveCriterion& criterion, int64_t burn_in,
+                                           const MassiveCriterion& criterion,
+                                           const MassiveKinds& kinds, int64_t burn_in,
                                            int64_t heatmap_tokens,
                                            const ProgressFn& progress = nullptr);
 

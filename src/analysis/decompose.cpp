@@ -62,7 +62,8 @@ double norm(const std::vector<float>& u) {
 }  // namespace
 
 Decomposition decompose_value_updates(const Model& model, const std::vector<TokenIds>& sequences,
-                                      int layer, const MassiveCriterion& criterion, int64_t burn_in,
+                                      int layer, const MassiveCriterion& criterion,
+                                      const MassiveKinds& kinds, int64_t burn_in,
                                       const ProgressFn& progress) {
   const ModelSpec& s = model.spec();
   Decomposition result;
@@ -79,7 +80,7 @@ Decomposition decompose_value_updates(const Model& model, const std::vector<Toke
     Hooks hooks;
     // The output of layer L - 1 decides C: the scan of layer L's own output comes after its
     // attention.
-    MassiveTokens massive(criterion, T);
+    MassiveTokens massive(criterion, kinds, T);
     massive.attach(hooks);
     LayerCapture capture;
     capture.attach(hooks, layer);
@@ -120,12 +121,10 @@ const char* value_update_edit_name(ValueUpdateEdit edit) {
   return "?";
 }
 
-PerplexityResult perplexity_with_value_update_edit(const Model& model, const TokenIds& text,
-                                                   const PerplexityProtocol& protocol, int layer,
-                                                   ValueUpdateEdit edit,
-                                                   const MassiveCriterion& criterion,
-                                                   const std::vector<std::vector<float>>& fixed,
-                                                   const ProgressFn& progress) {
+PerplexityResult perplexity_with_value_update_edit(
+    const Model& model, const TokenIds& text, const PerplexityProtocol& protocol, int layer,
+    ValueUpdateEdit edit, const MassiveCriterion& criterion, const MassiveKinds& kinds,
+    const std::vector<std::vector<float>>& fixed, const ProgressFn& progress) {
   const ModelSpec& s = model.spec();
   // State of the window being run; hooks_for builds fresh hooks that point into it.
   std::unique_ptr<MassiveTokens> massive;
@@ -134,7 +133,7 @@ PerplexityResult perplexity_with_value_update_edit(const Model& model, const Tok
   auto hooks_for = [&](const TokenIds& window) {
     Hooks hooks;
     if (edit == ValueUpdateEdit::None) return hooks;
-    massive = std::make_unique<MassiveTokens>(criterion, int64_t(window.size()));
+    massive = std::make_unique<MassiveTokens>(criterion, kinds, int64_t(window.size()));
     massive->attach(hooks);
     capture.attach(hooks, layer);
     hooks.edit(

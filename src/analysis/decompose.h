@@ -36,7 +36,8 @@ struct Decomposition {
 };
 
 Decomposition decompose_value_updates(const Model& model, const std::vector<TokenIds>& sequences,
-                                      int layer, const MassiveCriterion& criterion, int64_t burn_in,
+                                      int layer, const MassiveCriterion& criterion,
+                                      const MassiveKinds& kinds, int64_t burn_in,
                                       const ProgressFn& progress = nullptr);
 
 enum class ValueUpdateEdit { None, Fixed, Removed };
@@ -44,11 +45,9 @@ const char* value_update_edit_name(ValueUpdateEdit edit);
 
 // Perplexity with every query's u_C at `layer` kept, replaced by fixed[head] (head_dim each), or
 // removed. Queries that see no massive token are left alone.
-PerplexityResult perplexity_with_value_update_edit(const Model& model, const TokenIds& text,
-                                                   const PerplexityProtocol& protocol, int layer,
-                                                   ValueUpdateEdit edit,
-                                                   const MassiveCriterion& criterion,
-                                                   const std::vector<std::vector<float>>& fixed,
-                                                   const ProgressFn& progress = nullptr);
+PerplexityResult perplexity_with_value_update_edit(
+    const Model& model, const TokenIds& text, const PerplexityProtocol& protocol, int layer,
+    ValueUpdateEdit edit, const MassiveCriterion& criterion, const MassiveKinds& kinds,
+    const std::vector<std::vector<float>>& fixed, const ProgressFn& progress = nullptr);
 
 }  // namespace massact

@@ -14,6 +14,12 @@ const char* intervention_name(Intervention mode) {
   return "?";
 }
 
+int64_t InterventionResult::left_without_mean() const {
+  int64_t n = 0;
+  for (const auto& [key, count] : without_mean) n += count;
+  return n;
+}
+
 InterventionResult perplexity_with_intervention(const Model& model, const TokenIds& eval_text,
                                                 const PerplexityProtocol& protocol,
                                                 const InterventionSetup& setup,
@@ -30,13 +36,18 @@ InterventionResult perplexity_with_intervention(const Model& model, const TokenI
       scan_layer(x, setup.layer, found);
       const int64_t d = x.dim(1);
       for (const auto& a : found.massive) {
+        if (!setup.kinds.counts(a.dim)) {
+          ++result.outlier_features_left;
+          continue;
+        }
         float& value = x.f32()[a.token * d + a.dim];
+        const TokenRole role = roles[size_t(a.token)];
         if (setup.mode == Intervention::Zero) {
           value = 0.0f;
-        } else if (auto mean = setup.means->lookup(setup.layer, a.dim, roles[size_t(a.token)])) {
+        } else if (auto mean = setup.means->lookup(setup.layer, a.dim, role)) {
           value = *mean;
         } else {
-          ++result.without_mean;
+          ++result.without_mean[{setup.layer, a.dim, role}];
           continue;
         }
         ++result.edited;
@@ -46,6 +57,18 @@ InterventionResult perplexity_with_intervention(const Model& model, const TokenI
   };
   result.perplexity = perplexity(model, eval_text, protocol, hooks_for, progress);
   return result;
+}
+
+std::vector<TokenIds> calibration_windows(const TokenIds& text, const SequenceDraw& draw,
+                                          const std::string& text_name) {
+  return draw_sequences(text, draw, std::nullopt, text_name);
+}
+
+TokenIds hold_out_calibration_text(TokenIds& eval_text) {
+  const size_t keep = size_t(double(eval_text.size()) * (1 - kHeldOutFraction));
+  TokenIds held_out(eval_text.begin() + int64_t(keep), eval_text.end());
+  eval_text.resize(keep);
+  return held_out;
 }
 
 }  // namespace massact

@@ -2,20 +2,37 @@
 // evaluation window by the criterion and set them to zero or to their calibration means; then
 // measure perplexity. Zeroing them destroys the model; setting them to their means does not, which
 // shows they act as fixed biases.
+//
+// Windows and BOS. Evaluation follows the official code's perplexity protocol (perplexity.h): the
+// text is tokenized whole, with the tokenizer's own BOS rule, and cut into non-overlapping windows,
+// so only the first window starts with BOS. Calibration windows are taken the same way
+// (calibration_windows): drawn from a text tokenized whole, no BOS added to each window. A window's
+// first token has the role "first" in both, so the mean of the role "first" is measured on the
+// kind of token that it replaces.
+//
+// What is edited: the massive activations that `kinds` counts (outlier_features.h: not the
+// outlier features, unless the rule includes them). A flagged activation whose role had no
+// massive activation at (layer, dim) in calibration has no mean; it is left as it was and counted
+// per (layer, dim, role), never given another role's mean.
 #pragma once
+
+#include <map>
 
 #include "analysis/means.h"
 #include "analysis/perplexity.h"
+#include "analysis/sequences.h"
 
 namespace massact {
 
 enum class Intervention { None, Zero, Mean };
-const char* intervention_name(Intervention mode);
+const char* intervention_name(Intervention mode);  // "original", "zero", "mean"
 
 struct InterventionResult {
   PerplexityResult perplexity;
-  int64_t edited = 0;        // activations changed, over all windows
-  int64_t without_mean = 0;  // massive activations left as they were: no calibration mean for them
+  int64_t edited = 0;                          // activations changed, over all windows
+  std::map<MassiveKey, int64_t> without_mean;  // left as they were: no calibration mean
+  int64_t outlier_features_left = 0;           // flagged in outlier-feature dims, left alone
+  int64_t left_without_mean() const;           // the sum of without_mean
 };
 
 struct InterventionSetup {
@@ -23,6 +40,7 @@ struct InterventionSetup {
   Intervention mode;
   MassiveCriterion criterion;
   const MassiveMeans* means;  // required for Mean
+  MassiveKinds kinds;         // which flagged activations count as massive
 };
 
 InterventionResult perplexity_with_intervention(const Model& model, const TokenIds& eval_text,
@@ -30,5 +48,15 @@ InterventionResult perplexity_with_intervention(const Model& model, const TokenI
                                                 const InterventionSetup& setup,
                                                 const TokenTextFn& text_of,
                                                 const ProgressFn& progress = nullptr);
+
+// The calibration sequences: `draw` over a text tokenized whole (as the evaluation text is), with
+// no BOS added to each window.
+std::vector<TokenIds> calibration_windows(const TokenIds& text, const SequenceDraw& draw,
+                                          const std::string& text_name);
+
+// Without a calibration text, the last `kHeldOutFraction` of the evaluation text's tokens are held
+// out for calibration: removed from `eval_text` and returned.
+inline constexpr double kHeldOutFraction = 0.2;
+TokenIds hold_out_calibration_text(TokenIds& eval_text);
 
 }  // namespace massact

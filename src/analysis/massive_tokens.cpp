@@ -10,7 +10,8 @@ void MassiveTokens::attach(Hooks& hooks) {
     found.criterion = criterion_;
     scan_layer(x, e.layer, found);
     std::fill(massive_.begin(), massive_.end(), 0);
-    for (const auto& a : found.massive) massive_[size_t(a.token)] = 1;
+    for (const auto& a : found.massive)
+      if (kinds_.counts(a.dim)) massive_[size_t(a.token)] = 1;
   });
 }
 

@@ -1,5 +1,9 @@
 // The mean value of every massive (layer, dim, token role), measured on calibration sequences and
-// kept in a JSON file, so that an intervention can set massive activations to their means.
+// kept in a JSON file, so that an intervention can set massive activations to their means. The
+// file also keeps, per (layer, dim), in what share of the sequences each key occurred and on what
+// share of the non-first positions the criterion held, so that a reader can tell massive
+// activations from outlier features (outlier_features.h) and find where they appear, as the census
+// that wrote it did.
 #pragma once
 
 #include <map>
@@ -16,18 +20,29 @@ class MassiveMeans {
   static MassiveMeans from_census(const MassiveCensus& census);
   // InputError naming the file and the field when it is not a means file.
   static MassiveMeans read(const std::string& path);
-  json to_json() const;  // {"schema": ..., "means": [{"layer", "dim", "role", "mean", "count"}]}
+  // {"schema", "sequences", "means": [{"layer", "dim", "role", "mean", "count", "sequences"}],
+  //  "feature_shares": [{"layer", "dim", "non_first_share"}]}
+  json to_json() const;
 
-  // The mean for this role; when the role was never massive there in calibration, the mean over
-  // all roles of (layer, dim); nullopt when (layer, dim) was never massive.
+  // The calibration mean of this role at (layer, dim); nullopt when the role was never massive
+  // there in calibration. Never a mean of another role: the caller says what it left.
   std::optional<float> lookup(int layer, int64_t dim, TokenRole role) const;
   bool empty() const { return means_.empty(); }
-  std::optional<int> first_layer() const;  // the lowest layer with a mean
+  const FeatureShares& feature_shares() const { return shares_; }
+  MassiveKinds kinds(const OutlierFeatureRule& rule) const { return {shares_, rule}; }
+  // As MassiveCensus::first_layer: the lowest layer with a key that `kinds` counts, seen in at
+  // least half the calibration sequences.
+  std::optional<int> first_layer(const MassiveKinds& kinds) const;
 
  private:
-  void add(const MassiveKey& key, double mean, int64_t count);
-  std::map<MassiveKey, std::pair<double, int64_t>> means_;  // mean, occurrences
-  std::map<std::pair<int, int64_t>, std::pair<double, int64_t>> any_role_;
+  struct Mean {
+    double mean;
+    int64_t count;      // occurrences
+    int64_t sequences;  // calibration sequences in which it occurred
+  };
+  int64_t sequences_ = 0;
+  std::map<MassiveKey, Mean> means_;
+  FeatureShares shares_;
 };
 
 }  // namespace massact

@@ -1,6 +1,8 @@
 // Perplexity by the official code's protocol: the text is tokenized as a whole, cut into
 // non-overlapping windows of seq_len tokens (a short tail is dropped), and in every window every
-// position but the first is scored (it predicts the next token).
+// position but the first is scored (it predicts the next token). The tokenizer's BOS rule applies
+// once, to the whole text: the first window starts with BOS and no later window gets one (the
+// official code's protocol; intervene.h takes calibration windows the same way).
 #pragma once
 
 #include <cstdint>

@@ -33,16 +33,19 @@ json to_json(const AttentionMassResult& r) {
   json logits = json::array(), probs = json::array();
   for (const auto& m : r.heatmap.logits) logits.push_back(matrix_json(m));
   for (const auto& m : r.heatmap.probs) probs.push_back(matrix_json(m));
+  const int64_t n = r.heatmap.tokens;
   return {{"layers", layers},
           {"heatmap",
-           {{"tokens", r.heatmap.tokens},
+           {{"tokens", n},
+            {"shape", {r.heatmap.probs.size(), n, n}},
+            {"axes", {"layer", "query token", "key token"}},
             {"massive_tokens", r.heatmap.massive_tokens},
             {"head_mean_logits", logits},
             {"head_mean_probs", probs}}}};
 }
 
 // The per-layer table: mass averaged over heads, and the head that concentrates most on C.
-void print(const AttentionMassResult& r) {
+Table mass_table(const AttentionMassResult& r) {
   Table table({"layer", "", "on massive", "on first", "on rest", "max head on massive"});
   for (size_t l = 0; l < r.layers.size(); ++l) {
     RunningStats massive, first, rest;
@@ -59,6 +62,10 @@ void print(const AttentionMassResult& r) {
                    "head " + std::to_string(best) + ": " +
                        format_number(r.layers[l][best].on_massive.mean(), 3)});
   }
+  return table;
+}
+
+void print(const Table& table, const AttentionMassResult& r) {
   table.print(std::cout);
   std::cout << "mass: attention probability summed over the keys of each kind, mean over heads, "
                "queries from "
@@ -75,6 +82,7 @@ void add_attention_command(CLI::App& app) {
     ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
+    OutlierFeatureRule outliers;
     int64_t burn_in = 8;
     int64_t heatmap_tokens = 32;
     JsonOutput output;
@@ -85,6 +93,7 @@ void add_attention_command(CLI::App& app) {
   opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
+  add_outlier_options(cmd, opt->outliers);
   cmd->add_option("--burn-in", opt->burn_in, "Average over queries from this position on")
       ->capture_default_str()
       ->check(at_least(0));
@@ -96,21 +105,38 @@ void add_attention_command(CLI::App& app) {
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
+    // A first pass tells outlier features from massive activations, which alone make up C.
+    const MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
+                                             progress_printer("attention: census, sequence"));
+    const MassiveKinds kinds = census.kinds(opt->outliers);
     AttentionMassResult r =
-        measure_attention_mass(m.model, sequences, opt->criterion, opt->burn_in,
+        measure_attention_mass(m.model, sequences, opt->criterion, kinds, opt->burn_in,
                                opt->heatmap_tokens, progress_printer("attention: sequence"));
-    json doc = result_document("massact.attention", 1, command_line(), m.model);
+    json doc = result_document("massact.attention", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, sequences);
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["burn_in"] = opt->burn_in;
     doc["protocol"]["massive_tokens"] =
-        "tokens with a massive activation in the output of the layer before";
+        "tokens with a massive activation in the output of the layer before, "
+        "outlier features aside";
+    doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
     doc["result"] = to_json(r);
+    doc["result"]["outlier_features"] = outlier_features_json(census.feature_shares(), kinds);
+    const std::vector<TokenRole> roles = token_roles(sequences[0], m.text_of());
+    json tokens = json::array();
     std::vector<std::string> texts;
-    for (int64_t t = 0; t < r.heatmap.tokens; ++t)
-      texts.push_back(m.token_text(sequences[0][size_t(t)]));
+    for (int64_t t = 0; t < r.heatmap.tokens; ++t) {
+      const int32_t id = sequences[0][size_t(t)];
+      texts.push_back(m.token_text(id));
+      tokens.push_back(token_json(t, id, texts.back(), roles[size_t(t)]));
+    }
     doc["result"]["heatmap"]["token_texts"] = texts;
-    opt->output.emit(doc, [&] { print(r); });
+    doc["result"]["heatmap"]["token_labels"] = tokens;
+    const Table table = mass_table(r);
+    opt->output.emit(doc, {{"attention_mass", &table}}, [&] {
+      print_outlier_note(kinds, opt->outliers);
+      print(table, r);
+    });
   });
 }
 

@@ -126,7 +126,7 @@ void add_bench_command(CLI::App& app) {
          "Logit rows computed: all (perplexity's work), last (a prompt's), none (a scan's)")
       ->capture_default_str()
       ->check(CLI::IsMember({"all", "last", "none"}));
-  opt->output.add_options(cmd);
+  opt->output.add_options(cmd, false);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(false);
     m.check_length(opt->seq_len, "--seq-len");

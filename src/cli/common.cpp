@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "report/result_json.h"
+#include "report/table.h"
 
 namespace massact::cli {
 
@@ -243,17 +244,82 @@ ProgressFn progress_printer(const std::string& label) {
   };
 }
 
-void JsonOutput::add_options(CLI::App* cmd) {
-  cmd->add_flag("--json", as_json, "Print the result as JSON instead of a table");
+void JsonOutput::add_options(CLI::App* cmd, bool with_csv) {
+  auto* j = cmd->add_flag("--json", as_json, "Print the result as JSON instead of a table");
+  if (with_csv)
+    j->excludes(cmd->add_flag("--csv", as_csv,
+                              "Print the tables as CSV instead (each after a line \"# NAME\")"));
   cmd->add_option("--out", out, "Also write the JSON result to this file")->check(output_file());
 }
 
-void JsonOutput::emit(const massact::json& doc, const std::function<void()>& print_table) const {
+void JsonOutput::emit(const massact::json& doc, const NamedTables& tables,
+                      const std::function<void()>& print_text) const {
   if (as_json)
     std::cout << json_text(doc) << "\n";
+  else if (as_csv)
+    write_csv(tables, std::cout);
   else
-    print_table();
+    print_text();
   if (!out.empty()) write_json_file(out, doc);
+}
+
+void add_outlier_options(CLI::App* cmd, OutlierFeatureRule& rule) {
+  cmd->add_option("--outlier-fraction", rule.min_share,
+                  "A dim over the criterion on more than this share of the non-first tokens "
+                  "in some layer is an outlier feature, not a massive activation")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--include-outlier-features", rule.include,
+                "Count outlier features as massive activations (the criterion alone)");
+}
+
+json outlier_rule_json(const OutlierFeatureRule& rule) {
+  return {{"outlier_fraction", rule.min_share},
+          {"share",
+           "flagged non-first token positions / all non-first token positions, per "
+           "(layer, dim); a dim above outlier_fraction in some layer is an outlier feature"},
+          {"outlier_features_count_as_massive", rule.include}};
+}
+
+json outlier_features_json(const FeatureShares& shares, const MassiveKinds& kinds) {
+  json features = json::array();
+  for (int64_t dim : kinds.outlier_dims()) {
+    json layers = json::array();
+    double max_share = 0.0;
+    for (const auto& [where, share] : shares)
+      if (where.second == dim) {
+        layers.push_back({{"layer", where.first}, {"non_first_share", share}});
+        max_share = std::max(max_share, share);
+      }
+    features.push_back({{"dim", dim}, {"max_share", max_share}, {"layers", layers}});
+  }
+  return features;
+}
+
+Table outlier_features_table(const FeatureShares& shares, const MassiveKinds& kinds) {
+  Table table({"dim", "layer", "", "non-first tokens over the criterion"});
+  for (int64_t dim : kinds.outlier_dims())
+    for (const auto& [where, share] : shares)
+      if (where.second == dim)
+        table.add_row({std::to_string(dim), std::to_string(where.first),
+                       "layer " + std::to_string(where.first + 1) + " output",
+                       format_number(100 * share, 2) + "%"});
+  return table;
+}
+
+void print_outlier_note(const MassiveKinds& kinds, const OutlierFeatureRule& rule) {
+  if (kinds.outlier_dims().empty()) return;
+  std::cout << "outlier features (over the criterion on more than "
+            << format_number(100 * rule.min_share, 0)
+            << "% of the non-first tokens in some layer): dim";
+  for (int64_t dim : kinds.outlier_dims()) std::cout << " " << dim;
+  std::cout << (rule.include ? "; counted as massive activations (--include-outlier-features)\n"
+                             : "; not counted as massive activations\n");
+}
+
+json token_json(int64_t position, int32_t id, const std::string& text, TokenRole role) {
+  return {
+      {"token", position}, {"token_id", id}, {"token_text", text}, {"role", token_role_name(role)}};
 }
 
 }  // namespace massact::cli

@@ -13,6 +13,7 @@
 #include "analysis/scan.h"
 #include "io/json_file.h"
 #include "model/model.h"
+#include "report/csv.h"
 #include "tokenizer/tokenizer.h"
 
 namespace massact::cli {
@@ -111,17 +112,38 @@ struct EvalWindows {
 void add_criterion_options(CLI::App* cmd, MassiveCriterion& criterion);
 json criterion_json(const MassiveCriterion& criterion);
 
+// --outlier-fraction and --include-outlier-features: which flagged activations are outlier features
+// (analysis/outlier_features.h) and whether the studies count them as massive anyway.
+void add_outlier_options(CLI::App* cmd, OutlierFeatureRule& rule);
+json outlier_rule_json(const OutlierFeatureRule& rule);
+// The outlier features among `shares`: per dim, its share of non-first tokens in every layer where
+// the criterion flagged it (JSON: [{"dim", "max_share", "layers": [{"layer",
+// "non_first_share"}]}]).
+json outlier_features_json(const FeatureShares& shares, const MassiveKinds& kinds);
+Table outlier_features_table(const FeatureShares& shares, const MassiveKinds& kinds);
+// One line that names the outlier-feature dims and says how they were treated.
+void print_outlier_note(const MassiveKinds& kinds, const OutlierFeatureRule& rule);
+// A token of a result: its position, id, text and role.
+json token_json(int64_t position, int32_t id, const std::string& text, TokenRole role);
+
 // Prints "LABEL: k/n" progress on stderr (one rewritten line on a terminal).
 ProgressFn progress_printer(const std::string& label);
 
-// --json (print the JSON result instead of the table) and --out FILE (also write it there; see
-// output_file()).
+// --json (print the JSON result instead of the tables), --csv (print the tables as CSV instead,
+// report/csv.h) and --out FILE (also write the JSON there; see output_file()).
 struct JsonOutput {
   bool as_json = false;
+  bool as_csv = false;
   std::string out;
 
-  void add_options(CLI::App* cmd);
-  void emit(const massact::json& doc, const std::function<void()>& print_table) const;
+  // with_csv: the command prints tables (a command that prints sentences has no --csv).
+  void add_options(CLI::App* cmd, bool with_csv = true);
+  // Prints the JSON, the CSV of `tables`, or the text view (print_text).
+  void emit(const massact::json& doc, const NamedTables& tables,
+            const std::function<void()>& print_text) const;
+  void emit(const massact::json& doc, const std::function<void()>& print_text) const {
+    emit(doc, {}, print_text);
+  }
 };
 
 // Option checks whose messages say what was expected ("expected an integer >= 0, got -3").

@@ -19,6 +19,7 @@ void add_decompose_command(CLI::App& app) {
     ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
+    OutlierFeatureRule outliers;
     int layer = -1;
     int64_t burn_in = 8;
     std::string eval_text;
@@ -31,6 +32,7 @@ void add_decompose_command(CLI::App& app) {
   opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
+  add_outlier_options(cmd, opt->outliers);
   cmd->add_option("--layer", opt->layer,
                   "Attention layer (default: the one after massive activations appear)")
       ->check(at_least(0));
@@ -48,14 +50,15 @@ void add_decompose_command(CLI::App& app) {
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     if (opt->layer >= spec.n_layers)
       throw_input_error("--layer: expected a layer below ", spec.n_layers, ", got ", opt->layer);
-    int layer = opt->layer;
-    std::optional<int> first;
-    if (layer < 0) {
-      first = take_census(m.model, sequences, m.text_of(), opt->criterion).first_layer();
-      layer = first ? std::min<int>(*first + 1, int(spec.n_layers) - 1) : 0;
-    }
+    // A first pass tells outlier features from massive activations (which alone make up C) and
+    // finds where massive activations appear.
+    const MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
+                                             progress_printer("decompose: census, sequence"));
+    const MassiveKinds kinds = census.kinds(opt->outliers);
+    const int layer =
+        opt->layer >= 0 ? opt->layer : default_attention_layer(census, kinds, int(spec.n_layers));
     Decomposition d =
-        decompose_value_updates(m.model, sequences, layer, opt->criterion, opt->burn_in,
+        decompose_value_updates(m.model, sequences, layer, opt->criterion, kinds, opt->burn_in,
                                 progress_printer("decompose: sequence"));
 
     json heads = json::array();
@@ -74,14 +77,18 @@ void add_decompose_command(CLI::App& app) {
       fixed.push_back(u.mean());
     }
 
-    json doc = result_document("massact.decompose", 1, command_line(), m.model);
+    json doc = result_document("massact.decompose", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, sequences);
     doc["protocol"]["layer"] = layer;
     doc["protocol"]["burn_in"] = opt->burn_in;
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["C"] =
-        "tokens with a massive activation in the output of the layer before this one";
-    doc["result"] = {{"heads", heads}, {"sequences_with_massive", d.sequences_with_massive}};
+        "tokens with a massive activation in the output of the layer before this one, "
+        "outlier features aside";
+    doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
+    doc["result"] = {{"heads", heads},
+                     {"sequences_with_massive", d.sequences_with_massive},
+                     {"outlier_features", outlier_features_json(census.feature_shares(), kinds)}};
 
     Table bias({"u_C", "perplexity"});
     if (!opt->eval_text.empty()) {
@@ -91,7 +98,7 @@ void add_decompose_command(CLI::App& app) {
       json rows = json::array();
       for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
         PerplexityResult r = perplexity_with_value_update_edit(
-            m.model, eval_tokens, protocol, layer, edit, opt->criterion, fixed,
+            m.model, eval_tokens, protocol, layer, edit, opt->criterion, kinds, fixed,
             progress_printer(std::string("decompose: ") + value_update_edit_name(edit) +
                              ", window"));
         rows.push_back({{"u_C", value_update_edit_name(edit)},
@@ -106,7 +113,10 @@ void add_decompose_command(CLI::App& app) {
           {"fixed", "each head's mean u_C over the calibration sequences' queries"}};
       doc["result"]["implicit_bias"] = rows;
     }
-    opt->output.emit(doc, [&] {
+    NamedTables tables{{"heads", &table}};
+    if (!opt->eval_text.empty()) tables.push_back({"implicit_bias", &bias});
+    opt->output.emit(doc, tables, [&] {
+      print_outlier_note(kinds, opt->outliers);
       std::cout << "layer " << layer
                 << " attention; u_C: value update from massive tokens C, u_rest: from the rest; "
                 << d.sequences_with_massive << " of " << d.sequences

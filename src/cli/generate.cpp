@@ -24,7 +24,7 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--max-new-tokens", opt->max_new_tokens, "Tokens to generate")
       ->capture_default_str()
       ->check(at_least(1));
-  opt->output.add_options(cmd);
+  opt->output.add_options(cmd, false);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     TokenIds prompt = opt->input.resolve(m);

@@ -121,7 +121,7 @@ json describe(const LoadedModel& m) {
   return doc;
 }
 
-void print(const json& doc) {
+Table properties_table(const json& doc) {
   Table table({"property", "value"});
   table.add_row({"model", doc["model"]["path"].get<std::string>()});
   table.add_row({"parameters", std::to_string(doc["model"]["parameters"].get<int64_t>())});
@@ -135,7 +135,7 @@ void print(const json& doc) {
       table.add_row({"tokenizer." + key,
                      value.is_string() ? value.get<std::string>() : json_text(value, -1)});
   }
-  table.print(std::cout);
+  return table;
 }
 
 }  // namespace
@@ -153,7 +153,8 @@ void add_inspect_command(CLI::App& app) {
   cmd->callback([opt] {
     LoadedModel m = load_model(opt->model, false);
     json doc = describe(m);
-    opt->output.emit(doc, [&] { print(doc); });
+    const Table table = properties_table(doc);
+    opt->output.emit(doc, {{"properties", &table}}, [&] { table.print(std::cout); });
   });
 }
 

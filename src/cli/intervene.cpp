@@ -1,10 +1,10 @@
 // massact intervene MODEL --eval-text F: perplexity with the massive activations of one layer's
-// output left alone, set to zero, and set to their calibration means, side by side (PAPER.md §3).
+// output left alone, set to zero, and set to their calibration means, side by side (the paper's
+// Section 3; analysis/intervene.h states the protocol: windows, BOS, what is edited).
 #include "analysis/intervene.h"
 
 #include <iostream>
 
-#include "analysis/sequences.h"
 #include "cli/common.h"
 #include "core/error.h"
 #include "report/result_json.h"
@@ -14,40 +14,58 @@ namespace massact::cli {
 
 namespace {
 
-// Without --means or --text-file, the last fifth of the evaluation text is held out for
-// calibration.
-constexpr double kHeldOutFraction = 0.2;
-
 struct Calibration {
   MassiveMeans means;
-  std::optional<int> first_layer;
   json protocol;
 };
 
+// Means from the calibration text (--text-file), else from the held-out end of the evaluation
+// text; both tokenized whole and drawn without a BOS per window, as the evaluation windows are.
 Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds& eval_tokens,
                       const MassiveCriterion& criterion, const std::string& eval_name) {
-  std::vector<TokenIds> sequences;
-  json protocol;
-  if (!input.input.text_file.empty()) {
-    sequences = input.resolve(m);
-    protocol = input.protocol(m, sequences);
-  } else {
-    const size_t keep = size_t(double(eval_tokens.size()) * (1 - kHeldOutFraction));
-    TokenIds held_out(eval_tokens.begin() + int64_t(keep), eval_tokens.end());
-    eval_tokens.resize(keep);
-    const int64_t seq_len =
-        input.seq_len > 0 ? input.seq_len : std::min<int64_t>(512, int64_t(held_out.size()));
-    m.check_length(seq_len, input.seq_len_flag);
-    sequences =
-        draw_sequences(held_out, {input.num_seqs, seq_len, input.seed}, std::nullopt, eval_name);
-    protocol = {{"text", "the last 20% of the evaluation text's tokens, held out from evaluation"},
-                {"sequences", sequences.size()},
-                {"tokens_per_sequence", seq_len},
-                {"seed", input.seed}};
-  }
+  const bool own_text = !input.input.text_file.empty();
+  const TokenIds text = own_text ? m.tokenizer->encode(read_text_file(input.input.text_file), true)
+                                 : hold_out_calibration_text(eval_tokens);
+  const std::string text_name = own_text ? input.input.text_file : eval_name;
+  const int64_t seq_len =
+      input.seq_len > 0 ? input.seq_len : std::min<int64_t>(512, int64_t(text.size()));
+  m.check_length(seq_len, input.seq_len_flag);
+  const std::vector<TokenIds> sequences =
+      calibration_windows(text, {input.num_seqs, seq_len, input.seed}, text_name);
+  json protocol = {
+      {"text", own_text ? input.input.text_file
+                        : "the last 20% of the evaluation text's tokens, held out from evaluation"},
+      {"windows",
+       "drawn from the text tokenized whole (tokenizer's BOS rule), start uniform from "
+       "mt19937_64(seed), no BOS added per window, as the evaluation windows"},
+      {"sequences", sequences.size()},
+      {"tokens_per_sequence", seq_len},
+      {"seed", input.seed}};
   MassiveCensus census = take_census(m.model, sequences, m.text_of(), criterion,
                                      progress_printer("intervene: calibration sequence"));
-  return {MassiveMeans::from_census(census), census.first_layer(), protocol};
+  return {MassiveMeans::from_census(census), protocol};
+}
+
+// --mode values, in the order they run.
+std::vector<Intervention> modes_of(const std::vector<std::string>& names) {
+  auto has = [&](const char* name) {
+    return std::find(names.begin(), names.end(), name) != names.end() ||
+           std::find(names.begin(), names.end(), "all") != names.end();
+  };
+  std::vector<Intervention> modes;
+  for (Intervention mode : {Intervention::None, Intervention::Zero, Intervention::Mean})
+    if (has(intervention_name(mode))) modes.push_back(mode);
+  return modes;
+}
+
+json without_mean_json(const InterventionResult& r) {
+  json rows = json::array();
+  for (const auto& [key, count] : r.without_mean)
+    rows.push_back({{"layer", key.layer},
+                    {"dim", key.dim},
+                    {"role", token_role_name(key.role)},
+                    {"count", count}});
+  return rows;
 }
 
 }  // namespace
@@ -57,11 +75,12 @@ void add_intervene_command(CLI::App& app) {
     ModelArgument model;
     std::string eval_text;
     int layer = -1;
-    std::string mode = "all";
+    std::vector<std::string> modes{"all"};
     std::string means_file;
     EvalWindows windows;
     SequenceInput calibration;
     MassiveCriterion criterion;
+    OutlierFeatureRule outliers;
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
@@ -75,9 +94,11 @@ void add_intervene_command(CLI::App& app) {
   cmd->add_option("--layer", opt->layer,
                   "Layer whose output is edited (default: where massive activations appear)")
       ->check(at_least(0));
-  cmd->add_option("--mode", opt->mode, "zero, mean, or all (original, zero and mean side by side)")
+  cmd->add_option("--mode", opt->modes,
+                  "Passes to run, comma-separated: original, zero, mean; all is the three")
+      ->delimiter(',')
       ->capture_default_str()
-      ->check(CLI::IsMember({"zero", "mean", "all"}));
+      ->check(CLI::IsMember({"original", "zero", "mean", "all"}));
   cmd->add_option("--means", opt->means_file,
                   "Means file from `massact stats --means-out` (else calibrate)");
   opt->windows.add_options(cmd);
@@ -92,72 +113,84 @@ void add_intervene_command(CLI::App& app) {
   calib->add_option("--seed", opt->calibration.seed, "Seed of the calibration draw")
       ->capture_default_str();
   add_criterion_options(cmd, opt->criterion);
+  add_outlier_options(cmd, opt->outliers);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(true);
     TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"), true);
 
     MassiveMeans means;
-    std::optional<int> first_layer;
     json calibration;
     if (!opt->means_file.empty()) {
       means = MassiveMeans::read(opt->means_file);
-      first_layer = means.first_layer();
       calibration = {{"means_file", opt->means_file}};
     } else {
       Calibration c = calibrate(m, opt->calibration, eval_tokens, opt->criterion, opt->eval_text);
       means = std::move(c.means);
-      first_layer = c.first_layer;
       calibration = c.protocol;
     }
     if (opt->layer >= m.model.spec().n_layers)
       throw_input_error("--layer: expected a layer below ", m.model.spec().n_layers, ", got ",
                         opt->layer);
+    const MassiveKinds kinds = means.kinds(opt->outliers);
+    const std::optional<int> first_layer = means.first_layer(kinds);
     const int layer = opt->layer >= 0 ? opt->layer : first_layer.value_or(0);
 
     const PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
-    std::vector<Intervention> modes{Intervention::None};
-    if (opt->mode != "mean") modes.push_back(Intervention::Zero);
-    if (opt->mode != "zero") modes.push_back(Intervention::Mean);
-
     json rows = json::array();
     Table table({"activations", "perplexity", "edited", "left (no mean)"});
-    for (Intervention mode : modes) {
+    Table left({"mode", "layer", "dim", "role", "left (no calibration mean)"});
+    for (Intervention mode : modes_of(opt->modes)) {
       InterventionResult r = perplexity_with_intervention(
-          m.model, eval_tokens, protocol, {layer, mode, opt->criterion, &means}, m.text_of(),
+          m.model, eval_tokens, protocol, {layer, mode, opt->criterion, &means, kinds}, m.text_of(),
           progress_printer(std::string("intervene: ") + intervention_name(mode) + ", window"));
       rows.push_back({{"mode", intervention_name(mode)},
                       {"perplexity", r.perplexity.perplexity},
                       {"mean_nll", r.perplexity.mean_nll},
                       {"edited", r.edited},
-                      {"without_mean", r.without_mean},
+                      {"left_without_mean", r.left_without_mean()},
+                      {"without_mean", without_mean_json(r)},
+                      {"outlier_features_left", r.outlier_features_left},
                       {"windows", r.perplexity.windows},
                       {"scored_tokens", r.perplexity.scored_tokens}});
       table.add_row({intervention_name(mode), format_number(r.perplexity.perplexity),
-                     std::to_string(r.edited), std::to_string(r.without_mean)});
+                     std::to_string(r.edited), std::to_string(r.left_without_mean())});
+      for (const auto& [key, count] : r.without_mean)
+        left.add_row({intervention_name(mode), std::to_string(key.layer), std::to_string(key.dim),
+                      token_role_name(key.role), std::to_string(count)});
     }
 
-    json doc = result_document("massact.intervene", 1, command_line(), m.model);
+    json doc = result_document("massact.intervene", 2, command_line(), m.model);
     doc["protocol"] = {
         {"eval_text", opt->eval_text},
         {"seq_len", protocol.seq_len},
-        {"windows", "non-overlapping, tail dropped, every position but each window's first scored"},
+        {"windows",
+         "text tokenized whole (tokenizer's BOS rule: only the first window starts with BOS), "
+         "non-overlapping, tail dropped, every position but each window's first scored"},
         {"layer", layer},
         {"hook", "blocks." + std::to_string(layer) + ".hook_resid_post"},
-        {"which", "massive activations of each window by the criterion"},
+        {"which",
+         "massive activations of each window by the criterion, outlier features left alone; "
+         "an activation whose role has no calibration mean is left and counted (mean mode)"},
         {"criterion", criterion_json(opt->criterion)},
+        {"outlier_features", outlier_rule_json(opt->outliers)},
         {"calibration", calibration}};
     doc["result"] = {
         {"rows", rows},
-        {"layer_found_by_calibration", first_layer ? json(*first_layer) : json(nullptr)}};
-    opt->output.emit(doc, [&] {
+        {"layer_found_by_calibration", first_layer ? json(*first_layer) : json(nullptr)},
+        {"outlier_features", outlier_features_json(means.feature_shares(), kinds)}};
+    opt->output.emit(doc, {{"perplexity", &table}, {"left_without_mean", &left}}, [&] {
       std::cout << "layer " << layer << " (layer " << layer + 1 << " output), windows of "
                 << protocol.seq_len << " tokens from " << opt->eval_text << "\n";
+      print_outlier_note(kinds, opt->outliers);
       if (!first_layer && opt->layer < 0)
         std::cout << "note: calibration found no massive activations; editing layer 0, where the "
-                     "criterion finds "
-                     "nothing to edit\n";
+                     "criterion finds nothing to edit\n";
       table.print(std::cout);
+      if (left.size() > 0) {
+        std::cout << "\nleft as they were, no calibration mean for their role at (layer, dim):\n";
+        left.print(std::cout);
+      }
     });
   });
 }

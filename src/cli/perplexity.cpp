@@ -23,7 +23,7 @@ void add_perplexity_command(CLI::App& app) {
   cmd->add_option("--text-file", opt->text_file, "Evaluation text (tokenized as a whole)")
       ->required();
   opt->windows.add_options(cmd);
-  opt->output.add_options(cmd);
+  opt->output.add_options(cmd, false);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(true);
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);

@@ -31,7 +31,8 @@ std::pair<std::string, double> usual_place(const RankProfile& rank) {
           double(best_count) / double(total)};
 }
 
-json to_json(const MagnitudeProfile& profile, const MassiveCensus& census) {
+json to_json(const MagnitudeProfile& profile, const MassiveCensus& census,
+             const MassiveKinds& kinds) {
   json layers = json::array();
   for (size_t l = 0; l < profile.layers().size(); ++l) {
     const LayerProfile& p = profile.layers()[l];
@@ -48,12 +49,14 @@ json to_json(const MagnitudeProfile& profile, const MassiveCensus& census) {
                       {"median", {{"mean", p.median.mean()}, {"std", p.median.stddev()}}}});
   }
   json doc = {{"layers", layers}};
-  doc["first_layer"] = census.first_layer() ? json(*census.first_layer()) : json(nullptr);
-  doc["last_layer"] = census.last_layer() ? json(*census.last_layer()) : json(nullptr);
+  const auto first = census.first_layer(kinds), last = census.last_layer(kinds);
+  doc["first_layer"] = first ? json(*first) : json(nullptr);
+  doc["last_layer"] = last ? json(*last) : json(nullptr);
+  doc["outlier_features"] = outlier_features_json(census.feature_shares(), kinds);
   return doc;
 }
 
-void print_layers(const MagnitudeProfile& profile, const MassiveCensus& census) {
+Table layers_table(const MagnitudeProfile& profile) {
   Table table({"layer", "", "top-1", "where (usually)", "top-2", "top-3", "median"});
   for (size_t l = 0; l < profile.layers().size(); ++l) {
     const LayerProfile& p = profile.layers()[l];
@@ -63,25 +66,28 @@ void print_layers(const MagnitudeProfile& profile, const MassiveCensus& census) 
                    place + " (" + format_number(100 * share, 0) + "%)",
                    mean_std(p.top[1].magnitude), mean_std(p.top[2].magnitude), mean_std(p.median)});
   }
+  return table;
+}
+
+void print_layers(const Table& table, const MassiveCensus& census, const MassiveKinds& kinds) {
   table.print(std::cout);
-  if (auto first = census.first_layer())
+  if (auto first = census.first_layer(kinds))
     std::cout
         << "massive activations (by the criterion, in at least half the sequences) appear at layer "
         << *first << " (layer " << *first + 1 << " output) and hold until layer "
-        << *census.last_layer() << " (layer " << *census.last_layer() + 1 << " output)\n";
+        << *census.last_layer(kinds) << " (layer " << *census.last_layer(kinds) + 1 << " output)\n";
   else
     std::cout << "no layer meets the massive-activation criterion in at least half the sequences\n";
 }
 
-void print_top_view(const MagnitudeProfile& profile, int layer, int k) {
-  std::cout << "\nlayer " << layer << " (layer " << layer + 1 << " output):\n";
+Table top_view_table(const MagnitudeProfile& profile, int layer, int k) {
   Table table({"rank", "|activation|", "where (usually)"});
   const LayerProfile& p = profile.layers()[size_t(layer)];
   for (int r = 0; r < k; ++r)
     table.add_row({"top-" + std::to_string(r + 1), mean_std(p.top[size_t(r)].magnitude),
                    usual_place(p.top[size_t(r)]).first});
   table.add_row({"median", mean_std(p.median), ""});
-  table.print(std::cout);
+  return table;
 }
 
 }  // namespace
@@ -91,6 +97,7 @@ void add_profile_command(CLI::App& app) {
     ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
+    OutlierFeatureRule outliers;
     int top = 3;
     int layer = -1;
     JsonOutput output;
@@ -101,6 +108,7 @@ void add_profile_command(CLI::App& app) {
   opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
+  add_outlier_options(cmd, opt->outliers);
   cmd->add_option("--top", opt->top, "Also list top-1..top-K of one layer (the paper's Table 1)")
       ->capture_default_str()
       ->check(at_least(1));
@@ -118,17 +126,33 @@ void add_profile_command(CLI::App& app) {
     MagnitudeProfile profile =
         profile_magnitudes(m.model, sequences, m.text_of(), opt->top, opt->criterion, census,
                            progress_printer("profile: sequence"));
-    const int layer = opt->layer >= 0 ? opt->layer : census.first_layer().value_or(0);
+    const MassiveKinds kinds = census.kinds(opt->outliers);
+    const int layer = opt->layer >= 0 ? opt->layer : default_output_layer(census, kinds);
 
-    json doc = result_document("massact.profile", 1, command_line(), m.model);
+    json doc = result_document("massact.profile", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, sequences);
     doc["protocol"]["hook"] = "blocks.*.hook_resid_post";
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
-    doc["result"] = to_json(profile, census);
+    doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
+    doc["result"] = to_json(profile, census, kinds);
     doc["result"]["top_view_layer"] = layer;
-    opt->output.emit(doc, [&] {
-      print_layers(profile, census);
-      if (opt->top > 3 || opt->layer >= 0) print_top_view(profile, layer, opt->top);
+    const Table layers = layers_table(profile), top_view = top_view_table(profile, layer, opt->top),
+                outliers = outlier_features_table(census.feature_shares(), kinds);
+    const bool show_top = opt->top > 3 || opt->layer >= 0;
+    NamedTables tables{{"layers", &layers}};
+    if (show_top) tables.push_back({"top_view", &top_view});
+    tables.push_back({"outlier_features", &outliers});
+    opt->output.emit(doc, tables, [&] {
+      print_layers(layers, census, kinds);
+      if (show_top) {
+        std::cout << "\nlayer " << layer << " (layer " << layer + 1 << " output):\n";
+        top_view.print(std::cout);
+      }
+      if (outliers.size() > 0) {
+        std::cout << "\n";
+        print_outlier_note(kinds, opt->outliers);
+        outliers.print(std::cout);
+      }
     });
   });
 }

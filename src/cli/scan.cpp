@@ -1,7 +1,8 @@
 // massact scan MODEL INPUT: the paper's criterion on every layer's output. One sequence: one row
 // per massive activation. Many (--num-seqs): the model's fingerprint, massive activations grouped
-// by (layer, dim, token role) with the fraction of sequences in which each occurs. Plain words when
-// there is none.
+// by (layer, dim, token role) with the fraction of sequences in which each occurs. Either way the
+// outlier features (analysis/outlier_features.h), dims over the criterion on most tokens, get a
+// table of their own. Plain words when there is nothing.
 #include <cmath>
 #include <iostream>
 
@@ -21,9 +22,38 @@ void print_criterion(const MassiveCriterion& c, size_t sequences, size_t tokens)
             << " tokens)\n";
 }
 
-json one_sequence_json(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
+const char* kind_name(const MassiveKinds& kinds, int64_t dim) {
+  return kinds.is_outlier_feature(dim) ? "outlier-feature" : "massive";
+}
+
+json layers_json(const MassiveCensus& census, const MassiveKinds& kinds) {
+  json doc;
+  const auto first = census.first_layer(kinds), last = census.last_layer(kinds);
+  doc["first_layer"] = first ? json(*first) : json(nullptr);
+  doc["last_layer"] = last ? json(*last) : json(nullptr);
+  doc["outlier_features"] = outlier_features_json(census.feature_shares(), kinds);
+  return doc;
+}
+
+void print_layers(const MassiveCensus& census, const MassiveKinds& kinds) {
+  if (auto first = census.first_layer(kinds))
+    std::cout << "massive activations appear at layer " << *first << " (layer " << *first + 1
+              << " output) and hold until layer " << *census.last_layer(kinds)
+              << " (in at least half the sequences)\n";
+}
+
+struct OneSequence {
+  const ScanResult& scan;
+  const LoadedModel& m;
+  const TokenIds& ids;
+  std::vector<TokenRole> roles;
+  MassiveCensus census;
+  MassiveKinds kinds;
+};
+
+json one_sequence_json(const OneSequence& s) {
   json layers = json::array();
-  for (const auto& l : r.layers)
+  for (const auto& l : s.scan.layers)
     layers.push_back({{"layer", l.layer},
                       {"median_abs", l.median_abs},
                       {"max_abs", l.max_abs},
@@ -31,54 +61,79 @@ json one_sequence_json(const ScanResult& r, const LoadedModel& m, const TokenIds
                       {"max_dim", l.max_dim},
                       {"non_finite", l.non_finite}});
   json massive = json::array();
-  for (const auto& a : r.massive)
-    massive.push_back({{"layer", a.layer},
-                       {"token", a.token},
-                       {"token_id", ids[size_t(a.token)]},
-                       {"token_text", m.token_text(ids[size_t(a.token)])},
-                       {"dim", a.dim},
-                       {"value", a.value},
-                       {"ratio_to_median", a.ratio}});
-  return {{"layers", layers}, {"massive", massive}};
+  for (const auto& a : s.scan.massive) {
+    const int32_t id = s.ids[size_t(a.token)];
+    json row = token_json(a.token, id, s.m.token_text(id), s.roles[size_t(a.token)]);
+    row.update({{"layer", a.layer},
+                {"dim", a.dim},
+                {"value", a.value},
+                {"ratio_to_median", a.ratio},
+                {"kind", kind_name(s.kinds, a.dim)}});
+    massive.push_back(row);
+  }
+  json doc = {{"layers", layers}, {"massive", massive}};
+  doc.update(layers_json(s.census, s.kinds));
+  return doc;
 }
 
-void print_one_sequence(const ScanResult& r, const LoadedModel& m, const TokenIds& ids) {
-  print_criterion(r.criterion, 1, ids.size());
+Table one_sequence_table(const OneSequence& s) {
+  Table table({"layer", "", "token", "text", "role", "dim", "value", "ratio"});
+  for (const auto& a : s.scan.massive)
+    if (s.kinds.counts(a.dim))
+      table.add_row({std::to_string(a.layer), "layer " + std::to_string(a.layer + 1) + " output",
+                     std::to_string(a.token),
+                     printable_token(s.m.token_text(s.ids[size_t(a.token)])),
+                     token_role_name(s.roles[size_t(a.token)]), std::to_string(a.dim),
+                     format_number(a.value, 2), format_number(a.ratio, 1)});
+  return table;
+}
+
+void print_largest_ratio(const OneSequence& s) {
+  const ScanResult& r = s.scan;
+  const LayerMagnitudes* top = &r.layers.front();
   for (const auto& l : r.layers)
+    if (l.max_abs / l.median_abs > top->max_abs / top->median_abs) top = &l;
+  if (!std::isfinite(top->max_abs)) {
+    std::cout << "No massive activations found: no layer output has a finite value.\n";
+    return;
+  }
+  std::cout << "No massive activations found. The largest ratio seen: |"
+            << format_number(top->max_abs) << "| at layer " << top->layer << " (layer "
+            << top->layer + 1 << " output), token " << top->max_token << " "
+            << printable_token(s.m.token_text(s.ids[size_t(top->max_token)])) << ", dim "
+            << top->max_dim << ": " << format_number(top->max_abs / top->median_abs, 1)
+            << "x the median " << format_number(top->median_abs) << ".\n";
+}
+
+void print_one_sequence(const OneSequence& s, const Table& massive, const Table& outliers,
+                        const OutlierFeatureRule& rule) {
+  print_criterion(s.scan.criterion, 1, s.ids.size());
+  for (const auto& l : s.scan.layers)
     if (l.non_finite > 0)
       std::cout << "warning: layer " << l.layer << " output has " << l.non_finite
                 << " non-finite values (NaN/inf), left out of the median and the criterion\n";
-  if (r.massive.empty()) {
-    const LayerMagnitudes* top = &r.layers.front();
-    for (const auto& l : r.layers)
-      if (l.max_abs / l.median_abs > top->max_abs / top->median_abs) top = &l;
-    if (!std::isfinite(top->max_abs)) {
-      std::cout << "No massive activations found: no layer output has a finite value.\n";
-      return;
-    }
-    std::cout << "No massive activations found. The largest ratio seen: |"
-              << format_number(top->max_abs) << "| at layer " << top->layer << " (layer "
-              << top->layer + 1 << " output), token " << top->max_token << " "
-              << printable_token(m.token_text(ids[size_t(top->max_token)])) << ", dim "
-              << top->max_dim << ": " << format_number(top->max_abs / top->median_abs, 1)
-              << "x the median " << format_number(top->median_abs) << ".\n";
-    return;
+  if (s.scan.massive.empty()) return print_largest_ratio(s);
+  if (massive.size() > 0) {
+    massive.print(std::cout);
+    std::cout << massive.size() << " massive activations\n";
+  } else {
+    std::cout << "No massive activations found; only outlier features.\n";
   }
-  Table table({"layer", "", "token", "text", "dim", "value", "ratio"});
-  for (const auto& a : r.massive)
-    table.add_row({std::to_string(a.layer), "layer " + std::to_string(a.layer + 1) + " output",
-                   std::to_string(a.token), printable_token(m.token_text(ids[size_t(a.token)])),
-                   std::to_string(a.dim), format_number(a.value, 2), format_number(a.ratio, 1)});
-  table.print(std::cout);
-  std::cout << r.massive.size() << " massive activations\n";
+  if (outliers.size() > 0) {
+    std::cout << "\n";
+    print_outlier_note(s.kinds, rule);
+    outliers.print(std::cout);
+  }
+  print_layers(s.census, s.kinds);
 }
 
-json fingerprint_json(const MassiveCensus& census) {
+json fingerprint_json(const MassiveCensus& census, const MassiveKinds& kinds) {
   json rows = json::array();
   for (const auto& [key, e] : census.entries())
     rows.push_back({{"layer", key.layer},
                     {"dim", key.dim},
                     {"role", token_role_name(key.role)},
+                    {"kind", kind_name(kinds, key.dim)},
                     {"fraction_of_sequences", double(e.sequences) / double(census.sequences())},
                     {"occurrences", e.values.count()},
                     {"mean_value", e.values.mean()},
@@ -86,36 +141,50 @@ json fingerprint_json(const MassiveCensus& census) {
   json top = json::array();
   for (const auto& [layer, ratio] : census.top_ratio_by_layer())
     top.push_back({{"layer", layer}, {"mean_top_ratio_to_median", ratio.mean()}});
-  json doc = {{"fingerprint", rows}, {"top_ratio_by_layer", top}};
-  doc["first_layer"] = census.first_layer() ? json(*census.first_layer()) : json(nullptr);
-  doc["last_layer"] = census.last_layer() ? json(*census.last_layer()) : json(nullptr);
+  json doc = {{"fingerprint", rows},
+              {"top_ratio_by_layer", top},
+              {"non_first_positions", census.non_first_positions()}};
+  doc.update(layers_json(census, kinds));
   return doc;
 }
 
-void print_fingerprint(const MassiveCensus& census, const MassiveCriterion& c, size_t tokens) {
-  print_criterion(c, size_t(census.sequences()), tokens);
-  if (census.entries().empty()) {
-    int best = 0;
-    for (const auto& [layer, ratio] : census.top_ratio_by_layer())
-      if (ratio.mean() > census.top_ratio_by_layer().at(best).mean()) best = layer;
-    std::cout << "No massive activations found in any sequence. The largest ratio to the median, "
-                 "averaged "
-                 "over sequences: "
-              << format_number(census.top_ratio_by_layer().at(best).mean(), 1) << "x at layer "
-              << best << " (layer " << best + 1 << " output).\n";
-    return;
-  }
+Table fingerprint_table(const MassiveCensus& census, const MassiveKinds& kinds) {
   Table table({"layer", "", "dim", "role", "in seqs", "mean value", "mean ratio"});
   for (const auto& [key, e] : census.entries())
-    table.add_row({std::to_string(key.layer), "layer " + std::to_string(key.layer + 1) + " output",
-                   std::to_string(key.dim), token_role_name(key.role),
-                   format_number(100.0 * double(e.sequences) / double(census.sequences()), 1) + "%",
-                   format_number(e.values.mean(), 2), format_number(e.ratios.mean(), 1)});
-  table.print(std::cout);
-  if (auto first = census.first_layer())
-    std::cout << "massive activations appear at layer " << *first << " (layer " << *first + 1
-              << " output) and hold until layer " << *census.last_layer()
-              << " (in at least half the sequences)\n";
+    if (kinds.counts(key.dim))
+      table.add_row(
+          {std::to_string(key.layer), "layer " + std::to_string(key.layer + 1) + " output",
+           std::to_string(key.dim), token_role_name(key.role),
+           format_number(100.0 * double(e.sequences) / double(census.sequences()), 1) + "%",
+           format_number(e.values.mean(), 2), format_number(e.ratios.mean(), 1)});
+  return table;
+}
+
+void print_no_massive(const MassiveCensus& census) {
+  int best = 0;
+  for (const auto& [layer, ratio] : census.top_ratio_by_layer())
+    if (ratio.mean() > census.top_ratio_by_layer().at(best).mean()) best = layer;
+  std::cout << "No massive activations found in any sequence. The largest ratio to the median, "
+               "averaged over sequences: "
+            << format_number(census.top_ratio_by_layer().at(best).mean(), 1) << "x at layer "
+            << best << " (layer " << best + 1 << " output).\n";
+}
+
+void print_fingerprint(const MassiveCensus& census, const MassiveKinds& kinds,
+                       const OutlierFeatureRule& rule, const Table& massive, const Table& outliers,
+                       const MassiveCriterion& c, size_t tokens) {
+  print_criterion(c, size_t(census.sequences()), tokens);
+  if (census.entries().empty()) return print_no_massive(census);
+  if (massive.size() > 0)
+    massive.print(std::cout);
+  else
+    std::cout << "No massive activations found; only outlier features.\n";
+  if (outliers.size() > 0) {
+    std::cout << "\n";
+    print_outlier_note(kinds, rule);
+    outliers.print(std::cout);
+  }
+  print_layers(census, kinds);
 }
 
 }  // namespace
@@ -125,6 +194,7 @@ void add_scan_command(CLI::App& app) {
     ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
+    OutlierFeatureRule outliers;
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
@@ -132,28 +202,42 @@ void add_scan_command(CLI::App& app) {
   opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
+  add_outlier_options(cmd, opt->outliers);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
-    json doc = result_document("massact.scan", 1, command_line(), m.model);
+    json doc = result_document("massact.scan", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, sequences);
     doc["protocol"]["hook"] = "blocks.*.hook_resid_post";
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
+    doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
 
     if (sequences.size() == 1) {
       Hooks hooks;
       MassiveScan scan(opt->criterion);
       scan.attach(hooks);
       m.model.forward(sequences[0], hooks, LogitRows::None);
-      doc["result"] = one_sequence_json(scan.result(), m, sequences[0]);
-      opt->output.emit(doc, [&] { print_one_sequence(scan.result(), m, sequences[0]); });
+      OneSequence s{scan.result(), m, sequences[0], token_roles(sequences[0], m.text_of()), {}, {}};
+      s.census.add_sequence(s.scan, s.roles);
+      s.kinds = s.census.kinds(opt->outliers);
+      doc["result"] = one_sequence_json(s);
+      const Table massive = one_sequence_table(s),
+                  outliers = outlier_features_table(s.census.feature_shares(), s.kinds);
+      opt->output.emit(doc, {{"massive", &massive}, {"outlier_features", &outliers}},
+                       [&] { print_one_sequence(s, massive, outliers, opt->outliers); });
       return;
     }
     MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
                                        progress_printer("scan: sequence"));
-    doc["result"] = fingerprint_json(census);
-    opt->output.emit(doc, [&] { print_fingerprint(census, opt->criterion, sequences[0].size()); });
+    const MassiveKinds kinds = census.kinds(opt->outliers);
+    doc["result"] = fingerprint_json(census, kinds);
+    const Table massive = fingerprint_table(census, kinds),
+                outliers = outlier_features_table(census.feature_shares(), kinds);
+    opt->output.emit(doc, {{"massive", &massive}, {"outlier_features", &outliers}}, [&] {
+      print_fingerprint(census, kinds, opt->outliers, massive, outliers, opt->criterion,
+                        sequences[0].size());
+    });
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "report/csv.h"
 #include "report/table.h"
 
 namespace massact::cli {
@@ -16,6 +17,7 @@ struct TokenizeOptions {
   std::string text_file;
   bool no_special = false;
   bool as_json = false;
+  bool as_csv = false;
 };
 
 void run_tokenize(const TokenizeOptions& o) {
@@ -35,6 +37,7 @@ void run_tokenize(const TokenizeOptions& o) {
   for (size_t i = 0; i < ids.size(); ++i)
     table.add_row({std::to_string(i), std::to_string(ids[i]),
                    printable_token(tokenizer->token_text(ids[i]))});
+  if (o.as_csv) return write_csv({{"tokens", &table}}, std::cout);
   std::cout << tokenizer->describe() << ": " << ids.size() << " tokens\n";
   table.print(std::cout);
 }
@@ -52,7 +55,8 @@ void add_tokenize_command(CLI::App& app) {
   t->excludes(f);
   cmd->add_flag("--no-special", opts->no_special,
                 "No BOS/EOS or other post-processing (as llama.cpp's test vectors)");
-  cmd->add_flag("--json", opts->as_json, "Print {\"ids\": [...], \"pieces\": [...]}");
+  cmd->add_flag("--json", opts->as_json, "Print {\"ids\": [...], \"pieces\": [...]}")
+      ->excludes(cmd->add_flag("--csv", opts->as_csv, "Print the table as CSV instead"));
   cmd->callback([opts, t, f] {
     if (t->count() == 0 && f->count() == 0)
       throw InputError("tokenize: expected --text or --text-file");

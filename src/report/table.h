@@ -1,4 +1,5 @@
-// Plain-text tables for the terminal: columns padded to their widest cell.
+// Plain-text tables for the terminal: columns padded to their widest cell (report/csv.h writes the
+// same tables as CSV).
 #pragma once
 
 #include <ostream>
@@ -12,6 +13,8 @@ class Table {
   explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
   void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
   size_t size() const { return rows_.size(); }
+  const std::vector<std::string>& headers() const { return headers_; }
+  const std::vector<std::vector<std::string>>& rows() const { return rows_; }
   void print(std::ostream& out) const;
 
  private:

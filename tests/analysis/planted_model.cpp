@@ -17,6 +17,13 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kModel = 32, kLayers = 3, kHeads = 2, kHeadDim = 16, kFF = 16, kVocab = 256;
 constexpr float kGate = 4.0f, kUp = 4.0f, kDown = 12.0f;  // the planted unit's weights
+// Embedding dims: 0 is the trigger (1 on BOS and ".", else 0); 1, with the outlier feature, is 1
+// on every token.
+constexpr int64_t kTriggerDim = 0, kEveryTokenDim = 1;
+// With the outlier feature, its value (about 4,800 on every token) dominates the RMS that
+// normalizes layer 1's MLP input (about 4800 / sqrt(kModel) = 850, against about 0.2 for a layer-0
+// input), so the trigger unit's weights there are that much larger to fire about as strongly.
+constexpr float kLayer1Gain = 850.0f / 0.2f;
 
 Tensor random_tensor(std::mt19937& rng, Shape shape, float stddev, float offset = 0.0f) {
   Tensor t = Tensor::zeros(DType::F32, std::move(shape));
@@ -27,6 +34,19 @@ Tensor random_tensor(std::mt19937& rng, Shape shape, float stddev, float offset 
 
 float& at(Tensor& t, int64_t row, int64_t col) {
   return t.f32()[row * t.dim(1) + col];
+}
+
+// Plants MLP unit `unit`: it reads only residual dim `in` and writes only dim `out`, which hears no
+// other unit; no other unit reads `in`.
+void plant_unit(Tensor& gate, Tensor& up, Tensor& down, int64_t unit, int64_t in, int64_t out,
+                float gain) {
+  for (int64_t c = 0; c < kModel; ++c) at(gate, unit, c) = at(up, unit, c) = 0.0f;
+  for (int64_t r = 0; r < kFF; ++r) at(gate, r, in) = at(up, r, in) = 0.0f;
+  for (int64_t c = 0; c < kFF; ++c) at(down, out, c) = 0.0f;
+  for (int64_t r = 0; r < kModel; ++r) at(down, r, unit) = 0.0f;
+  at(gate, unit, in) = kGate * gain;
+  at(up, unit, in) = kUp * gain;
+  at(down, out, unit) = kDown;
 }
 
 // The planted unit's output at kDim for a token with embedding row e (layer 0, attention silent).
@@ -40,9 +60,10 @@ float planted_value(const float* e, const Tensor& mlp_norm) {
 
 }  // namespace
 
-PlantedModel write_planted_model(const std::string& parent) {
+PlantedModel write_planted_model(const std::string& parent, bool outlier_feature) {
   PlantedModel planted;
-  planted.dir = parent + "/planted";
+  planted.dir = parent + (outlier_feature ? "/planted_outlier" : "/planted");
+  planted.massive_layer = outlier_feature ? 1 : 0;
   fs::create_directories(planted.dir);
   const std::string fixture = fixture_dir("llama_f32");
   for (const char* file : {"tokenizer.model", "tokenizer_config.json"})
@@ -52,10 +73,11 @@ PlantedModel write_planted_model(const std::string& parent) {
 
   std::mt19937 rng(1234);
   NamedTensors tensors;
-  // Dim 0 of the embedding is the trigger: 1 for BOS and ".", 0 for every other token.
   Tensor embed = random_tensor(rng, {kVocab, kModel}, 0.1f);
-  for (int64_t v = 0; v < kVocab; ++v)
-    at(embed, v, 0) = (v == planted.bos || v == planted.period) ? 1.0f : 0.0f;
+  for (int64_t v = 0; v < kVocab; ++v) {
+    at(embed, v, kTriggerDim) = (v == planted.bos || v == planted.period) ? 1.0f : 0.0f;
+    if (outlier_feature) at(embed, v, kEveryTokenDim) = 1.0f;
+  }
   tensors.emplace_back("model.embed_tokens.weight", embed);
   Tensor layer0_mlp_norm;
   for (int64_t i = 0; i < kLayers; ++i) {
@@ -65,19 +87,20 @@ PlantedModel write_planted_model(const std::string& parent) {
            up = random_tensor(rng, {kFF, kModel}, 0.1f);
     Tensor down = random_tensor(rng, {kModel, kFF}, 0.1f);
     Tensor mlp_norm = random_tensor(rng, {kModel}, 0.05f, 1.0f);
-    if (i == 0) {
-      std::fill(o.f32(), o.f32() + o.numel(), 0.0f);  // attention adds nothing to layer 0's stream
-      // Unit 0 reads only the trigger dim and writes only dim kDim, which hears no other unit; no
-      // other unit reads the trigger.
-      for (int64_t c = 0; c < kModel; ++c) at(gate, 0, c) = at(up, 0, c) = 0.0f;
-      for (int64_t r = 1; r < kFF; ++r) at(gate, r, 0) = at(up, r, 0) = 0.0f;
-      for (int64_t c = 0; c < kFF; ++c) at(down, PlantedModel::kDim, c) = 0.0f;
-      for (int64_t r = 0; r < kModel; ++r) at(down, r, 0) = 0.0f;
-      at(gate, 0, 0) = kGate;
-      at(up, 0, 0) = kUp;
-      at(down, PlantedModel::kDim, 0) = kDown;
-      layer0_mlp_norm = mlp_norm;
+    if (i <= planted.massive_layer) {
+      // Attention adds nothing to the stream up to the trigger unit, which therefore sees only
+      // its own token's embedding.
+      std::fill(o.f32(), o.f32() + o.numel(), 0.0f);
     }
+    if (i == planted.massive_layer)
+      plant_unit(gate, up, down, 0, kTriggerDim, PlantedModel::kDim,
+                 outlier_feature ? kLayer1Gain : 1.0f);
+    if (outlier_feature && i == 0) {
+      plant_unit(gate, up, down, 1, kEveryTokenDim, PlantedModel::kOutlierDim, 1.0f);
+      // Nothing writes the trigger dim before layer 1 reads it.
+      for (int64_t c = 0; c < kFF; ++c) at(down, kTriggerDim, c) = 0.0f;
+    }
+    if (i == 0) layer0_mlp_norm = mlp_norm;
     tensors.emplace_back(p + "input_layernorm.weight", random_tensor(rng, {kModel}, 0.05f, 1.0f));
     tensors.emplace_back(p + "self_attn.q_proj.weight",
                          random_tensor(rng, {kHeads * kHeadDim, kModel}, 0.3f));
@@ -109,8 +132,10 @@ PlantedModel write_planted_model(const std::string& parent) {
                  {"tie_word_embeddings", false}};
   std::ofstream(planted.dir + "/config.json") << config.dump(2);
 
-  planted.bos_value = planted_value(embed.f32() + planted.bos * kModel, layer0_mlp_norm);
-  planted.period_value = planted_value(embed.f32() + planted.period * kModel, layer0_mlp_norm);
+  if (!outlier_feature) {
+    planted.bos_value = planted_value(embed.f32() + planted.bos * kModel, layer0_mlp_norm);
+    planted.period_value = planted_value(embed.f32() + planted.period * kModel, layer0_mlp_norm);
+  }
   return planted;
 }
 

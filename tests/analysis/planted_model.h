@@ -4,6 +4,12 @@
 // later layer carries it on. Because the unit sees only the token's own embedding, the planted
 // value of each trigger token is the same in every context: exactly the input-agnostic bias the
 // paper describes.
+//
+// With `outlier_feature`, the model also carries an outlier feature, the other thing the criterion
+// flags: a layer-0 MLP unit fed by an embedding dim that is 1 on every token writes a large value
+// into dim kOutlierDim of every token, which every later layer carries on. The massive activations
+// then appear one layer later, at layer 1 (its MLP holds the trigger unit; its attention is silent,
+// so they stay input-agnostic), and the criterion flags the outlier feature first, at layer 0.
 #pragma once
 
 #include <string>
@@ -14,14 +20,16 @@ namespace massact::testing {
 
 struct PlantedModel {
   static constexpr int64_t kDim = 7;  // the feature dim that carries the planted activations
+  static constexpr int64_t kOutlierDim = 11;  // with outlier_feature: large on every token
   std::string dir;  // a model folder with config.json, model.safetensors, tokenizer
   int32_t bos = 1;
   int32_t period = 0;      // the token id of "."
-  float bos_value = 0;     // layer 0 output at (BOS, kDim), from the weights
+  int massive_layer = 0;   // the first layer whose output holds the massive activations
+  float bos_value = 0;     // layer 0 output at (BOS, kDim), from the weights (without outliers)
   float period_value = 0;  // layer 0 output at (".", kDim)
 };
 
 // Writes the model into a fresh folder of `parent`; uses the llama_f32 fixture's tokenizer.
-PlantedModel write_planted_model(const std::string& parent);
+PlantedModel write_planted_model(const std::string& parent, bool outlier_feature = false);
 
 }  // namespace massact::testing

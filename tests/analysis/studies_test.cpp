@@ -76,8 +76,10 @@ TEST_F(PlantedStudies, ScanFindsExactlyThePlantedActivations) {
 
 TEST_F(PlantedStudies, CensusGroupsByRoleAndStatsReturnThePlantedValues) {
   MassiveCensus census = take_census(*model_, sequences(6), text_of, MassiveCriterion{});
-  EXPECT_EQ(census.first_layer(), 0);
-  EXPECT_EQ(census.last_layer(), 2);
+  const MassiveKinds kinds = census.kinds(OutlierFeatureRule{});
+  EXPECT_TRUE(kinds.outlier_dims().empty());  // two "." in 39 tokens: a few tokens, not most
+  EXPECT_EQ(census.first_layer(kinds), 0);
+  EXPECT_EQ(census.last_layer(kinds), 2);
   const auto& e = census.entries();
   const MassiveEntry& first = e.at({0, testing::PlantedModel::kDim, TokenRole::First});
   const MassiveEntry& first_delim =
@@ -104,7 +106,7 @@ TEST_F(PlantedStudies, ProfileRanksThePlantedValuesFirst) {
   EXPECT_GT(layer0.top[2].magnitude.mean(), 100.0);
   EXPECT_LT(layer0.top[3].magnitude.mean(), 10.0);
   EXPECT_LT(layer0.median.mean(), 1.0);
-  EXPECT_EQ(census.first_layer(), 0);
+  EXPECT_EQ(census.first_layer(census.kinds(OutlierFeatureRule{})), 0);
 }
 
 TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
@@ -115,7 +117,7 @@ TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
   PerplexityProtocol protocol{40, 0, "planted"};
   auto run = [&](Intervention mode) {
     return perplexity_with_intervention(*model_, text, protocol,
-                                        {0, mode, MassiveCriterion{}, &means}, text_of);
+                                        {0, mode, MassiveCriterion{}, &means, {}}, text_of);
   };
   InterventionResult original = run(Intervention::None), zero = run(Intervention::Zero),
                      mean = run(Intervention::Mean);
@@ -123,6 +125,33 @@ TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
   EXPECT_EQ(zero.edited, 6 * 3);  // BOS and two "." in each of six windows
   EXPECT_EQ(mean.edited, 6 * 3);
   EXPECT_GT(std::fabs(zero.perplexity.mean_nll - original.perplexity.mean_nll), 1e-3);
+  EXPECT_NEAR(mean.perplexity.mean_nll, original.perplexity.mean_nll, 1e-6);
+}
+
+// Calibration on sequences with one "." each has no mean for the role "delimiter" (a later "."):
+// such activations are left as they were and counted per (layer, dim, role), not given the mean
+// of another role.
+TEST_F(PlantedStudies, ARoleWithoutACalibrationMeanIsReportedNotReplaced) {
+  std::vector<TokenIds> calibration = sequences(4);
+  for (auto& s : calibration) s[25] = 10;  // keep only the first "."
+  MassiveMeans means =
+      MassiveMeans::from_census(take_census(*model_, calibration, text_of, MassiveCriterion{}));
+  ASSERT_FALSE(means.lookup(0, testing::PlantedModel::kDim, TokenRole::Delimiter).has_value());
+  TokenIds text;
+  for (const auto& s : sequences(6)) text.insert(text.end(), s.begin(), s.end());
+  PerplexityProtocol protocol{40, 0, "planted"};
+  auto run = [&](Intervention mode) {
+    return perplexity_with_intervention(*model_, text, protocol,
+                                        {0, mode, MassiveCriterion{}, &means, {}}, text_of);
+  };
+  const InterventionResult original = run(Intervention::None), mean = run(Intervention::Mean);
+  EXPECT_EQ(mean.edited, 6 * 2);  // BOS and the first "." of each window
+  const std::map<MassiveKey, int64_t> left{
+      {{0, testing::PlantedModel::kDim, TokenRole::Delimiter}, 6}};
+  EXPECT_EQ(mean.without_mean, left);
+  EXPECT_EQ(mean.left_without_mean(), 6);
+  // The edited ones get their own role's mean, which is their value (input-agnostic), and the
+  // left ones keep theirs: the model is unchanged up to the float32 rounding of the mean.
   EXPECT_NEAR(mean.perplexity.mean_nll, original.perplexity.mean_nll, 1e-6);
 }
 
@@ -134,14 +163,16 @@ TEST_F(PlantedStudies, MeansFileRoundTrips) {
   MassiveMeans back = MassiveMeans::read(path);
   EXPECT_NEAR(*back.lookup(0, testing::PlantedModel::kDim, TokenRole::First), planted_->bos_value,
               1e-2);
-  // A role never massive there falls back to the mean over the roles of (layer, dim).
-  EXPECT_TRUE(back.lookup(0, testing::PlantedModel::kDim, TokenRole::Word).has_value());
+  // A role never massive there has no mean: no other role's mean stands in for it.
+  EXPECT_FALSE(back.lookup(0, testing::PlantedModel::kDim, TokenRole::Word).has_value());
   EXPECT_FALSE(back.lookup(0, 3, TokenRole::First).has_value());
-  EXPECT_EQ(back.first_layer(), 0);
+  EXPECT_EQ(back.first_layer(back.kinds(OutlierFeatureRule{})), 0);
+  EXPECT_EQ(back.feature_shares(), means.feature_shares());
 }
 
 TEST_F(PlantedStudies, AttentionMassCountsThePlantedTokens) {
-  AttentionMassResult r = measure_attention_mass(*model_, sequences(2), MassiveCriterion{}, 8, 12);
+  AttentionMassResult r =
+      measure_attention_mass(*model_, sequences(2), MassiveCriterion{}, {}, 8, 12);
   EXPECT_EQ(r.heatmap.massive_tokens, (std::vector<int64_t>{0, 9, 25}));
   // Layer 0 sees no massive token yet (they appear in its output); later layers do.
   EXPECT_EQ(r.layers[0][0].on_massive.mean(), 0.0);
@@ -156,7 +187,7 @@ TEST_F(PlantedStudies, AttentionMassCountsThePlantedTokens) {
 }
 
 TEST_F(PlantedStudies, DecompositionAndImplicitBiasTest) {
-  Decomposition d = decompose_value_updates(*model_, sequences(3), 1, MassiveCriterion{}, 8);
+  Decomposition d = decompose_value_updates(*model_, sequences(3), 1, MassiveCriterion{}, {}, 8);
   EXPECT_EQ(d.sequences_with_massive, 3);
   for (const auto& head : d.heads) {
     EXPECT_GT(head.units, 0);
@@ -170,7 +201,7 @@ TEST_F(PlantedStudies, DecompositionAndImplicitBiasTest) {
   for (const auto& head : d.heads) fixed.push_back(head.mean());
   auto run = [&](ValueUpdateEdit edit) {
     return perplexity_with_value_update_edit(*model_, text, protocol, 1, edit, MassiveCriterion{},
-                                             fixed)
+                                             {}, fixed)
         .mean_nll;
   };
   const double plain = perplexity(*model_, text, protocol, Hooks()).mean_nll;
@@ -209,7 +240,7 @@ TEST(Sequences, DrawIsDeterministicAndStartsWithBos) {
 // C at layer l is what is massive in layer l - 1's output, not in any earlier layer.
 TEST(MassiveTokens, HoldsTheTokensMassiveInThePreviousLayerOutput) {
   Hooks hooks;
-  MassiveTokens massive(MassiveCriterion{}, 4);
+  MassiveTokens massive(MassiveCriterion{}, {}, 4);
   massive.attach(hooks);
   hooks.bind(2);
   auto output_with_massive_token = [](int64_t token) {
