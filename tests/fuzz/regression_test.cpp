@@ -150,7 +150,10 @@ TEST(FuzzRegressions, GgufBlockCountPastTheStoredBlocks) {
   ASSERT_EQ(type, 4u);  // uint32
   const uint32_t blocks = 0x7FFFFFFF;
   std::memcpy(file.data() + at + key.size() + 4, &blocks, 4);
-  EXPECT_CONTAINS(input_error("gguf_metadata", file), "key 'llama.block_count': 2147483647 blocks");
+  // Refused by the spec's range check (validate_spec) before the GGUF reader counts blocks.
+  const std::string message = input_error("gguf_metadata", file);
+  EXPECT_CONTAINS(message, "key 'llama.block_count'");
+  EXPECT_CONTAINS(message, "2147483647");
 }
 
 TEST(FuzzRegressions, TokenizerJsonNumbersAndIds) {
