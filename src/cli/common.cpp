@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -236,11 +238,27 @@ json criterion_json(const MassiveCriterion& criterion) {
           {"median", "lower middle of |activation| over all tokens and dims of the layer output"}};
 }
 
+namespace {
+std::string duration_text(double seconds) {
+  const auto s = int64_t(std::lround(seconds));
+  return s < 60 ? std::to_string(s) + " s"
+                : std::to_string(s / 60) + " min " + std::to_string(s % 60) + " s";
+}
+}  // namespace
+
 ProgressFn progress_printer(const std::string& label) {
-  return [label](int64_t done, int64_t total) {
+  const auto start = std::chrono::steady_clock::now();
+  return [label, start](int64_t done, int64_t total) {
     const bool tty = isatty(STDERR_FILENO);
-    std::cerr << (tty ? "\r" : "") << label << ": " << done << "/" << total
-              << (tty && done < total ? "" : "\n") << std::flush;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << (tty ? "\r" : "") << label << ": " << done << "/" << total << ", "
+              << duration_text(elapsed);
+    // The steps left are taken to last as long as those done did, on average.
+    if (done > 0 && done < total)
+      std::cerr << ", about " << duration_text(elapsed / double(done) * double(total - done))
+                << " left";
+    std::cerr << (tty && done < total ? "   " : "\n") << std::flush;
   };
 }
 

@@ -126,7 +126,7 @@ void print_outlier_note(const MassiveKinds& kinds, const OutlierFeatureRule& rul
 // A token of a result: its position, id, text and role.
 json token_json(int64_t position, int32_t id, const std::string& text, TokenRole role);
 
-// Prints "LABEL: k/n" progress on stderr (one rewritten line on a terminal).
+// Prints "LABEL: k/n, 12 s, about 30 s left" on stderr (one rewritten line on a terminal).
 ProgressFn progress_printer(const std::string& label);
 
 // --json (print the JSON result instead of the tables), --csv (print the tables as CSV instead,

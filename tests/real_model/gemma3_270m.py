@@ -273,6 +273,37 @@ def check_intervention(massact, model, wikitext, checks):
                   f"zero: perplexity up by more than 10% ({zero:.4f} vs {original:.4f})")
 
 
+def check_report(massact, model, text, work, checks, wikitext):
+    """massact report, small: its verdict and JSON name the massive activation the scan found, and
+    on WikiText-2 its intervention behaves as the paper says."""
+    out = work / "report"
+    shutil.rmtree(out, ignore_errors=True)
+    run([massact, "report", model, "--text-file", text, "--out", str(out), "--num-seqs", "4",
+         "--seq-len", "128", "--eval-seq-len", "128", "--max-windows", "2"])
+    profile = json.loads((out / "profile.json").read_text())["result"]
+    checks.expect(profile["first_layer"] == FIRST_MASSIVE_LAYER,
+                  f"report: massive activations appear at layer {FIRST_MASSIVE_LAYER} "
+                  f"(got {profile['first_layer']})")
+    outliers = {f["dim"] for f in profile["outlier_features"]}
+    checks.expect(FEATURE_WIDE_DIMS <= outliers,
+                  f"report: dims {sorted(FEATURE_WIDE_DIMS)} are outlier features (got {outliers})")
+    page = (out / "index.html").read_text()
+    verdict = page[page.index('<ul class="verdict">'):page.index("</ul>")]
+    print("    " + re.sub(r"<[^>]+>", "", verdict).strip().replace("\n", "\n    "))
+    checks.expect(f"appear in layer {FIRST_MASSIVE_LAYER + 1} output" in verdict
+                  and f"dim {MASSIVE_DIM}: first token" in verdict,
+                  f"report: the verdict names layer {FIRST_MASSIVE_LAYER + 1} output, dim "
+                  f"{MASSIVE_DIM}, first token")
+    checks.expect(all((out / f"{name}.png").is_file() for name in ("landscape", "layer_profile")),
+                  "report: the figures exist")
+    if wikitext:
+        rows = {r["mode"]: r["perplexity"]
+                for r in json.loads((out / "intervene.json").read_text())["result"]["rows"]}
+        checks.expect(abs(rows["mean"] / rows["original"] - 1) <= 0.01
+                      and rows["zero"] > 1.1 * rows["original"],
+                      f"report: mean within 1% of the original perplexity, zero above +10% ({rows})")
+
+
 def shared_data_dir(argv):
     given = os.environ.get("MASSACT_SHARED_DATA") or (argv[3] if len(argv) > 3 else "")
     return Path(given) if given and Path(given).is_dir() else None
@@ -305,6 +336,8 @@ def main(argv):
         check_profile(massact, model, text, layers, checks)
         log("generate and forward")
         check_knowledge(massact, model, work, checks)
+        log("report")
+        check_report(massact, model, text, work, checks, wikitext)
         if wikitext:
             log("perplexity")
             check_perplexity(massact, model, str(wikitext), checks)
