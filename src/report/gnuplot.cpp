@@ -1,12 +1,16 @@
 #include "report/gnuplot.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "core/error.h"
+#include "io/atomic_file.h"
 
 namespace massact {
 
@@ -30,29 +34,23 @@ std::string gnuplot_label(const std::string& text) {
   return gnuplot_string(plain);
 }
 
-void draw_figure(const std::string& dir, const std::string& name, const std::string& data,
-                 const std::string& commands, int width, int height) {
-  namespace fs = std::filesystem;
-  const fs::path base = fs::path(dir) / name;
-  const std::string script_path = base.string() + ".gp";
-  {
-    std::ofstream script(script_path);
-    script << "$data << EOD\n"
-           << data << "EOD\n"
-           << "set terminal pngcairo size " << width << "," << height
-           << " enhanced font 'DejaVu Sans,10'\n"
-           << "set output " << gnuplot_string(base.string() + ".png") << "\n"
-           << commands << "\n"
-           << "set terminal svg size " << width << "," << height
-           << " enhanced font 'DejaVu Sans,10' background '#ffffff'\n"
-           << "set output " << gnuplot_string(base.string() + ".svg") << "\n"
-           << commands << "\n"  // drawn again: replot cannot redraw a multiplot
-           << "unset output\n";
-    if (!script) throw_input_error(script_path, ": cannot write the figure's gnuplot script");
-  }
-  std::string quoted_path = "'";  // for the shell: inside single quotes, ' becomes '\''
-  for (char c : script_path) quoted_path += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  const std::string command = "gnuplot " + quoted_path + "' 2>&1";
+namespace {
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";  // inside single quotes, ' becomes '\''
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs `gnuplot SCRIPT` in `dir`; InputError naming the figure when it is missing or fails.
+void run_gnuplot(const std::filesystem::path& dir, const std::string& script,
+                 const std::string& name) {
+  const std::string command = "cd " + shell_quote(dir.string()) + " && gnuplot " + script + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw_input_error("figure '", name, "': cannot start gnuplot");
   std::string messages;
@@ -62,9 +60,40 @@ void draw_figure(const std::string& dir, const std::string& name, const std::str
   if (!WIFEXITED(status) || WEXITSTATUS(status) == 127)
     throw_input_error("figure '", name,
                       "': gnuplot is not installed (scripts/setup.sh installs gnuplot-nox)");
-  if (WEXITSTATUS(status) != 0 || !fs::exists(base.string() + ".png") ||
-      !fs::exists(base.string() + ".svg"))
+  if (WEXITSTATUS(status) != 0)
     throw_input_error("figure '", name, "': gnuplot failed: ", messages.substr(0, 400));
+}
+
+}  // namespace
+
+void draw_figure(const std::string& dir, const std::string& name, const std::string& data,
+                 const std::string& commands, int width, int height) {
+  namespace fs = std::filesystem;
+  // gnuplot draws in a folder of this process's own, and each file then appears in `dir` whole
+  // (write_text_file_atomically), so an interrupted report leaves no half-drawn figure there.
+  const fs::path work = fs::temp_directory_path() / ("massact-figure-" + std::to_string(getpid()));
+  fs::create_directories(work);
+  std::ostringstream script;
+  script << "$data << EOD\n"
+         << data << "EOD\n"
+         << "set terminal pngcairo size " << width << "," << height
+         << " enhanced font 'DejaVu Sans,10'\n"
+         << "set output " << gnuplot_string(name + ".png") << "\n"
+         << commands << "\n"
+         << "set terminal svg size " << width << "," << height
+         << " enhanced font 'DejaVu Sans,10' background '#ffffff'\n"
+         << "set output " << gnuplot_string(name + ".svg") << "\n"
+         << commands << "\n"  // drawn again: replot cannot redraw a multiplot
+         << "unset output\n";
+  std::ofstream(work / (name + ".gp")) << script.str();
+  run_gnuplot(work, name + ".gp", name);
+  for (const char* extension : {".png", ".svg", ".gp"}) {
+    const fs::path drawn = work / (name + extension);
+    if (!fs::is_regular_file(drawn))
+      throw_input_error("figure '", name, "': gnuplot wrote no ", extension, " file");
+    write_text_file_atomically((fs::path(dir) / (name + extension)).string(), read_bytes(drawn));
+  }
+  fs::remove_all(work);
 }
 
 }  // namespace massact

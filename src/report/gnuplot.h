@@ -1,6 +1,7 @@
 // Figures drawn by gnuplot (Debian's gnuplot-nox): one script, its data inline as a datablock,
 // rendered twice, to DIR/NAME.png (cairo) and DIR/NAME.svg; the script stays beside them as
-// DIR/NAME.gp, so that a reader can restyle a figure without rerunning the study. gnuplot draws 3D
+// DIR/NAME.gp (`cd DIR && gnuplot NAME.gp` draws both again), so that a reader can restyle a figure
+// without rerunning the study. gnuplot draws 3D
 // bars, log axes and labelled heatmaps from a few lines of commands, runs offline, and its SVG
 // needs no script to show.
 #pragma once
