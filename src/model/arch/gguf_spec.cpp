@@ -115,8 +115,8 @@ int64_t rows_of(const ArchKeys& keys, const std::string& name, int64_t cols) {
   return shape[0];
 }
 
-// The keys each size is read from; what GGUF does not store is named by the tensor it is read
-// from.
+// The keys each size is read from; the vocabulary, which GGUF does not store, is named by the
+// tensor it is read from. (No GGUF architecture here has experts.)
 SpecOrigin gguf_origin(const ArchKeys& keys) {
   SpecOrigin o;
   o.file = keys.gguf.path();
@@ -131,8 +131,6 @@ SpecOrigin gguf_origin(const ArchKeys& keys) {
   o.max_positions = keys.key("context_length");
   o.rope_dims = keys.key("rope.dimension_count");
   o.sliding_window = keys.key("attention.sliding_window");
-  o.n_experts = keys.key("expert_count");
-  o.experts_per_token = keys.key("expert_used_count");
   return o;
 }
 
