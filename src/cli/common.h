@@ -27,6 +27,8 @@ struct LoadedModel {
   std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none and ids were given
 
   std::string token_text(int32_t id) const;
+  // The BOS that the tokenizer puts before every input, if it does.
+  std::optional<int32_t> input_bos() const;
   // token_text as a function, for the studies that label tokens.
   TokenTextFn text_of() const {
     return [this](int32_t id) { return token_text(id); };

@@ -241,7 +241,7 @@ TEST(CliRuns, ScanJson) {
   json doc;
   ASSERT_NO_THROW(doc = json::parse(r.out)) << r.out;
   EXPECT_EQ(doc["schema"]["name"], "massact.scan");
-  EXPECT_EQ(doc["schema"]["version"], 1);
+  EXPECT_EQ(doc["schema"]["version"], 2);
   ASSERT_TRUE(doc["result"]["layers"].is_array());
   EXPECT_EQ(doc["result"]["layers"].size(), 3u);
   EXPECT_TRUE(doc["result"]["massive"].is_array());
