@@ -1,26 +1,31 @@
 // The machine's large-SGEMM ceiling (what the forward pass is compared to) and the kernels' speed.
 //   build/bench/bench_kernels --benchmark_filter=Sgemm
 #include <benchmark/benchmark.h>
-#include <cblas.h>
 
 #include <vector>
 
 #include "core/tensor.h"
+#include "kernels/gemm.h"
 #include "kernels/linear.h"
 
 namespace {
 
+// Square n x n products through each backend (argument 1: 0 oneDNN, 1 OpenBLAS).
 void BM_Sgemm(benchmark::State& state) {
-  const int n = int(state.range(0));
-  std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
+  const int64_t n = state.range(0);
+  const auto backend =
+      state.range(1) == 0 ? massact::GemmBackend::OneDnn : massact::GemmBackend::OpenBlas;
+  state.SetLabel(massact::gemm_backend_name(backend));
+  massact::set_gemm_backend(backend);
+  std::vector<float> a(size_t(n * n), 0.5f), b(size_t(n * n), 0.25f), c(size_t(n * n));
   for (auto _ : state)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
-                0.0f, c.data(), n);
+    massact::sgemm(massact::Op::None, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+  massact::set_gemm_backend(massact::GemmBackend::OneDnn);
   state.counters["GFLOP/s"] =
-      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter(2.0 * double(n * n * n), benchmark::Counter::kIsIterationInvariantRate,
                          benchmark::Counter::OneK::kIs1000);
 }
-BENCHMARK(BM_Sgemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sgemm)->ArgsProduct({{512, 1024, 2048}, {0, 1}})->Unit(benchmark::kMillisecond);
 
 // A weight (out, in) of some dtype times 512 tokens: widening plus GEMM, as the forward pass runs
 // it. F32 is the GEMM alone; the others show what widening a panel before each GEMM costs.

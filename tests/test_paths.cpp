@@ -1,7 +1,10 @@
 #include "test_paths.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 
 namespace massact::testing {
 
@@ -22,8 +25,22 @@ std::string temp_dir() {
   return temp_dir(std::string(info->test_suite_name()) + "." + info->name());
 }
 
+// ctest runs each test in its own process, two at a time with -j2, and tests of one suite share a
+// folder name: each process gets a folder of its own, removed when it exits.
+const fs::path& process_temp_root() {
+  struct Root {
+    fs::path path = fs::temp_directory_path() / ("massact_tests." + std::to_string(getpid()));
+    ~Root() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  };
+  static const Root root;
+  return root.path;
+}
+
 std::string temp_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / "massact_tests" / name;
+  fs::path dir = process_temp_root() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();

@@ -79,7 +79,7 @@ void print(const Table& table, const AttentionMassResult& r) {
 
 void add_attention_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
@@ -90,7 +90,7 @@ void add_attention_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("attention",
                                  "Attention mass on massive-activation tokens, per layer and head");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
@@ -103,7 +103,7 @@ void add_attention_command(CLI::App& app) {
       ->check(at_least(1));
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     // A first pass tells outlier features from massive activations, which alone make up C.
     const MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,

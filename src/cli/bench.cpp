@@ -1,6 +1,6 @@
 // massact bench forward MODEL --seq-len N [--logits all|last|none]: tokens/s of a forward pass
 // with every layer's output observed by the scan (the study's hooks on), and the process's peak
-// resident memory.
+// resident memory. massact bench gemm: the GFLOP/s of each GEMM backend on this CPU.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -10,6 +10,8 @@
 
 #include "analysis/scan.h"
 #include "cli/common.h"
+#include "kernels/cpu.h"
+#include "kernels/gemm.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 #include "report/table.h"
@@ -22,11 +24,83 @@ double peak_rss_mib() {
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
+
+// The best of five runs of about 0.2 s, in GFLOP/s, of the product a linear layer of `in` -> `out`
+// features runs on `tokens` rows: (tokens, in) x (out, in)^T.
+double sgemm_gflops(int64_t tokens, int64_t out, int64_t in) {
+  std::vector<float> x(size_t(tokens * in)), w(size_t(out * in)), y(size_t(tokens * out));
+  std::mt19937 rng(0);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (auto& v : x) v = uniform(rng);
+  for (auto& v : w) v = uniform(rng);
+  auto run = [&] {
+    sgemm(Op::Transpose, tokens, out, in, 1.0f, x.data(), in, w.data(), in, 0.0f, y.data(), out);
+  };
+  run();  // JIT compilation and page faults
+  double best = INFINITY;
+  for (int r = 0; r < 5; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    int calls = 0;
+    std::chrono::duration<double> took{};
+    do {
+      run();
+      ++calls;
+      took = std::chrono::steady_clock::now() - start;
+    } while (took.count() < 0.2);
+    best = std::min(best, took.count() / calls);
+  }
+  return 2.0 * double(tokens * out * in) / best / 1e9;
+}
+
+void add_gemm_bench(CLI::App& bench) {
+  struct Options {
+    int64_t tokens = 512, out = 2048, in = 2048;
+    JsonOutput output;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd = bench.add_subcommand(
+      "gemm", "GFLOP/s of float32 GEMM through each backend (what --gemm chooses between)");
+  cmd->add_option("--tokens", opt->tokens, "Rows of the activations")
+      ->capture_default_str()
+      ->check(at_least(1));
+  cmd->add_option("--out-features", opt->out, "Output features")
+      ->capture_default_str()
+      ->check(at_least(1));
+  cmd->add_option("--in-features", opt->in, "Input features")
+      ->capture_default_str()
+      ->check(at_least(1));
+  opt->output.add_options(cmd);
+  cmd->callback([opt] {
+    const GemmBackend chosen = gemm_backend();
+    json rates = json::object();
+    for (GemmBackend b : {GemmBackend::OneDnn, GemmBackend::OpenBlas}) {
+      set_gemm_backend(b);
+      rates[gemm_backend_name(b)] = sgemm_gflops(opt->tokens, opt->out, opt->in);
+    }
+    set_gemm_backend(chosen);
+    json doc = result_document("massact.bench.gemm", 1, command_line());
+    doc["protocol"] = {{"shape", {opt->tokens, opt->out, opt->in}},
+                       {"threads", num_threads()},
+                       {"cpu", cpu_model_name()},
+                       {"isa", cpu_vector_isa()},
+                       {"timing", "best of 5 runs of about 0.2 s, after one untimed call"}};
+    doc["result"] = {{"gflops", rates}, {"backend", gemm_backend_name(chosen)}};
+    opt->output.emit(doc, [&] {
+      std::cout << "CPU: " << cpu_model_name() << " (" << cpu_vector_isa() << "), " << num_threads()
+                << " threads\n"
+                << "float32 GEMM (" << opt->tokens << " x " << opt->in << ") x (" << opt->in
+                << " x " << opt->out << "):\n";
+      for (auto& [name, rate] : rates.items())
+        std::cout << "  " << name << ": " << format_number(rate.get<double>(), 1) << " GFLOP/s"
+                  << (name == gemm_backend_name(chosen) ? "  (in use)" : "") << "\n";
+    });
+  });
+}
 }  // namespace
 
 void add_bench_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     int64_t seq_len = 512;
     int repeats = 3;
     uint32_t seed = 0;
@@ -36,9 +110,10 @@ void add_bench_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
+  add_gemm_bench(*bench);
   auto* cmd =
       bench->add_subcommand("forward", "Tokens/s of an instrumented forward pass, and peak RSS");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   cmd->add_option("--seq-len", opt->seq_len, "Tokens per forward pass")
       ->capture_default_str()
       ->check(at_least(1));
@@ -53,7 +128,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"all", "last", "none"}));
   opt->output.add_options(cmd, false);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, false);
+    LoadedModel m = opt->model.load(false);
+    m.check_length(opt->seq_len, "--seq-len");
     std::mt19937 rng(opt->seed);
     std::uniform_int_distribution<int32_t> token(0, int32_t(m.model.spec().vocab_size - 1));
     TokenIds ids(size_t(opt->seq_len));
@@ -80,6 +156,9 @@ void add_bench_command(CLI::App& app) {
     doc["protocol"] = {{"seq_len", opt->seq_len},
                        {"repeats", opt->repeats},
                        {"threads", num_threads()},
+                       {"gemm", gemm_backend_name(gemm_backend())},
+                       {"cpu", cpu_model_name()},
+                       {"isa", cpu_vector_isa()},
                        {"hooks", "blocks.*.hook_resid_post observed by scan"},
                        {"logits", opt->logits}};
     doc["result"] = {{"seconds_median", median},
@@ -90,8 +169,8 @@ void add_bench_command(CLI::App& app) {
       std::cout << "forward " << opt->seq_len << " tokens: " << format_number(median, 3)
                 << " s median of " << opt->repeats << " (best " << format_number(seconds.front(), 3)
                 << " s), " << format_number(tokens_per_s, 1) << " tokens/s, " << num_threads()
-                << " threads, logits " << opt->logits << ", peak RSS "
-                << format_number(peak_rss_mib(), 1) << " MiB\n";
+                << " threads, gemm " << gemm_backend_name(gemm_backend()) << ", logits "
+                << opt->logits << ", peak RSS " << format_number(peak_rss_mib(), 1) << " MiB\n";
     });
   });
 }

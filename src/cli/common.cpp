@@ -2,18 +2,22 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "analysis/sequences.h"
 #include "core/error.h"
+#include "io/atomic_file.h"
 #include "report/result_json.h"
 #include "report/table.h"
 
 namespace massact::cli {
 
 namespace {
+namespace fs = std::filesystem;
+
 std::string g_command_line;
 
 // Shell-quotes an argument when it needs it, so the recorded command can be pasted back.
@@ -23,6 +27,7 @@ std::string quoted(const std::string& arg) {
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
+
 // A --seq-len as given, or for 0 the default of every command: min(4096, the model's context).
 int64_t seq_len_or_default(int64_t seq_len, const Model& model) {
   return seq_len > 0 ? seq_len : std::min<int64_t>(4096, model.spec().max_positions);
@@ -63,9 +68,35 @@ LoadedModel load_model(const std::string& path, bool need_tokenizer) {
   return LoadedModel{std::move(model), std::move(tokenizer)};
 }
 
-std::string read_text_file(const std::string& path) {
+void ModelArgument::add_options(CLI::App* cmd) {
+  add_model_argument(cmd, path);
+  cmd->add_flag("--allow-long-context", allow_long_context,
+                "Run input longer than the model's context (RoPE and ALiBi models only)");
+}
+
+LoadedModel ModelArgument::load(bool need_tokenizer) const {
+  LoadedModel m = load_model(path, need_tokenizer);
+  m.allow_long_context = allow_long_context;
+  return m;
+}
+
+void LoadedModel::check_length(int64_t tokens, const std::string& option) const {
+  const ModelSpec& s = model.spec();
+  const bool learned = s.positions == Positions::Learned;
+  if (tokens <= s.max_positions || (allow_long_context && !learned)) return;
+  throw_input_error(option, ": ", tokens, " tokens, more than the model's context of ",
+                    s.max_positions, " positions (", s.origin.file, ": ", s.origin.noun, " '",
+                    s.origin.max_positions, "'); ",
+                    learned ? "its learned position table has no more rows"
+                            : "--allow-long-context runs it anyway");
+}
+
+std::string read_text_file(const std::string& path, const std::string& option) {
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    throw_input_error(option, ": ", path, ": not a regular file (expected a text file)");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw_input_error(path, ": cannot open text file");
+  if (!in) throw_input_error(option, ": ", path, ": cannot open text file");
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -79,9 +110,23 @@ CLI::Validator at_least(int64_t minimum) {
           if (std::stoll(value, &used) >= minimum && used == value.size()) return "";
         } catch (const std::exception&) {
         }
-        return "expected an integer >= " + std::to_string(minimum) + ", got " + value;
+        return "expected an integer >= " + std::to_string(minimum) + ", got " + short_quote(value);
       },
       ">=" + std::to_string(minimum));
+}
+
+CLI::Validator output_file() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value.empty()) return "expected a file name, got an empty value";
+        try {
+          check_output_path(value);
+        } catch (const InputError& e) {
+          return e.what();
+        }
+        return "";
+      },
+      "FILE");
 }
 
 void TokenInput::add_options(CLI::App* cmd) {
@@ -89,16 +134,32 @@ void TokenInput::add_options(CLI::App* cmd) {
   auto* f = cmd->add_option("--text-file", text_file, "File whose text to run");
   auto* t = cmd->add_option("--token-ids", token_ids, "Token ids to run, e.g. 1,415,2");
   t->delimiter(',');
+  // CLI11 converts an empty item ("", "1,,2") to 0, a valid-looking id.
+  t->check(CLI::Validator(
+      [](std::string& id) -> std::string {
+        return id.empty() ? "expected comma-separated token ids, got an empty item" : "";
+      },
+      "ID"));
   p->excludes(f)->excludes(t);
   f->excludes(t);
 }
 
-TokenIds TokenInput::resolve(const LoadedModel& m) const {
+TokenIds TokenInput::encode(const LoadedModel& m) const {
   if (!token_ids.empty()) return token_ids;
   if (prompt.empty() && text_file.empty())
     throw_input_error("input: expected one of --prompt, --text-file or --token-ids");
   const std::string text = prompt.empty() ? read_text_file(text_file) : prompt;
   return m.tokenizer->encode(text, true);
+}
+
+TokenIds TokenInput::resolve(const LoadedModel& m) const {
+  TokenIds ids = encode(m);
+  m.check_length(int64_t(ids.size()), option());
+  return ids;
+}
+
+std::string TokenInput::option() const {
+  return !token_ids.empty() ? "--token-ids" : prompt.empty() ? "--text-file" : "--prompt";
 }
 
 void SequenceInput::add_options(CLI::App* cmd) {
@@ -107,13 +168,16 @@ void SequenceInput::add_options(CLI::App* cmd) {
                   "Draw this many windows from --text-file (0: its beginning, once)")
       ->capture_default_str()
       ->check(at_least(0));
-  cmd->add_option("--seq-len", seq_len, "Tokens per sequence (0: min(4096, the model's context))")
+  cmd->add_option(seq_len_flag, seq_len,
+                  "Tokens per sequence (0: a prompt or ids whole, else min(4096, the model's "
+                  "context))")
       ->capture_default_str()
       ->check(at_least(0));
   cmd->add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
 }
 
-void EvalWindows::add_options(CLI::App* cmd, const std::string& seq_len_flag) {
+void EvalWindows::add_options(CLI::App* cmd, const std::string& flag) {
+  seq_len_flag = flag;
   cmd->add_option(seq_len_flag, seq_len,
                   "Evaluation window in tokens (0: min(4096, the model's context))")
       ->capture_default_str()
@@ -123,12 +187,15 @@ void EvalWindows::add_options(CLI::App* cmd, const std::string& seq_len_flag) {
       ->check(at_least(0));
 }
 
-PerplexityProtocol EvalWindows::protocol(const Model& model, const std::string& text_name) const {
-  return {seq_len_or_default(seq_len, model), max_windows, text_name, std::nullopt};
+PerplexityProtocol EvalWindows::protocol(const LoadedModel& m, const std::string& text_name) const {
+  const int64_t length = seq_len_or_default(seq_len, m.model);
+  m.check_length(length, seq_len_flag);
+  return {length, max_windows, text_name, std::nullopt};
 }
 
 std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {
   const int64_t length = seq_len_or_default(seq_len, m.model);
+  m.check_length(length, seq_len_flag);
   if (num_seqs > 0) {
     if (input.text_file.empty())
       throw_input_error("--num-seqs: draws windows from a --text-file; none given");
@@ -136,8 +203,11 @@ std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {
     // The BOS the tokenizer puts before any input starts every window too.
     return draw_sequences(text, {num_seqs, length, seed}, m.input_bos(), input.text_file);
   }
-  TokenIds ids = input.resolve(m);
-  if (int64_t(ids.size()) > length) ids.resize(size_t(length));
+  // A text file gives its beginning; a prompt or ids run whole unless --seq-len says otherwise.
+  TokenIds ids = input.encode(m);
+  const bool cut = seq_len > 0 || !input.text_file.empty();
+  if (cut && int64_t(ids.size()) > length) ids.resize(size_t(length));
+  m.check_length(int64_t(ids.size()), input.option());
   return {ids};
 }
 
@@ -182,13 +252,13 @@ void JsonOutput::add_options(CLI::App* cmd, bool with_csv) {
   if (with_csv)
     j->excludes(cmd->add_flag("--csv", as_csv,
                               "Print the tables as CSV instead (each after a line \"# NAME\")"));
-  cmd->add_option("--out", out, "Also write the JSON result to this file");
+  cmd->add_option("--out", out, "Also write the JSON result to this file")->check(output_file());
 }
 
 void JsonOutput::emit(const massact::json& doc, const NamedTables& tables,
                       const std::function<void()>& print_text) const {
   if (as_json)
-    std::cout << doc.dump(2) << "\n";
+    std::cout << json_text(doc) << "\n";
   else if (as_csv)
     write_csv(tables, std::cout);
   else

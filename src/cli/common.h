@@ -25,6 +25,13 @@ void set_command_line(int argc, char** argv);
 struct LoadedModel {
   Model model;
   std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none and ids were given
+  bool allow_long_context = false;       // --allow-long-context
+
+  // InputError naming `option` when `tokens` exceed the model's context (its max positions),
+  // before anything is computed: attention's memory grows with the square of the length, and a
+  // model has not been trained on positions past its context. --allow-long-context lifts this for
+  // RoPE and ALiBi models, whose positions extend; a learned position table ends where it ends.
+  void check_length(int64_t tokens, const std::string& option) const;
 
   std::string token_text(int32_t id) const;
   // The BOS that the tokenizer puts before every input, if it does.
@@ -41,7 +48,18 @@ LoadedModel load_model(const std::string& path, bool need_tokenizer);
 // The MODEL argument every model command takes: what load_model() accepts.
 void add_model_argument(CLI::App* cmd, std::string& path);
 
-std::string read_text_file(const std::string& path);
+// The MODEL argument of a command that runs the model, with --allow-long-context.
+struct ModelArgument {
+  std::string path;
+  bool allow_long_context = false;
+
+  void add_options(CLI::App* cmd);
+  LoadedModel load(bool need_tokenizer) const;
+};
+
+// The whole file; InputError naming `option` and the path when it is not a readable regular file
+// (a folder would read as empty text).
+std::string read_text_file(const std::string& path, const std::string& option = "--text-file");
 
 // --prompt TEXT | --text-file F | --token-ids 1,2,3 (exactly one).
 struct TokenInput {
@@ -51,8 +69,13 @@ struct TokenInput {
 
   void add_options(CLI::App* cmd);
   bool needs_tokenizer() const { return token_ids.empty(); }
-  // Encodes with the tokenizer's BOS/EOS rules; ids are taken as given.
+  // Encodes with the tokenizer's BOS/EOS rules; ids are taken as given. Checked against the
+  // model's context (LoadedModel::check_length).
   TokenIds resolve(const LoadedModel& m) const;
+  // The same, unchecked, for callers that cut the input first.
+  TokenIds encode(const LoadedModel& m) const;
+  // The option that gave the input: "--prompt", "--text-file" or "--token-ids".
+  std::string option() const;
 };
 
 // The sequences a study runs on:
@@ -60,12 +83,14 @@ struct TokenInput {
 //   --text-file F                          its first --seq-len tokens, as one sequence
 //   --text-file F --num-seqs N [--seed S]  N windows of --seq-len tokens drawn from it
 //                                          (analysis/sequences.h says how)
-// --seq-len 0 means min(4096, the model's context).
+// --seq-len 0 means min(4096, the model's context) for a text file; a prompt or ids run whole
+// unless --seq-len cuts them. Every sequence is checked against the model's context.
 struct SequenceInput {
   TokenInput input;
   int64_t num_seqs = 0;
   int64_t seq_len = 0;
   uint64_t seed = 0;
+  std::string seq_len_flag = "--seq-len";  // its name in error messages
 
   void add_options(CLI::App* cmd);
   bool needs_tokenizer() const { return input.needs_tokenizer(); }
@@ -78,10 +103,11 @@ struct SequenceInput {
 struct EvalWindows {
   int64_t seq_len = 0;
   int64_t max_windows = 0;
+  std::string seq_len_flag = "--seq-len";
 
-  void add_options(CLI::App* cmd, const std::string& seq_len_flag = "--seq-len");
-  // The protocol over the text file `text_name`.
-  PerplexityProtocol protocol(const Model& model, const std::string& text_name) const;
+  void add_options(CLI::App* cmd, const std::string& flag = "--seq-len");
+  // The protocol over the text file `text_name`; its window checked against the context.
+  PerplexityProtocol protocol(const LoadedModel& m, const std::string& text_name) const;
 };
 
 // --min-magnitude and --min-ratio: the paper's criterion, both options.
@@ -106,7 +132,7 @@ json token_json(int64_t position, int32_t id, const std::string& text, TokenRole
 ProgressFn progress_printer(const std::string& label);
 
 // --json (print the JSON result instead of the tables), --csv (print the tables as CSV instead,
-// report/csv.h) and --out FILE (also write the JSON there).
+// report/csv.h) and --out FILE (also write the JSON there; see output_file()).
 struct JsonOutput {
   bool as_json = false;
   bool as_csv = false;
@@ -124,6 +150,9 @@ struct JsonOutput {
 
 // Option checks whose messages say what was expected ("expected an integer >= 0, got -3").
 CLI::Validator at_least(int64_t minimum);
+// An output file name: not empty, and not something other than a regular file (a device, a folder
+// or a pipe, which the atomic rename would replace).
+CLI::Validator output_file();
 
 // Registration of each subcommand (one file each).
 void add_inspect_command(CLI::App& app);
@@ -138,6 +167,7 @@ void add_stats_command(CLI::App& app);
 void add_intervene_command(CLI::App& app);
 void add_attention_command(CLI::App& app);
 void add_decompose_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 // Parses and runs; returns the process exit code (0 ok, 2 bad input or usage, 1 internal error).
 int run(int argc, char** argv);

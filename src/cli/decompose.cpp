@@ -16,7 +16,7 @@ namespace massact::cli {
 
 void add_decompose_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
@@ -29,7 +29,7 @@ void add_decompose_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "decompose", "Value updates from massive tokens: similarity, size, implicit bias");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
@@ -45,7 +45,7 @@ void add_decompose_command(CLI::App& app) {
   opt->windows.add_options(cmd, "--eval-seq-len");
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer() || !opt->eval_text.empty());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer() || !opt->eval_text.empty());
     const ModelSpec& spec = m.model.spec();
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     if (opt->layer >= spec.n_layers)
@@ -92,8 +92,9 @@ void add_decompose_command(CLI::App& app) {
 
     Table bias({"u_C", "perplexity"});
     if (!opt->eval_text.empty()) {
-      TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text), true);
-      const PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->eval_text);
+      TokenIds eval_tokens =
+          m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"), true);
+      const PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
       json rows = json::array();
       for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
         PerplexityResult r = perplexity_with_value_update_edit(

@@ -11,21 +11,21 @@ namespace massact::cli {
 
 void add_forward_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     TokenInput input;
     std::vector<std::string> hooks{"blocks.*.hook_resid_post"};
     std::string out;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("forward", "Run one sequence and save hook points and logits");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   cmd->add_option("--hooks", opt->hooks,
                   "Glob(s) over hook names to save, e.g. 'blocks.*.attn.hook_pattern'")
       ->capture_default_str();
-  cmd->add_option("--out", opt->out, "Output .safetensors file")->required();
+  cmd->add_option("--out", opt->out, "Output .safetensors file")->required()->check(output_file());
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     TokenIds ids = opt->input.resolve(m);
 
     // The pass reuses its buffers, so each watched tensor is copied as it goes by.
@@ -48,9 +48,10 @@ void add_forward_command(CLI::App& app) {
     std::copy(ids.begin(), ids.end(), static_cast<int32_t*>(ids_tensor.raw_mut()));
     saved.emplace_back("input_ids", ids_tensor);
     saved.emplace_back("logits", logits);
-    write_safetensors(
-        opt->out, saved,
-        {{"massact_version", kMassactVersion}, {"command", command_line()}, {"model", opt->model}});
+    write_safetensors(opt->out, saved,
+                      {{"massact_version", kMassactVersion},
+                       {"command", command_line()},
+                       {"model", opt->model.path}});
     std::cout << "wrote " << saved.size() << " tensors (" << ids.size() << " tokens) to "
               << opt->out << "\n";
   });

@@ -12,22 +12,24 @@ namespace massact::cli {
 
 void add_generate_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     TokenInput input;
     int max_new_tokens = 32;
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("generate", "Greedy continuation of a prompt");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   cmd->add_option("--max-new-tokens", opt->max_new_tokens, "Tokens to generate")
       ->capture_default_str()
       ->check(at_least(1));
   opt->output.add_options(cmd, false);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     TokenIds prompt = opt->input.resolve(m);
+    // The last pass runs the prompt and all but the last new token.
+    m.check_length(int64_t(prompt.size()) + opt->max_new_tokens - 1, "--max-new-tokens");
     TokenIds all =
         greedy_generate(m.model, prompt, opt->max_new_tokens, m.model.spec().eos_token_id);
     TokenIds added(all.begin() + int64_t(prompt.size()), all.end());

@@ -127,13 +127,13 @@ Table properties_table(const json& doc) {
   table.add_row({"parameters", std::to_string(doc["model"]["parameters"].get<int64_t>())});
   table.add_row({"dtype", doc["model"]["dtype"].get<std::string>()});
   for (const auto& [key, value] : doc["architecture"].items())
-    table.add_row({key, value.is_string() ? value.get<std::string>() : value.dump()});
+    table.add_row({key, value.is_string() ? value.get<std::string>() : json_text(value, -1)});
   if (doc["tokenizer"].is_null()) {
     table.add_row({"tokenizer", "none (give --token-ids)"});
   } else {
     for (const auto& [key, value] : doc["tokenizer"].items())
-      table.add_row(
-          {"tokenizer." + key, value.is_string() ? value.get<std::string>() : value.dump()});
+      table.add_row({"tokenizer." + key,
+                     value.is_string() ? value.get<std::string>() : json_text(value, -1)});
   }
   return table;
 }

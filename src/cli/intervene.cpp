@@ -30,6 +30,7 @@ Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds
   const std::string text_name = own_text ? input.input.text_file : eval.text_name;
   const int64_t seq_len =
       input.seq_len > 0 ? input.seq_len : std::min<int64_t>(512, int64_t(text.size()));
+  m.check_length(seq_len, input.seq_len_flag);
   const std::vector<TokenIds> sequences =
       calibration_windows(text, {input.num_seqs, seq_len, input.seed}, eval, text_name);
   json protocol = {
@@ -70,7 +71,7 @@ json without_mean_json(const InterventionResult& r) {
 
 void add_intervene_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     std::string eval_text;
     int layer = -1;
     std::vector<std::string> modes{"all"};
@@ -83,9 +84,10 @@ void add_intervene_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   opt->calibration.num_seqs = 10;
+  opt->calibration.seq_len_flag = "--calib-seq-len";
   auto* cmd = app.add_subcommand(
       "intervene", "Perplexity with massive activations zeroed or set to their means");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   cmd->add_option("--eval-text", opt->eval_text, "Evaluation text (perplexity protocol)")
       ->required();
   cmd->add_option("--layer", opt->layer,
@@ -113,11 +115,11 @@ void add_intervene_command(CLI::App& app) {
   add_outlier_options(cmd, opt->outliers);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, true);
-    PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->eval_text);
+    LoadedModel m = opt->model.load(true);
+    PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
     protocol.bos_per_window = m.input_bos();
-    TokenIds eval_tokens =
-        m.tokenizer->encode(read_text_file(opt->eval_text), !protocol.bos_per_window);
+    TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"),
+                                               !protocol.bos_per_window);
 
     MassiveMeans means;
     json calibration;

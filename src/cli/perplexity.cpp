@@ -11,7 +11,7 @@ namespace massact::cli {
 
 void add_perplexity_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     std::string text_file;
     EvalWindows windows;
     JsonOutput output;
@@ -19,15 +19,15 @@ void add_perplexity_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "perplexity", "Perplexity on a text, non-overlapping windows, every position scored");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   cmd->add_option("--text-file", opt->text_file, "Evaluation text (tokenized as a whole)")
       ->required();
   opt->windows.add_options(cmd);
   opt->output.add_options(cmd, false);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, true);
+    LoadedModel m = opt->model.load(true);
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);
-    const PerplexityProtocol protocol = opt->windows.protocol(m.model, opt->text_file);
+    const PerplexityProtocol protocol = opt->windows.protocol(m, opt->text_file);
     PerplexityResult r =
         perplexity(m.model, text, protocol, Hooks(), progress_printer("perplexity: window"));
 

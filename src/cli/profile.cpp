@@ -94,7 +94,7 @@ Table top_view_table(const MagnitudeProfile& profile, int layer, int k) {
 
 void add_profile_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
@@ -105,7 +105,7 @@ void add_profile_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("profile", "Top-1/2/3 and median |activation| of every layer output");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
@@ -117,7 +117,7 @@ void add_profile_command(CLI::App& app) {
       ->check(at_least(0));
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     if (opt->layer >= m.model.spec().n_layers)
       throw_input_error("--layer: expected a layer below ", m.model.spec().n_layers, ", got ",

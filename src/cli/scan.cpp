@@ -191,7 +191,7 @@ void print_fingerprint(const MassiveCensus& census, const MassiveKinds& kinds,
 
 void add_scan_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
@@ -199,13 +199,13 @@ void add_scan_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("scan", "Find massive activations in every layer's output");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     json doc = result_document("massact.scan", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, sequences);

@@ -12,7 +12,7 @@ namespace massact::cli {
 
 void add_stats_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    ModelArgument model;
     SequenceInput input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
@@ -22,15 +22,16 @@ void add_stats_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("stats", "Value distribution of each massive activation over sequences");
-  add_model_argument(cmd, opt->model);
+  opt->model.add_options(cmd);
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
   cmd->add_option("--means-out", opt->means_out,
-                  "Write the mean of each massive (layer, dim, role) here");
+                  "Write the mean of each massive (layer, dim, role) here")
+      ->check(output_file());
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
                                        progress_printer("stats: sequence"));

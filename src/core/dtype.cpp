@@ -129,26 +129,32 @@ uint16_t f32_to_f16(float f) {
   return sign | uint16_t(rounded >> 13);
 }
 
+namespace {
+// Element i of an array of T at `src`, which need not be aligned for T: a safetensors tensor may
+// start at any byte, and rows of block types leave the next ones at odd addresses. A fixed-size
+// memcpy is one (unaligned) load, and the loops below still vectorize.
+template <class T>
+T load(const void* src, size_t i) {
+  T v;
+  std::memcpy(&v, static_cast<const std::byte*>(src) + i * sizeof(T), sizeof(T));
+  return v;
+}
+}  // namespace
+
 void to_f32(DType t, const void* src, float* dst, size_t n) {
   switch (t) {
     case DType::F32:
       std::memcpy(dst, src, n * 4);
       return;
-    case DType::F64: {
-      auto* s = static_cast<const double*>(src);
-      for (size_t i = 0; i < n; ++i) dst[i] = float(s[i]);
+    case DType::F64:
+      for (size_t i = 0; i < n; ++i) dst[i] = float(load<double>(src, i));
       return;
-    }
-    case DType::BF16: {
-      auto* s = static_cast<const uint16_t*>(src);
-      for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(s[i]);
+    case DType::BF16:
+      for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(load<uint16_t>(src, i));
       return;
-    }
-    case DType::F16: {
-      auto* s = static_cast<const uint16_t*>(src);
-      for (size_t i = 0; i < n; ++i) dst[i] = f16_to_f32(s[i]);
+    case DType::F16:
+      for (size_t i = 0; i < n; ++i) dst[i] = f16_to_f32(load<uint16_t>(src, i));
       return;
-    }
     default:
       if (!is_quantized(t))
         throw std::logic_error(str_cat("to_f32: ", dtype_name(t), " is not a float type"));

@@ -1,6 +1,9 @@
 #include "io/gguf.h"
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <variant>
 
 #include "core/error.h"
 
@@ -43,7 +46,7 @@ bool is_known(uint32_t type) {
 // file. `context` names what is being read ("key 'general.name'"), for the error message.
 class Cursor {
  public:
-  Cursor(const MappedFile& file) : file_(file) {}
+  explicit Cursor(const MappedFile& file, uint64_t pos = 0) : file_(file), pos_(pos) {}
 
   template <class T>
   T read(const std::string& context) {
@@ -54,12 +57,17 @@ class Cursor {
     return value;
   }
 
-  std::string read_string(const std::string& context) {
+  std::string_view read_string(const std::string& context) {
     uint64_t length = read<uint64_t>(context);
     need(length, context);
-    std::string s(reinterpret_cast<const char*>(file_.data() + pos_), length);
+    std::string_view s(reinterpret_cast<const char*>(file_.data() + pos_), length);
     pos_ += length;
     return s;
+  }
+
+  void skip(uint64_t bytes, const std::string& context) {
+    need(bytes, context);
+    pos_ += bytes;
   }
 
   // Fails unless `count` items of at least `item_size` bytes each can fit in what is left, so that
@@ -93,70 +101,97 @@ GgufType read_type(Cursor& in, const std::string& context) {
   return GgufType(type);
 }
 
-GgufValue read_value(Cursor& in, GgufType type, const std::string& context);
-
-GgufValue read_array(Cursor& in, const std::string& context) {
-  GgufValue value;
-  value.type = GgufType::Array;
-  value.item_type = read_type(in, context);
-  uint64_t count = in.read<uint64_t>(context);
-  in.need_items(count, scalar_size(value.item_type), context);
-  value.items.reserve(count);
-  for (uint64_t i = 0; i < count; ++i)
-    value.items.push_back(read_value(in, value.item_type, context));
-  return value;
-}
-
-GgufValue read_value(Cursor& in, GgufType type, const std::string& context) {
+// Checks that a value of `type` lies inside the file and moves past it, returning where it is.
+// Nothing is decoded or allocated: an array of scalars is skipped whole, strings and nested
+// arrays one by one, the nesting bounded by kMaxGgufArrayDepth.
+GgufValue skip_value(Cursor& in, GgufType type, const std::string& context, int depth) {
   GgufValue value;
   value.type = type;
-  switch (type) {
-    case GgufType::UInt8:
-      value.scalar = uint64_t(in.read<uint8_t>(context));
-      break;
-    case GgufType::Int8:
-      value.scalar = int64_t(in.read<int8_t>(context));
-      break;
-    case GgufType::UInt16:
-      value.scalar = uint64_t(in.read<uint16_t>(context));
-      break;
-    case GgufType::Int16:
-      value.scalar = int64_t(in.read<int16_t>(context));
-      break;
-    case GgufType::UInt32:
-      value.scalar = uint64_t(in.read<uint32_t>(context));
-      break;
-    case GgufType::Int32:
-      value.scalar = int64_t(in.read<int32_t>(context));
-      break;
-    case GgufType::UInt64:
-      value.scalar = in.read<uint64_t>(context);
-      break;
-    case GgufType::Int64:
-      value.scalar = in.read<int64_t>(context);
-      break;
-    case GgufType::Float32:
-      value.scalar = double(in.read<float>(context));
-      break;
-    case GgufType::Float64:
-      value.scalar = in.read<double>(context);
-      break;
-    case GgufType::Bool:
-      value.scalar = in.read<uint8_t>(context) != 0;
-      break;
-    case GgufType::String:
-      value.scalar = in.read_string(context);
-      break;
-    case GgufType::Array:
-      return read_array(in, context);
+  value.offset = in.pos();
+  if (type == GgufType::String) {
+    in.read_string(context);
+  } else if (type != GgufType::Array) {
+    in.skip(scalar_size(type), context);
+  } else {
+    if (depth >= kMaxGgufArrayDepth)
+      in.fail(context, str_cat("arrays nested deeper than ", kMaxGgufArrayDepth, " levels"));
+    value.item_type = read_type(in, context);
+    value.count = in.read<uint64_t>(context);
+    in.need_items(value.count, scalar_size(value.item_type), context);
+    value.offset = in.pos();
+    if (value.item_type == GgufType::String || value.item_type == GgufType::Array) {
+      for (uint64_t i = 0; i < value.count; ++i)
+        skip_value(in, value.item_type, context, depth + 1);
+    } else {
+      in.skip(value.count * scalar_size(value.item_type), context);  // need_items: no overflow
+    }
   }
   return value;
 }
 
+// A scalar or string, integers widened to int64/uint64 and floats to double.
+using Scalar = std::variant<int64_t, uint64_t, double, bool, std::string>;
+
+// Decodes the scalar or string of `type` at the cursor (checked at open, so the reads succeed).
+Scalar read_scalar(Cursor& in, GgufType type) {
+  const std::string context = "value";
+  switch (type) {
+    case GgufType::UInt8:
+      return uint64_t(in.read<uint8_t>(context));
+    case GgufType::Int8:
+      return int64_t(in.read<int8_t>(context));
+    case GgufType::UInt16:
+      return uint64_t(in.read<uint16_t>(context));
+    case GgufType::Int16:
+      return int64_t(in.read<int16_t>(context));
+    case GgufType::UInt32:
+      return uint64_t(in.read<uint32_t>(context));
+    case GgufType::Int32:
+      return int64_t(in.read<int32_t>(context));
+    case GgufType::UInt64:
+      return in.read<uint64_t>(context);
+    case GgufType::Int64:
+      return in.read<int64_t>(context);
+    case GgufType::Float32:
+      return double(in.read<float>(context));
+    case GgufType::Float64:
+      return in.read<double>(context);
+    case GgufType::Bool:
+      return in.read<uint8_t>(context) != 0;
+    case GgufType::String:
+      return std::string(in.read_string(context));
+    case GgufType::Array:
+      break;
+  }
+  throw std::logic_error("read_scalar: an array is not a scalar");
+}
+
+// The value itself when it is not an array.
+std::optional<Scalar> scalar_of(const GgufFile& gguf, const GgufValue& v) {
+  if (v.type == GgufType::Array) return std::nullopt;
+  Cursor in(*gguf.file(), v.offset);
+  return read_scalar(in, v.type);
+}
+
+// An integer or float scalar as a double; nullopt for anything else.
+std::optional<double> as_number(const Scalar& s) {
+  if (const auto* d = std::get_if<double>(&s)) return *d;
+  if (const auto* u = std::get_if<uint64_t>(&s)) return double(*u);
+  if (const auto* i = std::get_if<int64_t>(&s)) return double(*i);
+  return std::nullopt;
+}
+
+// Calls visit(Scalar) on each item of an array whose items are scalars or strings.
+template <class Visit>
+void for_each_item(const GgufFile& gguf, const GgufValue& v, Visit visit) {
+  Cursor in(*gguf.file(), v.offset);
+  for (uint64_t i = 0; i < v.count; ++i) visit(read_scalar(in, v.item_type));
+}
+
 GgufTensorInfo read_tensor_info(Cursor& in, uint64_t index) {
   GgufTensorInfo info;
-  info.name = in.read_string(str_cat("tensor #", index, " name"));
-  const std::string context = "tensor '" + info.name + "'";
+  info.name = std::string(in.read_string(str_cat("tensor #", index, " name")));
+  const std::string context = "tensor '" + quote_prefix(info.name) + "'";
   uint32_t n_dims = in.read<uint32_t>(context);
   if (n_dims == 0 || n_dims > kMaxDims)
     in.fail(context, str_cat("expected 1 to ", kMaxDims, " dims, got ", n_dims));
@@ -172,17 +207,12 @@ void check_tensor_offsets(const GgufFile& gguf, const std::vector<GgufTensorInfo
                           uint64_t file_size) {
   for (const auto& t : tensors) {
     if (t.offset % gguf.alignment() != 0)
-      throw_input_error(gguf.path(), ": tensor '", t.name, "': offset ", t.offset,
+      throw_input_error(gguf.path(), ": tensor '", quote_prefix(t.name), "': offset ", t.offset,
                         " is not a multiple of the alignment ", gguf.alignment());
     if (t.offset > file_size - gguf.data_offset())
-      throw_input_error(gguf.path(), ": tensor '", t.name, "': offset ", t.offset,
+      throw_input_error(gguf.path(), ": tensor '", quote_prefix(t.name), "': offset ", t.offset,
                         " is past the end of the file");
   }
-}
-
-template <class T>
-const T* scalar_as(const GgufValue& v) {
-  return v.type == GgufType::Array ? nullptr : std::get_if<T>(&v.scalar);
 }
 
 }  // namespace
@@ -208,12 +238,19 @@ GgufFile GgufFile::open(const std::string& path) {
   in.need_items(kv_count, 8 + 4 + 1, "header key-value count");
   in.need_items(tensor_count, 8 + 4 + 8 + 4 + 8, "header tensor count");
 
+  gguf.metadata_.reserve(kv_count);
   for (uint64_t i = 0; i < kv_count; ++i) {
-    std::string key = in.read_string(str_cat("key #", i));
-    const std::string context = "key '" + key + "'";
+    std::string_view key = in.read_string(str_cat("key #", i));
+    const std::string context = "key '" + quote_prefix(std::string(key)) + "'";
     GgufType type = read_type(in, context);
-    gguf.metadata_[key] = read_value(in, type, context);
+    gguf.metadata_.emplace_back(key, skip_value(in, type, context, 0));
   }
+  std::stable_sort(gguf.metadata_.begin(), gguf.metadata_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < gguf.metadata_.size(); ++i)
+    if (gguf.metadata_[i].first == gguf.metadata_[i - 1].first)
+      throw_input_error(path, ": key '", quote_prefix(std::string(gguf.metadata_[i].first)),
+                        "': listed twice");
   if (gguf.has("general.alignment")) {
     gguf.alignment_ = gguf.unsigned_integer("general.alignment");
     if (gguf.alignment_ == 0 || (gguf.alignment_ & (gguf.alignment_ - 1)) != 0)
@@ -229,10 +266,16 @@ GgufFile GgufFile::open(const std::string& path) {
   return gguf;
 }
 
+const GgufValue* GgufFile::find(const std::string& key) const {
+  auto it = std::lower_bound(metadata_.begin(), metadata_.end(), std::string_view(key),
+                             [](const auto& entry, std::string_view k) { return entry.first < k; });
+  return it != metadata_.end() && it->first == key ? &it->second : nullptr;
+}
+
 const GgufValue& GgufFile::get(const std::string& key) const {
-  auto it = metadata_.find(key);
-  if (it == metadata_.end()) throw_input_error(path(), ": key '", key, "': missing");
-  return it->second;
+  const GgufValue* v = find(key);
+  if (!v) throw_input_error(path(), ": key '", key, "': missing");
+  return *v;
 }
 
 void GgufFile::fail(const std::string& key, const std::string& expected) const {
@@ -243,8 +286,9 @@ void GgufFile::fail(const std::string& key, const std::string& expected) const {
 }
 
 std::string GgufFile::string(const std::string& key) const {
-  if (const auto* s = scalar_as<std::string>(get(key))) return *s;
-  fail(key, "a string");
+  const GgufValue& v = get(key);
+  if (v.type != GgufType::String) fail(key, "a string");
+  return std::get<std::string>(*scalar_of(*this, v));
 }
 
 std::string GgufFile::string(const std::string& key, const std::string& fallback) const {
@@ -252,24 +296,22 @@ std::string GgufFile::string(const std::string& key, const std::string& fallback
 }
 
 uint64_t GgufFile::unsigned_integer(const std::string& key) const {
-  const GgufValue& v = get(key);
-  if (const auto* u = scalar_as<uint64_t>(v)) return *u;
-  if (const auto* i = scalar_as<int64_t>(v); i && *i >= 0) return uint64_t(*i);
+  const std::optional<Scalar> v = scalar_of(*this, get(key));
+  if (const auto* u = v ? std::get_if<uint64_t>(&*v) : nullptr) return *u;
+  if (const auto* i = v ? std::get_if<int64_t>(&*v) : nullptr; i && *i >= 0) return uint64_t(*i);
   fail(key, "a non-negative integer");
 }
 
 double GgufFile::number(const std::string& key) const {
-  const GgufValue& v = get(key);
-  if (const auto* d = scalar_as<double>(v)) return *d;
-  if (const auto* u = scalar_as<uint64_t>(v)) return double(*u);
-  if (const auto* i = scalar_as<int64_t>(v)) return double(*i);
+  const std::optional<Scalar> v = scalar_of(*this, get(key));
+  if (const std::optional<double> d = v ? as_number(*v) : std::nullopt) return *d;
   fail(key, "a number");
 }
 
 bool GgufFile::boolean(const std::string& key, bool fallback) const {
   if (!has(key)) return fallback;
-  if (const auto* b = scalar_as<bool>(get(key))) return *b;
-  fail(key, "a bool");
+  if (get(key).type != GgufType::Bool) fail(key, "a bool");
+  return std::get<bool>(*scalar_of(*this, get(key)));
 }
 
 std::vector<std::string> GgufFile::string_array(const std::string& key) const {
@@ -277,42 +319,38 @@ std::vector<std::string> GgufFile::string_array(const std::string& key) const {
   if (v.type != GgufType::Array || v.item_type != GgufType::String)
     fail(key, "an array of strings");
   std::vector<std::string> out;
-  out.reserve(v.items.size());
-  for (const auto& item : v.items) out.push_back(std::get<std::string>(item.scalar));
+  out.reserve(v.count);  // each item takes at least 8 bytes of the file
+  for_each_item(*this, v, [&](Scalar s) { out.push_back(std::move(std::get<std::string>(s))); });
   return out;
 }
 
 std::vector<int64_t> GgufFile::integer_array(const std::string& key) const {
   const GgufValue& v = get(key);
-  if (v.type != GgufType::Array) fail(key, "an array of integers");
+  if (v.type != GgufType::Array || v.item_type == GgufType::Array)
+    fail(key, "an array of integers");
   std::vector<int64_t> out;
-  out.reserve(v.items.size());
-  for (const auto& item : v.items) {
-    if (const auto* i = scalar_as<int64_t>(item))
+  out.reserve(v.count);
+  for_each_item(*this, v, [&](const Scalar& s) {
+    if (const auto* i = std::get_if<int64_t>(&s))
       out.push_back(*i);
-    else if (const auto* u = scalar_as<uint64_t>(item); u && *u <= uint64_t(INT64_MAX))
+    else if (const auto* u = std::get_if<uint64_t>(&s); u && *u <= uint64_t(INT64_MAX))
       out.push_back(int64_t(*u));
     else
       fail(key, "an array of integers");
-  }
+  });
   return out;
 }
 
 std::vector<double> GgufFile::number_array(const std::string& key) const {
   const GgufValue& v = get(key);
-  if (v.type != GgufType::Array) fail(key, "an array of numbers");
+  if (v.type != GgufType::Array || v.item_type == GgufType::Array) fail(key, "an array of numbers");
   std::vector<double> out;
-  out.reserve(v.items.size());
-  for (const auto& item : v.items) {
-    if (const auto* d = scalar_as<double>(item))
-      out.push_back(*d);
-    else if (const auto* i = scalar_as<int64_t>(item))
-      out.push_back(double(*i));
-    else if (const auto* u = scalar_as<uint64_t>(item))
-      out.push_back(double(*u));
-    else
-      fail(key, "an array of numbers");
-  }
+  out.reserve(v.count);
+  for_each_item(*this, v, [&](const Scalar& s) {
+    const std::optional<double> d = as_number(s);
+    if (!d) fail(key, "an array of numbers");
+    out.push_back(*d);
+  });
   return out;
 }
 

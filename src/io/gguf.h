@@ -7,10 +7,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
-#include <variant>
+#include <string_view>
 #include <vector>
 
 #include "core/mapped_file.h"
@@ -36,13 +35,18 @@ enum class GgufType : uint32_t {
 
 const char* gguf_type_name(GgufType type);
 
-// One value: a scalar (integers widened to int64/uint64, floats to double), a string, or an array
-// of values that all have item_type.
+// Arrays of arrays nest at most this deep (llama.cpp writes none); a deeper value is refused at
+// open, so that no walk of a hostile file recurses far.
+constexpr int kMaxGgufArrayDepth = 8;
+
+// One metadata value where it lies in the mapped file, decoded only when read: an array is its
+// item type, count and the offset of its first item, so metadata costs a few bytes of memory per
+// key however many items its arrays hold (a hostile file may hold tens of millions).
 struct GgufValue {
   GgufType type = GgufType::UInt8;
-  std::variant<int64_t, uint64_t, double, bool, std::string> scalar;
   GgufType item_type = GgufType::UInt8;  // arrays only
-  std::vector<GgufValue> items;          // arrays only
+  uint64_t count = 0;                    // arrays only: the number of items
+  uint64_t offset = 0;                   // the value's bytes (an array's: its first item's)
 };
 
 struct GgufTensorInfo {
@@ -62,10 +66,9 @@ class GgufFile {
   uint64_t alignment() const { return alignment_; }
   uint64_t data_offset() const { return data_offset_; }  // where the data section starts
   const std::vector<GgufTensorInfo>& tensors() const { return tensors_; }
-  const std::map<std::string, GgufValue>& metadata() const { return metadata_; }
   const std::shared_ptr<const MappedFile>& file() const { return file_; }
 
-  bool has(const std::string& key) const { return metadata_.count(key) != 0; }
+  bool has(const std::string& key) const { return find(key) != nullptr; }
   const GgufValue& get(const std::string& key) const;  // InputError when absent
 
   // Typed reads; InputError names the file and the key and says what was expected.
@@ -81,11 +84,14 @@ class GgufFile {
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
 
  private:
+  const GgufValue* find(const std::string& key) const;
+
   std::shared_ptr<const MappedFile> file_;
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;
   uint64_t data_offset_ = 0;
-  std::map<std::string, GgufValue> metadata_;
+  // Sorted by key; the keys are views into the mapped file, which file_ keeps alive.
+  std::vector<std::pair<std::string_view, GgufValue>> metadata_;
   std::vector<GgufTensorInfo> tensors_;
 };
 

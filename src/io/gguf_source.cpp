@@ -40,24 +40,25 @@ std::string readable_types() {
 void check_tensor(const GgufFile& gguf, const GgufTensorInfo& t) {
   const auto type = dtype_from_ggml_id(t.ggml_type);
   if (!type)
-    throw_input_error(gguf.path(), ": tensor '", t.name, "': ggml type id ", t.ggml_type,
-                      " is not one massact reads (", readable_types(), ")");
+    throw_input_error(gguf.path(), ": tensor '", quote_prefix(t.name), "': ggml type id ",
+                      t.ggml_type, " is not one massact reads (", readable_types(), ")");
   uint64_t n = 1;
   for (uint64_t d : t.dims) {
     if (d == 0 || d > kMaxElements / n)
-      throw_input_error(gguf.path(), ": tensor '", t.name, "': dims ",
+      throw_input_error(gguf.path(), ": tensor '", quote_prefix(t.name), "': dims ",
                         shape_str(row_major_shape(t)), " are empty or absurdly large");
     n *= d;
   }
   const int64_t row = int64_t(t.dims[0]);
   if (row % dtype_block_size(*type) != 0)
-    throw_input_error(gguf.path(), ": tensor '", t.name, "': rows of ", row, " elements, expected ",
-                      "a multiple of ", dtype_name(*type), "'s block of ", dtype_block_size(*type));
+    throw_input_error(gguf.path(), ": tensor '", quote_prefix(t.name), "': rows of ", row,
+                      " elements, expected ", "a multiple of ", dtype_name(*type), "'s block of ",
+                      dtype_block_size(*type));
   const uint64_t bytes = dtype_row_bytes(*type, row) * (n / uint64_t(row));
   const uint64_t available = gguf.file()->size() - gguf.data_offset() - t.offset;
   if (bytes > available)
-    throw_input_error(gguf.path(), ": tensor '", t.name, "': data of ", bytes, " bytes at offset ",
-                      t.offset, " runs past the end of the file (", available,
+    throw_input_error(gguf.path(), ": tensor '", quote_prefix(t.name), "': data of ", bytes,
+                      " bytes at offset ", t.offset, " runs past the end of the file (", available,
                       " bytes left; truncated?)");
 }
 
@@ -78,7 +79,8 @@ GgufSource::GgufSource(std::shared_ptr<const GgufFile> gguf) : gguf_(std::move(g
   for (size_t i = 0; i < tensors.size(); ++i) {
     check_tensor(*gguf_, tensors[i]);
     if (!index_.emplace(tensors[i].name, i).second)
-      throw_input_error(gguf_->path(), ": tensor '", tensors[i].name, "': listed twice");
+      throw_input_error(gguf_->path(), ": tensor '", quote_prefix(tensors[i].name),
+                        "': listed twice");
   }
 }
 

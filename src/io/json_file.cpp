@@ -7,12 +7,45 @@
 
 namespace massact {
 
+namespace {
+
+// Fails when brackets outside strings nest deeper than kMaxJsonDepth; a linear scan before the
+// parser, which (like every walk of the parsed tree) recurses once per level.
+void check_nesting(const std::string& text, const std::string& where) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw_input_error(where, ": not valid JSON: arrays and objects nested deeper than ",
+                          kMaxJsonDepth, " levels at byte ", i);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+}  // namespace
+
 json parse_json(const std::string& text, const std::string& where) {
+  check_nesting(text, where);
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw_input_error(where, ": not valid JSON: ", e.what());
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
+    throw_input_error(where, ": not valid JSON: ", quote_prefix(e.what(), 200));
   }
+}
+
+std::string quote_json(const json& value) {
+  return quote_prefix(value.dump());
 }
 
 json read_json_file(const std::string& path) {
@@ -35,7 +68,7 @@ std::string JsonFields::field_name(const std::string& key) const {
 }
 
 void JsonFields::fail(const std::string& key, const std::string& expected) const {
-  std::string got = has(key) ? ", got " + object_.at(key).dump() : " (missing)";
+  std::string got = has(key) ? ", got " + quote_json(object_.at(key)) : " (missing)";
   throw_input_error(where_, ": field '", field_name(key), "': expected ", expected, got);
 }
 

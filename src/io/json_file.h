@@ -10,9 +10,18 @@ namespace massact {
 
 using json = nlohmann::json;
 
-// Parses a whole JSON file; InputError names the path and the parser's complaint.
+// Arrays and objects nest at most this deep in any file massact reads (real configs and
+// tokenizers nest under 10 levels). Bounding it at parse time keeps every recursive walk of a
+// parsed value (parsing, dump(), destruction, the tokenizer's component builders) shallow.
+constexpr int kMaxJsonDepth = 64;
+
+// Parses a whole JSON file; InputError names the path and the parser's complaint, including
+// nesting deeper than kMaxJsonDepth and numbers outside the range of a double.
 json read_json_file(const std::string& path);
 json parse_json(const std::string& text, const std::string& where);
+
+// The JSON text of a value for an error message, cut to a short prefix when it is long.
+std::string quote_json(const json& value);
 
 // Typed, checked reads of an object's fields. `where` names the file, `path` the object inside it,
 // so that an error reads: "config.json: field 'rope_scaling.factor': expected a number, got \"x\"".

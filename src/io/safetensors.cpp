@@ -15,6 +15,9 @@ namespace {
 // beyond that means the file is not safetensors (or is corrupt), and must not drive an allocation.
 constexpr uint64_t kMaxHeaderBytes = 100ull << 20;
 
+// Larger than any real tensor, small enough that products of dims cannot overflow 64 bits.
+constexpr uint64_t kMaxElements = uint64_t(1) << 40;
+
 uint64_t read_u64_le(const std::byte* p) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | uint64_t(p[i]);
@@ -35,11 +38,16 @@ TensorInfo parse_tensor_entry(const std::string& path, const std::string& name, 
 
   const json& shape = fields.raw("shape");
   if (!shape.is_array()) fields.fail("shape", "an array of non-negative integers");
-  uint64_t numel = 1;
+  uint64_t numel = 1, nonzero_product = 1;
   for (const json& d : shape) {
     if (!d.is_number_unsigned()) fields.fail("shape", "an array of non-negative integers");
     uint64_t dim = d.get<uint64_t>();
     if (dim != 0 && numel > data_size / dim) fields.fail("shape", "a size that fits in the file");
+    // Beside a 0 dim the product stays 0 whatever the others are: bound them too, so that no
+    // stride computed from the shape can overflow.
+    if (dim != 0 && nonzero_product > kMaxElements / dim)
+      fields.fail("shape", "dims whose product is below 2^40");
+    if (dim != 0) nonzero_product *= dim;
     numel *= dim;
     info.shape.push_back(int64_t(dim));
   }
@@ -132,7 +140,8 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
                     {"data_offsets", {offset, offset + t.nbytes()}}};
     offset += t.nbytes();
   }
-  std::string text = header.dump();
+  // Metadata quotes arguments (the command line), which need not be valid UTF-8.
+  std::string text = header.dump(-1, ' ', false, json::error_handler_t::replace);
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data section 8-byte aligned
   write_file_atomically(path, [&](std::ostream& out) {
     uint64_t n = text.size();

@@ -32,18 +32,22 @@ std::unique_ptr<SafetensorsSource> SafetensorsSource::sharded(const std::string&
   std::map<std::string, size_t> shard_of_file;
   fs::path dir = fs::path(index_path).parent_path();
   for (const auto& [name, file] : weight_map.items()) {
-    if (!file.is_string()) fields.fail("weight_map." + name, "a shard file name");
+    if (!file.is_string()) fields.fail("weight_map." + quote_prefix(name), "a shard file name");
     std::string shard = file.get<std::string>();
     if (shard.find('/') != std::string::npos)
-      fields.fail("weight_map." + name, "a file name inside the model folder");
+      fields.fail("weight_map." + quote_prefix(name), "a file name inside the model folder");
     auto [it, added] = shard_of_file.emplace(shard, source->files_.size());
-    if (added && !fs::exists(dir / shard))
-      throw_input_error(index_path, ": field 'weight_map.", name, "': shard file ",
-                        (dir / shard).string(), " does not exist");
+    // The error_code form: a name the OS refuses (over 255 bytes, say) is the file's fault too.
+    std::error_code error;
+    if (added && !fs::is_regular_file(dir / shard, error))
+      throw_input_error(index_path, ": field 'weight_map.", quote_prefix(name), "': shard file ",
+                        quote_prefix((dir / shard).string(), 300),
+                        " does not exist or is not a file",
+                        error ? " (" + error.message() + ")" : "");
     if (added) source->files_.push_back(SafetensorsFile::open((dir / shard).string()));
     if (!source->files_[it->second].find(name))
-      throw_input_error(index_path, ": field 'weight_map.", name, "': shard ", shard,
-                        " has no tensor of that name");
+      throw_input_error(index_path, ": field 'weight_map.", quote_prefix(name), "': shard ",
+                        quote_prefix(shard), " has no tensor of that name");
     source->index_.emplace_back(name, it->second);
   }
   std::sort(source->index_.begin(), source->index_.end());

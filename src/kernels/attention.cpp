@@ -1,12 +1,11 @@
 #include "kernels/attention.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "core/dtype.h"
+#include "kernels/gemm.h"
 #include "kernels/threads.h"
 
 namespace massact {
@@ -48,9 +47,8 @@ void attention_scores(const AttentionShape& s, const ScoreRule& rule, const floa
     const int64_t h = h0 + g;
     float* out = scores + g * T * T;
     // (T, hd) x (hd, T): the strided rows of one head of q and k, straight from the packed layout.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(T), int(hd), rule.scale,
-                q + h * hd, int(s.n_heads * hd), k + kv_head(s, h) * hd, int(s.n_kv_heads * hd),
-                0.0f, out, int(T));
+    sgemm(Op::Transpose, T, T, hd, rule.scale, q + h * hd, s.n_heads * hd, k + kv_head(s, h) * hd,
+          s.n_kv_heads * hd, 0.0f, out, T);
   }
   const float neg_inf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for collapse(2) schedule(static) if (nh * T * T >= kMinParallelWork)
@@ -96,9 +94,8 @@ void attention_mix(const AttentionShape& s, const float* probs, const float* v, 
   const int64_t T = s.T, hd = s.head_dim;
   for (int64_t g = 0; g < nh; ++g) {
     const int64_t h = h0 + g;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(T), int(hd), int(T), 1.0f,
-                probs + g * T * T, int(T), v + kv_head(s, h) * hd, int(s.n_kv_heads * hd), 0.0f,
-                z + h * hd, int(s.n_heads * hd));
+    sgemm(Op::None, T, hd, T, 1.0f, probs + g * T * T, T, v + kv_head(s, h) * hd, s.n_kv_heads * hd,
+          0.0f, z + h * hd, s.n_heads * hd);
   }
 }
 

@@ -1,10 +1,9 @@
 #include "kernels/linear.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 
 #include "core/dtype.h"
+#include "kernels/gemm.h"
 #include "kernels/threads.h"
 
 namespace massact {
@@ -31,8 +30,7 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
     const int64_t rows = std::min(panel, out - first);
     const float* w = scratch.rows_f32(weight, first, first + rows);
     // y[:, first:first+rows] = x w^T, written in place through y's row stride.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(T), int(rows), int(in), 1.0f, x,
-                int(in), w, int(in), 0.0f, y + first, int(out));
+    sgemm(Op::Transpose, T, rows, in, 1.0f, x, in, w, in, 0.0f, y + first, out);
   }
   if (bias.empty()) return;
   Tensor b = bias.dtype() == DType::F32 ? bias : bias.to_f32();

@@ -1,5 +1,5 @@
-// One thread count for everything: massact's own loops (OpenMP) and the BLAS library's GEMMs (the
-// OpenMP build of OpenBLAS, so both use the same pool).
+// One thread count for everything: massact's own loops (OpenMP) and the GEMM backends (oneDNN and
+// the OpenMP build of OpenBLAS, so all three use the same pool).
 #pragma once
 
 namespace massact {

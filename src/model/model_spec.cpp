@@ -1,5 +1,9 @@
 #include "model/model_spec.h"
 
+#include <stdexcept>
+
+#include "core/error.h"
+
 namespace massact {
 
 namespace {
@@ -7,7 +11,73 @@ void replace(std::string& s, const std::string& key, int64_t value) {
   auto pos = s.find(key);
   if (pos != std::string::npos) s.replace(pos, key.size(), std::to_string(value));
 }
+// validate_spec's checks, each naming the file and the field as SpecOrigin spells them.
+class SpecCheck {
+ public:
+  explicit SpecCheck(const ModelSpec& spec) : origin_(spec.origin) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& expected,
+                         const std::string& got) const {
+    throw_input_error(origin_.file, ": ", origin_.noun, " '", key, "': expected ", expected,
+                      ", got ", got);
+  }
+  void in_range(int64_t value, int64_t low, int64_t high, const std::string& key) const {
+    if (value >= low && value <= high) return;
+    fail(key,
+         low == 1 ? str_cat("a positive integer at most ", high)
+                  : str_cat("an integer from ", low, " to ", high),
+         std::to_string(value));
+  }
+  void divides(int64_t divisor, const std::string& divisor_key, int64_t n,
+               const std::string& n_key) const {
+    if (n % divisor != 0)
+      fail(divisor_key, str_cat("a divisor of ", n_key, " (", n, ")"), std::to_string(divisor));
+  }
+  // Rotary dimensions: pairs within the head (RoPE reads dimension j and j + dims / 2).
+  void rope_dims(const RopeSpec& rope, int64_t head_dim) const {
+    if (rope.dims < 2 || rope.dims > head_dim || rope.dims % 2 != 0)
+      fail(origin_.rope_dims,
+           str_cat("an even number of rotary dimensions from 2 to the head size (", head_dim, ")"),
+           str_cat(rope.dims, " rotary dimensions"));
+  }
+
+ private:
+  const SpecOrigin& origin_;
+};
+
 }  // namespace
+
+void validate_spec(const ModelSpec& s) {
+  const SpecOrigin& o = s.origin;
+  const SpecCheck check(s);
+  check.in_range(s.n_layers, 1, SpecLimits::layers, o.n_layers);
+  check.in_range(s.d_model, 1, SpecLimits::width, o.d_model);
+  check.in_range(s.embed_dim, 1, SpecLimits::width, o.embed_dim);
+  check.in_range(s.n_heads, 1, SpecLimits::width, o.n_heads);
+  check.in_range(s.n_kv_heads, 1, s.n_heads, o.n_kv_heads);
+  check.divides(s.n_kv_heads, o.n_kv_heads, s.n_heads, o.n_heads);
+  // A fused q/k/v tensor is split in qkv_groups groups of whole query and key/value heads; the
+  // families derive the groups from the heads, so a mismatch is a bug.
+  if (s.qkv_groups < 1 || s.n_kv_heads % s.qkv_groups != 0)
+    throw std::logic_error(
+        str_cat("validate_spec: ", s.qkv_groups, " qkv groups for ", s.n_kv_heads, " KV heads"));
+  check.in_range(s.head_dim, 1, SpecLimits::width, o.head_dim);
+  check.in_range(s.d_ff, 1, SpecLimits::width, o.d_ff);
+  check.in_range(s.vocab_size, 1, SpecLimits::vocab, o.vocab_size);
+  check.in_range(s.max_positions, 1, SpecLimits::positions, o.max_positions);
+  if (s.positions == Positions::Rope) check.rope_dims(s.rope, s.head_dim);
+  if (s.sliding_rope) check.rope_dims(*s.sliding_rope, s.head_dim);
+  if (s.n_experts > 0) {
+    check.in_range(s.n_experts, 1, SpecLimits::experts, o.n_experts);
+    check.in_range(s.experts_per_token, 1, s.n_experts, o.experts_per_token);
+  }
+  // The forward pass indexes the window by layer; a family that fills it wrongly is a bug.
+  if (int64_t(s.sliding_window.size()) != s.n_layers)
+    throw std::logic_error(str_cat("validate_spec: ", s.sliding_window.size(), " windows for ",
+                                   s.n_layers, " layers"));
+  for (int64_t window : s.sliding_window)
+    check.in_range(window, 0, SpecLimits::positions, o.sliding_window);
+}
 
 std::string layer_tensor_name(const std::string& pattern, int64_t layer, int64_t expert) {
   std::string name = pattern;

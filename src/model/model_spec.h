@@ -2,6 +2,7 @@
 // (forward.cpp) reads it; a family file under arch/ fills it from a checkpoint's config.json.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,6 +53,32 @@ struct TensorNames {
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
   std::string router;  // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
+};
+
+// Bounds on the sizes a checkpoint may state, far above any released model (at most ~130
+// layers, widths of ~5e4, 256 experts, vocabularies of ~2.6e5). They keep every size computed
+// from a spec inside int64: a product of three widths is below 2^60, a position table or an
+// embedding (2^31 rows of at most 2^20) below 2^51, and all experts of a layer below 2^52.
+struct SpecLimits {
+  static constexpr int64_t layers = int64_t(1) << 12;
+  static constexpr int64_t width = int64_t(1) << 20;  // d_model, d_ff, heads, head_dim, embed_dim
+  static constexpr int64_t experts = int64_t(1) << 12;
+  static constexpr int64_t vocab = INT32_MAX;      // token ids are int32
+  static constexpr int64_t positions = INT32_MAX;  // max_positions, sliding windows
+};
+
+// Where a spec was read from, so that validate_spec() names the file and each field as that file
+// spells it ("config.json: field 'rotary_pct'", "m.gguf: key 'llama.block_count'"). A size that
+// is derived (head_dim = d_model / n_heads) names the field it comes from.
+struct SpecOrigin {
+  std::string file;
+  std::string noun = "field";  // "field" in config.json, "key" in GGUF metadata
+  std::string d_model = "hidden_size", n_layers = "num_hidden_layers",
+              n_heads = "num_attention_heads", n_kv_heads = "num_key_value_heads",
+              head_dim = "head_dim", d_ff = "intermediate_size", vocab_size = "vocab_size",
+              max_positions = "max_position_embeddings", embed_dim = "hidden_size",
+              rope_dims = "head_dim", sliding_window = "sliding_window",
+              n_experts = "num_local_experts", experts_per_token = "num_experts_per_tok";
 };
 
 struct ModelSpec {
@@ -116,7 +143,14 @@ struct ModelSpec {
 
   std::optional<int32_t> bos_token_id, eos_token_id;
   TensorNames names;
+  SpecOrigin origin;
 };
+
+// Checks every size against SpecLimits and against the others (heads dividing heads, rotary
+// dimensions within a head, experts per token among the experts, a window per layer, ...), so
+// that no buffer the loader or the forward pass sizes or indexes from the spec can be overrun.
+// InputError naming spec.origin's file and field.
+void validate_spec(const ModelSpec& spec);
 
 // The name of tensor template `pattern` in layer `layer` (and expert `expert`) ("{i}", "{e}").
 std::string layer_tensor_name(const std::string& pattern, int64_t layer, int64_t expert = -1);

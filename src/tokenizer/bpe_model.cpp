@@ -22,13 +22,13 @@ std::vector<std::pair<std::string, std::string>> merges_from_json(const JsonFiel
       size_t space = s.find(' ', 1);  // the first token may itself be a space in some vocabularies
       if (space == std::string::npos)
         throw_input_error(f.where(), ": field '", f.field_name(field),
-                          "': expected \"left right\", got ", m.dump());
+                          "': expected \"left right\", got ", quote_json(m));
       merges.emplace_back(s.substr(0, space), s.substr(space + 1));
     } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
       merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
     } else {
       throw_input_error(f.where(), ": field '", f.field_name(field),
-                        "': expected \"left right\" or [left, right], got ", m.dump());
+                        "': expected \"left right\" or [left, right], got ", quote_json(m));
     }
   }
   return merges;
@@ -49,7 +49,7 @@ BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::st
         a + (b.compare(0, prefix, options_.continuing_subword_prefix) == 0 ? b.substr(prefix) : b);
     auto id = vocab_.find(merged);
     if (!left || !right || !id)
-      throw_input_error(where, ": merge #", rank, " \"", a, " ", b,
+      throw_input_error(where, ": merge #", rank, " \"", quote_prefix(a + " " + b),
                         "\": expected both sides and their concatenation in the vocabulary");
     merges_.emplace(pair_key(*left, *right), Merge{uint32_t(rank), *id});
   }

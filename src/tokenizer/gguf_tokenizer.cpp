@@ -36,7 +36,8 @@ struct GgufVocab {
 
   explicit GgufVocab(const GgufFile& f) : file(f) {
     tokens = f.string_array("tokenizer.ggml.tokens");
-    if (tokens.empty()) f.fail("tokenizer.ggml.tokens", "a non-empty array of strings");
+    if (tokens.empty() || tokens.size() > size_t(INT32_MAX))
+      f.fail("tokenizer.ggml.tokens", "a non-empty array of strings, fewer than 2^31");
     types = f.has("tokenizer.ggml.token_type") ? f.integer_array("tokenizer.ggml.token_type")
                                                : std::vector<int64_t>(tokens.size(), kNormal);
     if (types.size() != tokens.size())
@@ -114,7 +115,7 @@ PreType pre_type(const GgufFile& f) {
   throw_input_error(f.path(),
                     ": key 'tokenizer.ggml.pre': expected one of gpt-2, default, phi-2, "
                     "llama-bpe, llama3, smaug-bpe, qwen2, got \"",
-                    pre, "\"");
+                    quote_prefix(pre), "\"");
 }
 
 void build_gpt2(const GgufVocab& v, TokenizerParts& parts) {
@@ -123,7 +124,8 @@ void build_gpt2(const GgufVocab& v, TokenizerParts& parts) {
     size_t space = m.find(' ', 1);
     if (space == std::string::npos)
       throw_input_error(v.file.path(),
-                        ": key 'tokenizer.ggml.merges': expected \"left right\", got \"", m, "\"");
+                        ": key 'tokenizer.ggml.merges': expected \"left right\", got \"",
+                        quote_prefix(m), "\"");
     merges.emplace_back(m.substr(0, space), m.substr(space + 1));
   }
   PreType pre = pre_type(v.file);
@@ -194,7 +196,7 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer(const GgufFile& gguf) {
   else
     throw_input_error(gguf.path(),
                       ": key 'tokenizer.ggml.model': expected one of llama, gpt2, bert, got \"",
-                      model, "\"");
+                      quote_prefix(model), "\"");
   parts.description =
       "gguf (" + gguf.path() + ", " + model + ", " + std::to_string(v.tokens.size()) + " tokens)";
   return std::make_unique<PipelineTokenizer>(std::move(parts));

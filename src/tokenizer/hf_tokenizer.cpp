@@ -1,7 +1,9 @@
 #include "tokenizer/hf_tokenizer.h"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "core/error.h"
 #include "tokenizer/bpe_model.h"
 #include "tokenizer/json_components.h"
 #include "tokenizer/pipeline_tokenizer.h"
@@ -20,13 +22,18 @@ ModelPtr model_from_json(const JsonFields& f) {
   f.fail("type", "one of BPE, WordPiece, Unigram");
 }
 
-AddedTokens added_tokens_from_json(const JsonFields& root) {
+// Every id of a tokenizer is the model's or an added token's, so ids lie below their total count.
+AddedTokens added_tokens_from_json(const JsonFields& root, int32_t model_vocab) {
   std::vector<AddedToken> tokens;
   if (!root.has("added_tokens")) return AddedTokens(tokens);
-  for (const JsonFields& f : object_array(root, "added_tokens")) {
+  const std::vector<JsonFields> entries = object_array(root, "added_tokens");
+  const int64_t id_end = int64_t(model_vocab) + int64_t(entries.size());
+  for (const JsonFields& f : entries) {
     AddedToken t;
-    t.id = int32_t(f.integer("id"));
-    if (t.id < 0) f.fail("id", "a token id >= 0");
+    const int64_t id = f.integer("id");
+    if (id < 0 || id >= id_end || id > INT32_MAX)
+      f.fail("id", str_cat("a token id in 0..", id_end - 1, " (model and added tokens)"));
+    t.id = int32_t(id);
     t.content = f.string("content");
     if (t.content.empty()) f.fail("content", "a non-empty string");
     t.special = f.boolean("special", false);
@@ -67,6 +74,16 @@ void set_bos_eos(TokenizerParts& parts, const std::string& tokenizer_json_path) 
   if (!parts.post_processor.after.empty()) parts.eos_id = parts.post_processor.after.back();
 }
 
+// The ids the post-processor adds must be tokens of this tokenizer.
+void check_post_processor_ids(const TokenizerParts& parts, const JsonFields& root) {
+  int64_t vocab = parts.model->vocab().size();
+  for (const AddedToken& t : parts.added.tokens()) vocab = std::max(vocab, int64_t(t.id) + 1);
+  for (const auto* ids : {&parts.post_processor.before, &parts.post_processor.after})
+    for (int32_t id : *ids)
+      if (id < 0 || id >= vocab)
+        root.fail("post_processor", str_cat("token ids in 0..", vocab - 1, ", got id ", id));
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_hf_tokenizer(const std::string& path) {
@@ -74,7 +91,7 @@ std::unique_ptr<Tokenizer> load_hf_tokenizer(const std::string& path) {
   JsonFields root(doc, path);
   TokenizerParts parts;
   parts.model = model_from_json(root.object("model"));
-  parts.added = added_tokens_from_json(root);
+  parts.added = added_tokens_from_json(root, parts.model->vocab().size());
   if (root.has("normalizer")) parts.normalizer = normalizer_from_json(root.object("normalizer"));
   if (root.has("pre_tokenizer"))
     parts.pre_tokenizer = pre_tokenizer_from_json(root.object("pre_tokenizer"));
@@ -82,6 +99,7 @@ std::unique_ptr<Tokenizer> load_hf_tokenizer(const std::string& path) {
     parts.post_processor = post_processor_from_json(root.object("post_processor"));
   if (root.has("decoder")) parts.decoder = decoder_from_json(root.object("decoder"));
   set_bos_eos(parts, path);
+  check_post_processor_ids(parts, root);
   parts.description = "tokenizer.json (" + path + ", " + parts.model->name() + ", " +
                       std::to_string(parts.model->vocab().size()) + " tokens)";
   return std::make_unique<PipelineTokenizer>(std::move(parts));

@@ -31,7 +31,7 @@ std::vector<std::string> token_map_from_json(const JsonFields& f, const std::str
     const int64_t i = id.is_number_integer() ? id.get<int64_t>() : -1;
     if (i < 0 || i >= int64_t(map.size()) * 2 + 1024)  // ids far past the count are corrupt
       throw_input_error(f.where(), ": field '", f.field_name(key), "': token \"", text,
-                        "\": expected an id in 0..", map.size() - 1, ", got ", id.dump());
+                        "\": expected an id in 0..", map.size() - 1, ", got ", quote_json(id));
     if (size_t(i) >= tokens.size()) tokens.resize(size_t(i) + 1);
     tokens[size_t(i)] = text;
   }

@@ -23,7 +23,8 @@ PostProcessor template_from_json(const JsonFields& f) {
     const json& ids = special.raw("ids");
     if (!ids.is_array()) special.fail("ids", "an array of token ids");
     for (const json& id : ids) {
-      if (!id.is_number_integer()) special.fail("ids", "an array of token ids");
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX)
+        special.fail("ids", "an array of token ids");
       (seen_sequence ? p.after : p.before).push_back(id.get<int32_t>());
     }
   }
@@ -33,7 +34,8 @@ PostProcessor template_from_json(const JsonFields& f) {
 // "cls": ["[CLS]", 101] -> 101
 int32_t token_pair_id(const JsonFields& f, const std::string& key) {
   const json& pair = f.raw(key);
-  if (!pair.is_array() || pair.size() != 2 || !pair[1].is_number_integer())
+  if (!pair.is_array() || pair.size() != 2 || !pair[1].is_number_integer() ||
+      pair[1].get<int64_t>() < 0 || pair[1].get<int64_t>() > INT32_MAX)
     f.fail(key, "[token, id]");
   return pair[1].get<int32_t>();
 }

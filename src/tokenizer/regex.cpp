@@ -20,7 +20,7 @@ Regex::Regex(const std::string& pattern, const std::string& where) : impl_(new I
   if (!impl_->code) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error, message, sizeof(message));
-    throw_input_error(where, ": expected a valid regex, got \"", pattern, "\" (",
+    throw_input_error(where, ": expected a valid regex, got \"", quote_prefix(pattern), "\" (",
                       reinterpret_cast<const char*>(message), " at offset ", offset, ")");
   }
   pcre2_jit_compile(impl_->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter on failure

@@ -3,9 +3,12 @@
 #include <sentencepiece_processor.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/error.h"
 #include "io/json_file.h"
+#include "tokenizer/sentencepiece_model_check.h"
 
 namespace massact {
 
@@ -24,7 +27,11 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path,
     : path_(model_path),
       rules_(rules),
       sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
-  auto status = sp_->Load(model_path);
+  std::ifstream in(model_path, std::ios::binary);
+  if (!in) throw_input_error(model_path, ": cannot open");
+  const std::string proto{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  check_sentencepiece_model(proto, model_path);
+  auto status = sp_->LoadFromSerializedProto(proto);
   if (!status.ok())
     throw_input_error(model_path, ": not a SentencePiece model: ", status.ToString());
 }

@@ -104,7 +104,7 @@ ModelPtr unigram_model_from_json(const JsonFields& f) {
     const json& entry = list[i];
     if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number())
       throw_input_error(f.where(), ": field '", f.field_name("vocab"), "[", i,
-                        "]': expected [token, score], got ", entry.dump());
+                        "]': expected [token, score], got ", quote_json(entry));
     tokens.push_back(entry[0].get<std::string>());
     scores.push_back(entry[1].get<double>());
   }

@@ -188,6 +188,178 @@ TEST(CliErrors, ForwardOutIntoAMissingFolder) {
   EXPECT_CONTAINS(r.err, out);
 }
 
+// ---- input longer than the model's context ----
+
+// n token ids, all valid in the fixtures' 256-token vocabularies.
+std::string token_ids(int n) {
+  std::string ids;
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) ids += ',';
+    ids += std::to_string(1 + i % 200);
+  }
+  return ids;
+}
+
+// llama_f32's context is 128 positions; a longer input is refused before anything runs, naming
+// the option that gave it and the limit, unless --allow-long-context says otherwise (RoPE).
+TEST(CliErrors, InputLongerThanTheContext) {
+  CliResult r = run_cli({"scan", fixture(), "--token-ids", token_ids(129)});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--token-ids: 129 tokens, more than the model's context of 128");
+  EXPECT_CONTAINS(r.err, "field 'max_position_embeddings'");
+  EXPECT_CONTAINS(r.err, "--allow-long-context");
+
+  r = run_cli({"scan", fixture(), "--token-ids", token_ids(129), "--allow-long-context", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["protocol"]["tokens_per_sequence"], 129);  // whole, not cut
+}
+
+TEST(CliErrors, LongPromptToForwardAndGenerate) {
+  std::string prompt;
+  for (int i = 0; i < 300; ++i) prompt += "hello ";
+  const std::string out = massact::testing::temp_dir() + "/acts.safetensors";
+  CliResult r = run_cli({"forward", fixture(), "--prompt", prompt, "--out", out});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--prompt: ");
+  EXPECT_CONTAINS(r.err, "context of 128");
+  EXPECT_FALSE(fs::exists(out));
+
+  // 100 prompt tokens and 40 new ones: the last pass would run 139.
+  r = run_cli({"generate", fixture(), "--token-ids", token_ids(100), "--max-new-tokens", "40"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--max-new-tokens: 139 tokens, more than the model's context of 128");
+}
+
+TEST(CliErrors, SeqLenLongerThanTheContext) {
+  CliResult r = run_cli({"scan", fixture(), "--prompt", "hello", "--seq-len", "200"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--seq-len: 200 tokens, more than the model's context of 128");
+
+  const std::string text = massact::testing::temp_dir() + "/text.txt";
+  std::ofstream(text) << "hello world";
+  r = run_cli({"perplexity", fixture(), "--text-file", text, "--seq-len", "200"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--seq-len: 200 tokens");
+  r = run_cli({"bench", "forward", fixture(), "--seq-len", "129"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--seq-len: 129 tokens");
+}
+
+// A learned position table has no row past its end: no option extends it.
+TEST(CliErrors, LearnedPositionsEndAtTheirTable) {
+  const std::string gpt2 = massact::testing::fixture_dir("gpt2_f32");
+  CliResult r = run_cli({"scan", gpt2, "--token-ids", token_ids(65), "--allow-long-context"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--token-ids: 65 tokens, more than the model's context of 64");
+  EXPECT_CONTAINS(r.err, "field 'n_positions'");
+  EXPECT_CONTAINS(r.err, "learned position table");
+}
+
+// ---- arguments ----
+
+// Bytes that are not UTF-8 (a Latin-1 prompt, a folder name) go into the JSON result with each
+// invalid byte replaced by U+FFFD, not an internal error.
+TEST(CliErrors, ArgumentsThatAreNotUtf8) {
+  const std::string out = massact::testing::temp_dir() + "/scan.json";
+  CliResult r = run_cli({"scan", fixture(), "--prompt", "caf\xe9 \xff", "--json", "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_CONTAINS(doc["command"].get<std::string>(), "caf\xef\xbf\xbd \xef\xbf\xbd");
+  EXPECT_EQ(read_json_file(out)["command"], doc["command"]);
+
+  const std::string acts = massact::testing::temp_dir() + "/acts.safetensors";
+  r = run_cli({"forward", fixture(), "--prompt", "\xff\xfe", "--out", acts});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_CONTAINS(SafetensorsFile::open(acts).metadata().at("command"), "\xef\xbf\xbd");
+}
+
+// The atomic rename would replace a device node (as root: /dev/full) or a folder with a file.
+TEST(CliErrors, OutMustBeARegularFile) {
+  for (const std::string& out : {std::string("/dev/null"), massact::testing::temp_dir()}) {
+    CliResult r = run_cli({"scan", fixture(), "--prompt", "hello", "--out", out});
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_CONTAINS(r.err, "--out");
+    EXPECT_CONTAINS(r.err, out + ": not a regular file");
+  }
+  CliResult r = run_cli({"forward", fixture(), "--prompt", "hello", "--out", "/dev/null"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--out");
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+
+  r = run_cli({"scan", fixture(), "--prompt", "hello", "--out", ""});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--out");
+  EXPECT_CONTAINS(r.err, "empty");
+}
+
+TEST(CliErrors, TextFileThatIsAFolder) {
+  const std::string dir = massact::testing::temp_dir();
+  CliResult r = run_cli({"scan", fixture(), "--text-file", dir});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--text-file: " + dir + ": not a regular file");
+  r = run_cli({"perplexity", fixture(), "--text-file", dir});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "not a regular file");
+}
+
+// CLI11 turned an empty value into token 0, a valid-looking id. (It drops empty items between
+// commas, so "1,,2" is 1,2 and "," is no ids at all.)
+TEST(CliErrors, EmptyTokenIds) {
+  CliResult r = run_cli({"scan", fixture(), "--token-ids", ""});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--token-ids: expected comma-separated token ids, got an empty item");
+  r = run_cli({"scan", fixture(), "--token-ids", ","});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--token-ids");
+}
+
+TEST(CliErrors, ThreadsBeyondTheOnlineCpus) {
+  CliResult r = run_cli({"--threads", "100000", "inspect", fixture()});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, "--threads");
+  EXPECT_CONTAINS(r.err, "(the online CPUs)");
+  EXPECT_EQ(run_cli({"--threads", "1", "inspect", fixture()}).code, 0);
+}
+
+// ENAMETOOLONG from the operating system is bad input, for an argument and for a shard name.
+TEST(CliErrors, PathComponentOver255Bytes) {
+  const std::string model = massact::testing::temp_dir() + "/" + std::string(300, 'm');
+  CliResult r = run_cli({"inspect", model});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, std::string(300, 'm'));
+
+  const std::string dir = massact::testing::temp_dir() + "/sharded";
+  fs::copy(massact::testing::fixture_dir("llama_linear_sharded"), dir);
+  json index = read_json_file(dir + "/model.safetensors.index.json");
+  for (auto& [name, shard] : index["weight_map"].items()) shard = std::string(300, 's');
+  std::ofstream(dir + "/model.safetensors.index.json") << index.dump();
+  r = run_cli({"inspect", dir});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_CONTAINS(r.err, std::string(300, 's'));
+}
+
+// A 100 kB value is quoted by its beginning, not whole.
+TEST(CliErrors, LongBadValuesAreQuotedShort) {
+  const std::string value(100000, '7');
+  CliResult r = run_cli({"scan", fixture(), "--prompt", "hello", "--seq-len", value + "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_CONTAINS(r.err, "--seq-len");
+  EXPECT_CONTAINS(r.err, "(100001 bytes)");
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
+  // CLI11's own messages too: a value it cannot convert, an argument it did not expect.
+  r = run_cli({"scan", fixture(), "--prompt", "hello", "--min-ratio", value + "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_CONTAINS(r.err, "--min-ratio");
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
+  r = run_cli({"scan", fixture(), "--prompt", "hello", value});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
+  r = run_cli({std::string(100000, 'x'), fixture()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_CONTAINS(r.err, "unknown command");
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 300);
+}
+
 // ---- good input ----
 
 TEST(CliRuns, ForwardSavesHooksLogitsAndIds) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 namespace massact {
 namespace {
@@ -43,6 +45,17 @@ TEST(DType, RoundingToHalfIsToNearestEven) {
   EXPECT_EQ(f32_to_f16(65520.0f), 0x7c00);                          // rounds to inf
   EXPECT_EQ(f32_to_bf16(1.0f + std::ldexp(1.0f, -8)), 0x3f80);      // tie -> even
   EXPECT_EQ(f32_to_bf16(1.0f + 3 * std::ldexp(1.0f, -8)), 0x3f82);
+}
+
+// F64 (like F16 and BF16, tests/core/quantized_test.cpp) widens from any address: a safetensors
+// tensor may start at an odd offset. One byte off proves it (and UBSan checks the loads).
+TEST(DType, WidensF64FromAnUnalignedAddress) {
+  const double values[] = {1.0, -2.5, 1e-3, 65504.0};
+  std::vector<char> bytes(1 + sizeof values);
+  std::memcpy(bytes.data() + 1, values, sizeof values);
+  float got[4];
+  to_f32(DType::F64, bytes.data() + 1, got, 4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(got[i], float(values[i])) << i;
 }
 
 }  // namespace

@@ -137,6 +137,39 @@ TEST(Gguf, CorruptFilesNameTheFileAndTheField) {
   }
 }
 
+TEST(Gguf, KeyListedTwiceIsAnInputError) {
+  Bytes b;
+  b.header(3, 0, 2);
+  b.str("k").put<uint32_t>(4).put<uint32_t>(1);
+  b.str("k").put<uint32_t>(4).put<uint32_t>(2);
+  EXPECT_NE(error_of(write("twice.gguf", b.data)).find("key 'k': listed twice"), std::string::npos);
+}
+
+// Arrays of arrays are skipped at open (no accessor reads them) up to kMaxGgufArrayDepth levels.
+TEST(Gguf, NestedArraysUpToTheBound) {
+  auto file_with_depth = [](int depth) {
+    Bytes b;
+    b.header(3, 0, 2);
+    b.str("nested").put<uint32_t>(9);
+    for (int i = 1; i < depth; ++i) b.put<uint32_t>(9).put<uint64_t>(1);
+    b.put<uint32_t>(8).put<uint64_t>(1).str("leaf");
+    b.str("after").put<uint32_t>(8).str("ok");
+    return b.data;
+  };
+  GgufFile f = GgufFile::open(write("nested.gguf", file_with_depth(kMaxGgufArrayDepth)));
+  EXPECT_EQ(f.string("after"), "ok");
+  try {
+    f.string_array("nested");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("got array of array"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(f.integer_array("nested"), InputError);
+  EXPECT_NE(error_of(write("deep.gguf", file_with_depth(kMaxGgufArrayDepth + 1)))
+                .find("key 'nested': arrays nested deeper than 8 levels"),
+            std::string::npos);
+}
+
 TEST(Gguf, EveryTruncationOfAValidFileIsAnInputError) {
   const std::string whole = valid_file().data;
   const size_t header_end = whole.size() - 32 - 16;  // cuts inside the data padding may be fine

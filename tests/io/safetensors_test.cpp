@@ -532,6 +532,14 @@ TEST_F(ShardedTest, ShardFileThatDoesNotExist) {
   EXPECT_CONTAINS(msg, "does not exist");
 }
 
+// A name the OS refuses (a path component over 255 bytes) is the index's fault, not a crash.
+TEST_F(ShardedTest, ShardNameTooLongForTheFileSystem) {
+  write_index(R"({"weight_map":{"a":")" + std::string(300, 's') + R"("}})");
+  std::string msg = sharded_error(index_);
+  EXPECT_CONTAINS(msg, "field 'weight_map.a'");
+  EXPECT_CONTAINS(msg, "does not exist or is not a file");
+}
+
 TEST_F(ShardedTest, WeightMapNotAnObject) {
   write_index(R"({"weight_map":["shard-1.safetensors","shard-2.safetensors"]})");
   std::string msg = sharded_error(index_);

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/dtype.h"
+#include "float_bounds.h"
 
 namespace massact {
 namespace {
@@ -36,10 +37,17 @@ TEST(Linear, WidenedPanelsGiveTheProductOfTheWholeMatrix) {
   WeightScratch scratch;
   linear(x.data(), T, bf16, bias, widened.data(), scratch);
   linear(x.data(), T, f32, bias, direct.data(), scratch);
-  // Same numbers through the same BLAS, one output column at a time: equal to rounding, and a
-  // panel written to the wrong columns would be off by O(1).
-  for (size_t i = 0; i < direct.size(); ++i)
-    ASSERT_NEAR(widened[i], direct[i], 1e-5f * (1.0f + std::fabs(direct[i]))) << "element " << i;
+  // Same numbers through the same BLAS in other GEMM shapes: apart by at most the rounding of two
+  // summation orders, and a panel written to the wrong columns would be off by O(1).
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t o = 0; o < out; ++o) {
+      double abs_sum = std::fabs(bias.f32()[o]);
+      for (int64_t i = 0; i < in; ++i)
+        abs_sum += std::fabs(x[size_t(t * in + i)] * f32.f32()[o * in + i]);
+      const size_t at = size_t(t * out + o);
+      ASSERT_NEAR(widened[at], direct[at], testing::dot_disagreement(in, abs_sum))
+          << "row " << t << " column " << o;
+    }
 }
 
 TEST(Linear, RowsOfAWidenedWeightAreThoseAsked) {

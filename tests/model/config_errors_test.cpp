@@ -307,11 +307,149 @@ TEST(ConfigErrors, RopeThetaNotPositive) {
   field_error(c, "rope_theta");
 }
 
-// ---- the committed fixtures ----
+// ---- sizes checked against their bounds and against each other ----
 
 json read_fixture_config(const std::string& name) {
   return read_json_file(massact::testing::fixture_dir(name) + "/config.json");
 }
+
+// A rotary fraction above 1 once rotated dimensions past the end of each head (a heap overflow in
+// the RoPE kernel): both families' fractions must lie in (0, 1].
+TEST(ConfigErrors, RotaryFractionAboveOne) {
+  json neox = read_fixture_config("pythia_parallel_f32");
+  neox["rotary_pct"] = 1.5;
+  EXPECT_CONTAINS(field_error(neox, "rotary_pct"), "a fraction in (0, 1]");
+  json phi = read_fixture_config("phi_f32");
+  phi["partial_rotary_factor"] = 2.0;
+  EXPECT_CONTAINS(field_error(phi, "partial_rotary_factor"), "a fraction in (0, 1]");
+  for (double bad : {0.0, -0.5, 1e300}) {
+    phi["partial_rotary_factor"] = bad;
+    field_error(phi, "partial_rotary_factor");
+  }
+  phi["partial_rotary_factor"] = 1.0;  // the whole head: allowed
+  EXPECT_EQ(spec_from_config(phi, kConfigPath).rope.dims, 8);
+}
+
+TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {
+  const std::string dir = massact::testing::temp_dir() + "/pythia";
+  fs::copy(massact::testing::fixture_dir("pythia_parallel_f32"), dir);
+  json c = read_fixture_config("pythia_parallel_f32");
+  c["rotary_pct"] = 1.5;
+  std::ofstream(dir + "/config.json") << c.dump(2);
+  const std::string msg = load_error(dir);
+  EXPECT_CONTAINS(msg, dir + "/config.json");
+  EXPECT_CONTAINS(msg, "field 'rotary_pct'");
+}
+
+// Sizes past SpecLimits are refused as they are read, before anything is allocated or multiplied
+// from them (2^62 once overflowed n_heads * head_dim; 3e8 layers allocated 2.3 GB first).
+TEST(ConfigErrors, SizesBeyondTheirLimits) {
+  const int64_t huge = int64_t(1) << 62;
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, int64_t>>{{"head_dim", huge},
+                                                    {"num_hidden_layers", 300000000},
+                                                    {"num_hidden_layers", int64_t(1) << 31},
+                                                    {"num_hidden_layers", 1000000000000000},
+                                                    {"hidden_size", huge},
+                                                    {"num_attention_heads", huge},
+                                                    {"vocab_size", int64_t(1) << 40},
+                                                    {"max_position_embeddings", huge},
+                                                    {"intermediate_size", huge}}) {
+    json c = llama_config();
+    c[key] = value;
+    EXPECT_CONTAINS(field_error(c, key), "at most") << key << " = " << value;
+  }
+}
+
+TEST(ConfigErrors, DerivedWidthsCannotOverflow) {
+  json gpt2 = read_fixture_config("gpt2_f32");
+  gpt2["n_embd"] = int64_t(1) << 62;  // 4 * n_embd would overflow
+  field_error(gpt2, "n_embd");
+  json mpt = read_fixture_config("mpt_f32");
+  mpt["expansion_ratio"] = int64_t(1) << 62;
+  field_error(mpt, "expansion_ratio");
+  mpt["expansion_ratio"] = -4;
+  field_error(mpt, "expansion_ratio");
+  json opt = read_fixture_config("opt_f32");
+  opt["word_embed_proj_dim"] = int64_t(1) << 40;
+  field_error(opt, "word_embed_proj_dim");
+}
+
+TEST(ConfigErrors, ExpertCounts) {
+  json c = read_fixture_config("mixtral_f32");
+  c["num_experts_per_tok"] = c["num_local_experts"].get<int64_t>() + 1;
+  field_error(c, "num_experts_per_tok");
+  c = read_fixture_config("mixtral_f32");
+  c["num_local_experts"] = int64_t(1) << 40;
+  EXPECT_CONTAINS(field_error(c, "num_local_experts"), "at most 4096");
+}
+
+TEST(ConfigErrors, SlidingWindowBeyondItsLimit) {
+  json c = llama_config();
+  c["model_type"] = "mistral";
+  c["sliding_window"] = int64_t(1) << 40;
+  field_error(c, "sliding_window");
+}
+
+// The checks on the assembled spec, whatever family filled it; each names SpecOrigin's field.
+ModelSpec valid_spec() {
+  ModelSpec s = spec_from_config(llama_config(), kConfigPath);
+  s.origin.rope_dims = "rotary_pct";
+  return s;
+}
+
+std::string spec_error(const ModelSpec& s) {
+  try {
+    validate_spec(s);
+  } catch (const InputError& e) {
+    EXPECT_CONTAINS(e.what(), kConfigPath);
+    return e.what();
+  }
+  ADD_FAILURE() << "validate_spec accepted the spec";
+  return "";
+}
+
+TEST(ValidateSpec, RotaryDimensionsWithinTheHead) {
+  ModelSpec s = valid_spec();
+  validate_spec(s);
+  s.rope.dims = s.head_dim + 2;
+  EXPECT_CONTAINS(spec_error(s),
+                  "field 'rotary_pct': expected an even number of rotary "
+                  "dimensions from 2 to the head size (16), got 18");
+  s.rope.dims = 5;
+  spec_error(s);
+  s = valid_spec();
+  s.sliding_rope = s.rope;
+  s.sliding_rope->dims = 0;
+  spec_error(s);
+}
+
+TEST(ValidateSpec, HeadsAndGroupsDivide) {
+  ModelSpec s = valid_spec();
+  s.n_kv_heads = 3;
+  EXPECT_CONTAINS(spec_error(s), "field 'num_key_value_heads'");
+  s = valid_spec();
+  s.qkv_groups = 4;  // does not divide the 2 KV heads: families derive it, so a bug
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+}
+
+TEST(ValidateSpec, ExpertsPerTokenAmongTheExperts) {
+  ModelSpec s = valid_spec();
+  s.n_experts = 4;
+  s.experts_per_token = 5;
+  EXPECT_CONTAINS(spec_error(s),
+                  "field 'num_experts_per_tok': expected a positive integer at most 4");
+}
+
+TEST(ValidateSpec, OneWindowPerLayer) {
+  ModelSpec s = valid_spec();
+  s.sliding_window = {0, -1};
+  EXPECT_CONTAINS(spec_error(s), "field 'sliding_window'");
+  s.sliding_window = {0};  // a family that forgot a layer: a bug, not bad input
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+}
+
+// ---- the committed fixtures ----
 
 TEST(ConfigFixtures, LlamaF32ParsesToItsConfig) {
   const std::string path = massact::testing::fixture_dir("llama_f32") + "/config.json";

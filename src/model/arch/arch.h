@@ -34,9 +34,16 @@ struct SizeKeys {
   std::string max_positions = "max_position_embeddings";
   int64_t default_max_positions = 0;  // when max_positions is absent; 0: it is required
 };
+// A size field: a positive integer no larger than `limit` (one of SpecLimits).
+int64_t bounded_size(const JsonFields& config, const std::string& key, int64_t limit);
+// As transformers: int(head_dim * fraction) leading dimensions of each head rotate, the fraction
+// (config field `key`, `fallback` when absent) in (0, 1] and giving an even, positive count.
+int64_t rotary_dims(const JsonFields& config, const std::string& key, double fallback,
+                    int64_t head_dim);
 // The spec's sizes (d_model, layers, heads and KV heads, each dividing the next, head_dim,
-// vocab_size, max positions), embed_dim = d_model, attn_scale = 1/sqrt(head_dim), no sliding
-// window, and the special token ids: what every family reads alike, under its own key names.
+// vocab_size, max positions, each within SpecLimits), embed_dim = d_model, attn_scale =
+// 1/sqrt(head_dim), no sliding window, the special token ids, and the spec's origin (the file and
+// these key names): what every family reads alike, under its own key names.
 ModelSpec read_sizes(const JsonFields& config, const std::string& family,
                      const SizeKeys& keys = {});
 

@@ -20,9 +20,13 @@ ModelSpec falcon_spec(const JsonFields& config) {
   ModelSpec spec =
       read_sizes(config, "falcon",
                  {.n_kv_heads = new_arch ? "num_kv_heads" : "", .default_max_positions = 2048});
-  if (!new_arch && multi_query) spec.n_kv_heads = 1;
+  if (!new_arch && multi_query) {
+    spec.n_kv_heads = 1;
+    spec.origin.n_kv_heads = "multi_query";
+  }
   spec.d_ff =
       config.has("ffn_hidden_size") ? config.positive_integer("ffn_hidden_size") : 4 * spec.d_model;
+  spec.origin.d_ff = config.has("ffn_hidden_size") ? "ffn_hidden_size" : "hidden_size";
 
   TensorNames& n = spec.names;
   n.embed = "transformer.word_embeddings.weight";

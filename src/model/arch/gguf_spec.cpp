@@ -29,13 +29,16 @@ class ArchKeys {
 
   std::string key(const std::string& k) const { return arch + "." + k; }
   bool has(const std::string& k) const { return gguf.has(key(k)); }
-  int64_t positive(const std::string& k) const {
+  // A positive integer no larger than `limit` (SpecLimits).
+  int64_t positive(const std::string& k, int64_t limit = INT32_MAX) const {
     const uint64_t v = gguf.unsigned_integer(key(k));
-    if (v == 0 || v > uint64_t(INT32_MAX)) gguf.fail(key(k), "a positive integer below 2^31");
+    if (v == 0 || v > uint64_t(limit))
+      throw_input_error(gguf.path(), ": key '", key(k), "': expected a positive integer at most ",
+                        limit, ", got ", v);
     return int64_t(v);
   }
-  int64_t positive(const std::string& k, int64_t fallback) const {
-    return has(k) ? positive(k) : fallback;
+  int64_t positive_or(const std::string& k, int64_t fallback, int64_t limit = INT32_MAX) const {
+    return has(k) ? positive(k, limit) : fallback;
   }
   double number(const std::string& k, double fallback) const {
     return has(k) ? gguf.number(key(k)) : fallback;
@@ -83,7 +86,7 @@ RopeSpec read_rope(const ArchKeys& keys, int64_t head_dim) {
   RopeSpec rope;
   rope.theta = keys.number("rope.freq_base", 10000.0);
   if (!(rope.theta > 0)) keys.fail("rope.freq_base", "a positive number");
-  rope.dims = keys.positive("rope.dimension_count", head_dim);
+  rope.dims = keys.positive_or("rope.dimension_count", head_dim);
   if (rope.dims > head_dim || rope.dims % 2 != 0)
     keys.fail("rope.dimension_count", "an even number no larger than the head size");
   const std::string type = keys.has("rope.scaling.type")
@@ -112,25 +115,48 @@ int64_t rows_of(const ArchKeys& keys, const std::string& name, int64_t cols) {
   return shape[0];
 }
 
+// The keys each size is read from; what GGUF does not store is named by the tensor it is read
+// from.
+SpecOrigin gguf_origin(const ArchKeys& keys) {
+  SpecOrigin o;
+  o.file = keys.gguf.path();
+  o.noun = "key";
+  o.d_model = o.embed_dim = keys.key("embedding_length");
+  o.n_layers = keys.key("block_count");
+  o.n_heads = keys.key("attention.head_count");
+  o.n_kv_heads = keys.key("attention.head_count_kv");
+  o.head_dim = keys.key("attention.key_length");
+  o.d_ff = keys.key("feed_forward_length");
+  o.vocab_size = "token_embd.weight";
+  o.max_positions = keys.key("context_length");
+  o.rope_dims = keys.key("rope.dimension_count");
+  o.sliding_window = keys.key("attention.sliding_window");
+  o.n_experts = keys.key("expert_count");
+  o.experts_per_token = keys.key("expert_used_count");
+  return o;
+}
+
 // Sizes, heads, tokens and names as every architecture stores them; the norm, MLP width and
 // positions are the caller's.
 ModelSpec common_shape(const ArchKeys& keys) {
   ModelSpec spec;
   spec.family = keys.arch;
-  spec.d_model = keys.positive("embedding_length");
+  // Bounded as they are read: the layer count sizes per-layer tables below.
+  spec.d_model = keys.positive("embedding_length", SpecLimits::width);
   spec.embed_dim = spec.d_model;
-  spec.n_layers = keys.positive("block_count");
-  spec.n_heads = keys.positive("attention.head_count");
-  spec.n_kv_heads = keys.positive("attention.head_count_kv", spec.n_heads);
+  spec.n_layers = keys.positive("block_count", SpecLimits::layers);
+  spec.n_heads = keys.positive("attention.head_count", SpecLimits::width);
+  spec.n_kv_heads = keys.positive_or("attention.head_count_kv", spec.n_heads, SpecLimits::width);
   if (spec.n_heads % spec.n_kv_heads != 0)
     keys.fail("attention.head_count_kv", "a divisor of attention.head_count");
   if (!keys.has("attention.key_length") && spec.d_model % spec.n_heads != 0)
     keys.fail("attention.head_count", "a divisor of embedding_length");
-  spec.head_dim = keys.positive("attention.key_length", spec.d_model / spec.n_heads);
-  if (keys.positive("attention.value_length", spec.head_dim) != spec.head_dim)
+  spec.head_dim =
+      keys.positive_or("attention.key_length", spec.d_model / spec.n_heads, SpecLimits::width);
+  if (keys.positive_or("attention.value_length", spec.head_dim) != spec.head_dim)
     keys.fail("attention.value_length", "the same as attention.key_length");
   spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
-  spec.max_positions = keys.positive("context_length", 2048);
+  spec.max_positions = keys.positive_or("context_length", 2048);
   spec.names = gguf_names();
   // llama.cpp fuses q, k and v for some architectures (GPT-2, Falcon, some Phi-2 files): q rows,
   // then k, then v.
@@ -139,18 +165,25 @@ ModelSpec common_shape(const ArchKeys& keys) {
     spec.names.qkv = "blk.{i}.attn_qkv.weight";
     spec.qkv_groups = 1;
   }
+  // Every block stores an attn_norm: a block_count past the last one stored is corrupt, and must
+  // be refused before it sizes the per-layer tables (2^31 - 1 blocks would ask for gigabytes).
+  const std::string last_norm = layer_tensor_name(spec.names.attn_norm, spec.n_layers - 1);
+  if (!keys.tensors.has(last_norm))
+    throw_input_error(keys.gguf.path(), ": key '", keys.key("block_count"), "': ", spec.n_layers,
+                      " blocks, but the file has no tensor '", last_norm, "'");
   spec.vocab_size = rows_of(keys, spec.names.embed, spec.d_model);
   spec.tied_embeddings = !keys.tensors.has(spec.names.lm_head);
   spec.sliding_window.assign(size_t(spec.n_layers), 0);
   spec.bos_token_id = token_id(keys.gguf, "tokenizer.ggml.bos_token_id");
   spec.eos_token_id = token_id(keys.gguf, "tokenizer.ggml.eos_token_id");
+  spec.origin = gguf_origin(keys);
   return spec;
 }
 
 // The LLaMA-style architectures: RMSNorm, a gated MLP of feed_forward_length, RoPE.
 ModelSpec llama_like(const ArchKeys& keys) {
   ModelSpec spec = common_shape(keys);
-  spec.d_ff = keys.positive("feed_forward_length");
+  spec.d_ff = keys.positive("feed_forward_length", SpecLimits::width);
   spec.norm_eps = keys.number("attention.layer_norm_rms_epsilon", 1e-6);
   spec.rope = read_rope(keys, spec.head_dim);
   return spec;
@@ -166,7 +199,8 @@ ModelSpec layernorm_plain(const ArchKeys& keys) {
   spec.norm_bias = true;
   spec.norm_eps = keys.positive_number("attention.layer_norm_epsilon");
   spec.mlp = MlpKind::Plain;
-  spec.d_ff = rows_of(keys, layer_tensor_name(spec.names.up, 0), spec.d_model);
+  spec.origin.d_ff = layer_tensor_name(spec.names.up, 0);
+  spec.d_ff = rows_of(keys, spec.origin.d_ff, spec.d_model);
   return spec;
 }
 
@@ -331,11 +365,15 @@ std::vector<std::string> supported_gguf_architectures() {
 ModelSpec spec_from_gguf(const GgufFile& gguf, const TensorSource& tensors) {
   ArchKeys keys(gguf, tensors);
   for (const auto& [name, builder] : architectures())
-    if (name == keys.arch) return builder(keys);
+    if (name == keys.arch) {
+      ModelSpec spec = builder(keys);
+      validate_spec(spec);
+      return spec;
+    }
   std::string supported;
   for (const auto& name : supported_gguf_architectures())
     supported += (supported.empty() ? "" : ", ") + name;
-  throw_input_error(gguf.path(), ": key 'general.architecture': \"", keys.arch,
+  throw_input_error(gguf.path(), ": key 'general.architecture': \"", quote_prefix(keys.arch),
                     "\" is not supported (expected one of ", supported, ")");
 }
 

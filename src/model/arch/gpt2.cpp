@@ -35,6 +35,7 @@ ModelSpec gpt2_spec(const JsonFields& config) {
                                .head_dim = "",
                                .max_positions = "n_positions"});
   spec.d_ff = config.has("n_inner") ? config.positive_integer("n_inner") : 4 * spec.d_model;
+  spec.origin.d_ff = config.has("n_inner") ? "n_inner" : "n_embd";
 
   spec.norm = NormKind::LayerNorm;
   spec.norm_bias = true;

@@ -41,10 +41,8 @@ ModelSpec gpt_neox_spec(const JsonFields& config) {
   spec.positions = Positions::Rope;
   spec.rope.theta = config.number("rotary_emb_base", 10000.0);
   if (!(spec.rope.theta > 0)) config.fail("rotary_emb_base", "a positive number");
-  // As transformers: int(head_dim * rotary_pct) leading dimensions rotate.
-  spec.rope.dims = int64_t(double(spec.head_dim) * config.number("rotary_pct", 0.25));
-  if (spec.rope.dims <= 0 || spec.rope.dims % 2 != 0)
-    config.fail("rotary_pct", "a fraction giving an even, positive number of rotary dimensions");
+  spec.rope.dims = rotary_dims(config, "rotary_pct", 0.25, spec.head_dim);
+  spec.origin.rope_dims = "rotary_pct";
   if (config.has("rope_scaling"))
     config.fail("rope_scaling", "null (RoPE scaling is not supported for gpt_neox)");
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);

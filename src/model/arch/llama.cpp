@@ -34,6 +34,17 @@ RopeSpec read_rope(const JsonFields& config) {
   return rope;
 }
 
+int64_t rotary_dims(const JsonFields& config, const std::string& key, double fallback,
+                    int64_t head_dim) {
+  // Checked before it is used: a fraction above 1 would rotate dimensions past the head's end.
+  const double fraction = config.number(key, fallback);
+  if (!(fraction > 0 && fraction <= 1)) config.fail(key, "a fraction in (0, 1]");
+  const auto dims = int64_t(double(head_dim) * fraction);
+  if (dims <= 0 || dims % 2 != 0)
+    config.fail(key, "a fraction giving an even, positive number of rotary dimensions");
+  return dims;
+}
+
 namespace {
 
 TensorNames llama_names() {

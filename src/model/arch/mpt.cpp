@@ -13,7 +13,11 @@ ModelSpec mpt_spec(const JsonFields& config) {
                                .n_kv_heads = "",
                                .head_dim = "",
                                .max_positions = "max_seq_len"});
-  spec.d_ff = config.integer("expansion_ratio", 4) * spec.d_model;
+  const int64_t expansion = config.has("expansion_ratio")
+                                ? bounded_size(config, "expansion_ratio", SpecLimits::width)
+                                : 4;
+  spec.d_ff = expansion * spec.d_model;  // both at most 2^20: no overflow
+  spec.origin.d_ff = "expansion_ratio";
 
   spec.norm = NormKind::LayerNorm;
   spec.norm_eps = config.number("layer_norm_epsilon", 1e-5);

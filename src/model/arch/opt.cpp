@@ -34,9 +34,11 @@ TensorNames opt_names() {
 ModelSpec opt_spec(const JsonFields& config) {
   ModelSpec spec = read_sizes(config, "opt", {.n_kv_heads = "", .head_dim = ""});
   spec.d_ff = config.positive_integer("ffn_dim");
-  spec.embed_dim = config.has("word_embed_proj_dim")
-                       ? config.positive_integer("word_embed_proj_dim")
-                       : spec.d_model;
+  spec.origin.d_ff = "ffn_dim";
+  if (config.has("word_embed_proj_dim")) {
+    spec.embed_dim = config.positive_integer("word_embed_proj_dim");
+    spec.origin.embed_dim = "word_embed_proj_dim";
+  }
   spec.positions = Positions::Learned;
   spec.position_offset = 2;  // OPTLearnedPositionalEmbedding's offset
 

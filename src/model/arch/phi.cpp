@@ -36,11 +36,8 @@ ModelSpec phi_spec(const JsonFields& config) {
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = spec.lm_head_bias = true;
   spec.positions = Positions::Rope;
   spec.rope = read_rope(config);
-  // As transformers: int(head_dim * partial_rotary_factor) leading dimensions rotate.
-  spec.rope.dims = int64_t(double(spec.head_dim) * config.number("partial_rotary_factor", 0.5));
-  if (spec.rope.dims <= 0 || spec.rope.dims % 2 != 0)
-    config.fail("partial_rotary_factor",
-                "a fraction giving an even, positive number of rotary dimensions");
+  spec.rope.dims = rotary_dims(config, "partial_rotary_factor", 0.5, spec.head_dim);
+  spec.origin.rope_dims = "partial_rotary_factor";
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
   spec.names = phi_names();
   if (config.boolean("qk_layernorm", false))

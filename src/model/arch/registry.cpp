@@ -30,7 +30,11 @@ ModelSpec spec_from_config(const json& config, const std::string& config_path) {
   JsonFields fields(config, config_path);
   std::string type = fields.string("model_type");
   for (const auto& [name, builder] : families())
-    if (name == type) return builder(fields);
+    if (name == type) {
+      ModelSpec spec = builder(fields);
+      validate_spec(spec);
+      return spec;
+    }
   std::string supported;
   for (const auto& name : supported_model_types())
     supported += (supported.empty() ? "" : ", ") + name;

@@ -1,0 +1,74 @@
+// GGUF metadata -> ModelSpec under the same checks as config.json (validate_spec): sizes beyond
+// SpecLimits and rotary dimensions beyond the head are InputErrors naming the file and the key,
+// raised before anything is sized from them.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "model/model.h"
+#include "test_paths.h"
+
+namespace massact {
+namespace {
+
+// A copy of fixture gguf/NAME whose uint32 metadata value `key` is `value` (the key's bytes are
+// followed by its 4-byte type, GGUF_TYPE_UINT32 = 4, then the value).
+std::string with_uint32(const std::string& name, const std::string& key, uint32_t value) {
+  std::ifstream in(testing::fixture_dir("gguf") + "/" + name, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string b = bytes.str();
+  const size_t at = b.find(key);
+  EXPECT_NE(at, std::string::npos) << key;
+  uint32_t type = 0;
+  std::memcpy(&type, b.data() + at + key.size(), 4);
+  EXPECT_EQ(type, 4u) << key << " is not a uint32";
+  std::memcpy(b.data() + at + key.size() + 4, &value, 4);
+  const std::string path = testing::temp_dir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << b;
+  return path;
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    Model::load(path);
+  } catch (const InputError& e) {
+    EXPECT_CONTAINS(e.what(), path);
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError for " << path;
+  return "";
+}
+
+// 2^31 - 1 layers once asked for a 16 GiB per-layer table before anything else was checked.
+TEST(GgufSpecErrors, BlockCountBeyondTheLayerLimit) {
+  const std::string path = with_uint32("llama.f32.gguf", "llama.block_count", 0x7fffffff);
+  EXPECT_CONTAINS(load_error(path),
+                  "key 'llama.block_count': expected a positive integer at most 4096, got "
+                  "2147483647");
+}
+
+TEST(GgufSpecErrors, WidthsBeyondTheirLimit) {
+  for (const std::string key :
+       {"llama.embedding_length", "llama.attention.head_count", "llama.feed_forward_length"}) {
+    const std::string path = with_uint32("llama.f32.gguf", key, 0x7fffffff);
+    EXPECT_CONTAINS(load_error(path), "key '" + key + "': expected a positive integer at most");
+  }
+}
+
+TEST(GgufSpecErrors, RotaryDimensionsBeyondTheHead) {
+  // Phi-2's fixture: head size 8, 4 rotary dimensions.
+  const std::string path = with_uint32("phi.f32.gguf", "phi2.rope.dimension_count", 12);
+  EXPECT_CONTAINS(load_error(path), "key 'phi2.rope.dimension_count'");
+}
+
+TEST(GgufSpecErrors, KeyValueHeadsMustDivideTheHeads) {
+  const std::string path = with_uint32("llama.f32.gguf", "llama.attention.head_count_kv", 3);
+  EXPECT_CONTAINS(load_error(path), "key 'llama.attention.head_count_kv'");
+}
+
+}  // namespace
+}  // namespace massact
