@@ -60,8 +60,9 @@ InterventionResult perplexity_with_intervention(const Model& model, const TokenI
 }
 
 std::vector<TokenIds> calibration_windows(const TokenIds& text, const SequenceDraw& draw,
+                                          const PerplexityProtocol& protocol,
                                           const std::string& text_name) {
-  return draw_sequences(text, draw, std::nullopt, text_name);
+  return draw_sequences(text, draw, protocol.bos_per_window, text_name);
 }
 
 TokenIds hold_out_calibration_text(TokenIds& eval_text) {

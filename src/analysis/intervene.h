@@ -3,12 +3,14 @@
 // measure perplexity. Zeroing them destroys the model; setting them to their means does not, which
 // shows they act as fixed biases.
 //
-// Windows and BOS. Evaluation follows the official code's perplexity protocol (perplexity.h): the
-// text is tokenized whole, with the tokenizer's own BOS rule, and cut into non-overlapping windows,
-// so only the first window starts with BOS. Calibration windows are taken the same way
-// (calibration_windows): drawn from a text tokenized whole, no BOS added to each window. A window's
-// first token has the role "first" in both, so the mean of the role "first" is measured on the
-// kind of token that it replaces.
+// Windows and BOS. Calibration and evaluation windows are cut the same way: when the tokenizer
+// puts a BOS before every input, every window, evaluation (PerplexityProtocol::bos_per_window) and
+// calibration (calibration_windows), is that BOS followed by text tokens; otherwise windows of the
+// text tokenized whole. The official code's perplexity protocol (windows of the text tokenized
+// whole, so only the first starts with BOS) suits LLaMA2, whose starting token carries the massive
+// activations whatever it is; Gemma 3 270M carries them on BOS only (dim 163 at layer 3 is massive
+// on no other window start of WikiText-2), so under that protocol every window but the first has
+// nothing to edit, and calibration windows without BOS give no mean for the role "first".
 //
 // What is edited: the massive activations that `kinds` counts (outlier_features.h: not the
 // outlier features, unless the rule includes them). A flagged activation whose role had no
@@ -49,9 +51,10 @@ InterventionResult perplexity_with_intervention(const Model& model, const TokenI
                                                 const TokenTextFn& text_of,
                                                 const ProgressFn& progress = nullptr);
 
-// The calibration sequences: `draw` over a text tokenized whole (as the evaluation text is), with
-// no BOS added to each window.
+// The calibration sequences: `draw` over a text tokenized without special tokens, each window
+// starting with `bos` when the evaluation windows do (protocol.bos_per_window), as they are cut.
 std::vector<TokenIds> calibration_windows(const TokenIds& text, const SequenceDraw& draw,
+                                          const PerplexityProtocol& protocol,
                                           const std::string& text_name);
 
 // Without a calibration text, the last `kHeldOutFraction` of the evaluation text's tokens are held

@@ -18,7 +18,9 @@ PerplexityResult perplexity(const Model& model, const TokenIds& text,
                             const ProgressFn& progress) {
   const int64_t n = int64_t(text.size()), L = protocol.seq_len;
   if (L < 2) throw_input_error("--seq-len: expected at least 2 tokens, got ", L);
-  int64_t windows = n / L;
+  const std::optional<int32_t> bos = protocol.bos_per_window;
+  const int64_t body = L - (bos ? 1 : 0);  // text tokens per window
+  int64_t windows = n / body;
   if (windows == 0)
     throw_input_error("--text-file ", protocol.text_name, ": the text has ", n,
                       " tokens, fewer than one window of --seq-len ", L);
@@ -26,7 +28,10 @@ PerplexityResult perplexity(const Model& model, const TokenIds& text,
 
   double nll = 0.0;
   for (int64_t w = 0; w < windows; ++w) {
-    TokenIds window(text.begin() + w * L, text.begin() + (w + 1) * L);
+    TokenIds window;
+    window.reserve(size_t(L));
+    if (bos) window.push_back(*bos);
+    window.insert(window.end(), text.begin() + w * body, text.begin() + (w + 1) * body);
     for (double x : model.next_token_nll(window, hooks_for(window))) nll += x;
     if (progress) progress(w + 1, windows);
   }

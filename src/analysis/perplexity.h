@@ -1,12 +1,15 @@
 // Perplexity by the official code's protocol: the text is tokenized as a whole, cut into
 // non-overlapping windows of seq_len tokens (a short tail is dropped), and in every window every
 // position but the first is scored (it predicts the next token). The tokenizer's BOS rule applies
-// once, to the whole text: the first window starts with BOS and no later window gets one (the
-// official code's protocol; intervene.h takes calibration windows the same way).
+// once, to the whole text: the first window starts with BOS and no later window gets one. With
+// `bos_per_window`, every window is that BOS followed by seq_len - 1 tokens of the text (tokenized
+// without special tokens): each window is one input, as the tokenizer would encode it (intervene.h
+// says why the intervention needs this).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "analysis/progress.h"
@@ -16,8 +19,9 @@ namespace massact {
 
 struct PerplexityProtocol {
   int64_t seq_len = 4096;
-  int64_t max_windows = 0;  // 0: all windows
-  std::string text_name;    // what error messages call the text (its file)
+  int64_t max_windows = 0;                // 0: all windows
+  std::string text_name;                  // what error messages call the text (its file)
+  std::optional<int32_t> bos_per_window;  // unset: the official code's windows
 };
 
 struct PerplexityResult {

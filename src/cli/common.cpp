@@ -45,6 +45,12 @@ void set_command_line(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + quoted(argv[i]);
 }
 
+std::optional<int32_t> LoadedModel::input_bos() const {
+  const TokenIds specials = tokenizer->encode("", true);
+  if (!specials.empty() && specials.front() == tokenizer->bos_id()) return specials.front();
+  return std::nullopt;
+}
+
 std::string LoadedModel::token_text(int32_t id) const {
   return tokenizer ? tokenizer->token_text(id) : "#" + std::to_string(id);
 }
@@ -186,7 +192,7 @@ void EvalWindows::add_options(CLI::App* cmd, const std::string& flag) {
 PerplexityProtocol EvalWindows::protocol(const LoadedModel& m, const std::string& text_name) const {
   const int64_t length = seq_len_or_default(seq_len, m.model);
   m.check_length(length, seq_len_flag);
-  return {length, max_windows, text_name};
+  return {length, max_windows, text_name, std::nullopt};
 }
 
 std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {
@@ -197,10 +203,7 @@ std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {
       throw_input_error("--num-seqs: draws windows from a --text-file; none given");
     const TokenIds text = m.tokenizer->encode(read_text_file(input.text_file), false);
     // The BOS the tokenizer puts before any input starts every window too.
-    const TokenIds specials = m.tokenizer->encode("", true);
-    std::optional<int32_t> bos;
-    if (!specials.empty() && specials.front() == m.tokenizer->bos_id()) bos = specials.front();
-    return draw_sequences(text, {num_seqs, length, seed}, bos, input.text_file);
+    return draw_sequences(text, {num_seqs, length, seed}, m.input_bos(), input.text_file);
   }
   // A text file gives its beginning; a prompt or ids run whole unless --seq-len says otherwise.
   TokenIds ids = input.encode(m);

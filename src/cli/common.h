@@ -34,6 +34,8 @@ struct LoadedModel {
   void check_length(int64_t tokens, const std::string& option) const;
 
   std::string token_text(int32_t id) const;
+  // The BOS that the tokenizer puts before every input, if it does.
+  std::optional<int32_t> input_bos() const;
   // token_text as a function, for the studies that label tokens.
   TokenTextFn text_of() const {
     return [this](int32_t id) { return token_text(id); };

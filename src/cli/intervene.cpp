@@ -20,24 +20,23 @@ struct Calibration {
 };
 
 // Means from the calibration text (--text-file), else from the held-out end of the evaluation
-// text; both tokenized whole and drawn without a BOS per window, as the evaluation windows are.
+// text; windows cut as the evaluation windows are (analysis/intervene.h).
 Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds& eval_tokens,
-                      const MassiveCriterion& criterion, const std::string& eval_name) {
+                      const PerplexityProtocol& eval, const MassiveCriterion& criterion) {
   const bool own_text = !input.input.text_file.empty();
-  const TokenIds text = own_text ? m.tokenizer->encode(read_text_file(input.input.text_file), true)
-                                 : hold_out_calibration_text(eval_tokens);
-  const std::string text_name = own_text ? input.input.text_file : eval_name;
+  const TokenIds text =
+      own_text ? m.tokenizer->encode(read_text_file(input.input.text_file), !eval.bos_per_window)
+               : hold_out_calibration_text(eval_tokens);
+  const std::string text_name = own_text ? input.input.text_file : eval.text_name;
   const int64_t seq_len =
       input.seq_len > 0 ? input.seq_len : std::min<int64_t>(512, int64_t(text.size()));
   m.check_length(seq_len, input.seq_len_flag);
   const std::vector<TokenIds> sequences =
-      calibration_windows(text, {input.num_seqs, seq_len, input.seed}, text_name);
+      calibration_windows(text, {input.num_seqs, seq_len, input.seed}, eval, text_name);
   json protocol = {
       {"text", own_text ? input.input.text_file
                         : "the last 20% of the evaluation text's tokens, held out from evaluation"},
-      {"windows",
-       "drawn from the text tokenized whole (tokenizer's BOS rule), start uniform from "
-       "mt19937_64(seed), no BOS added per window, as the evaluation windows"},
+      {"windows", "start uniform from mt19937_64(seed); cut as the evaluation windows are"},
       {"sequences", sequences.size()},
       {"tokens_per_sequence", seq_len},
       {"seed", input.seed}};
@@ -117,7 +116,10 @@ void add_intervene_command(CLI::App& app) {
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(true);
-    TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"), true);
+    PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
+    protocol.bos_per_window = m.input_bos();
+    TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"),
+                                               !protocol.bos_per_window);
 
     MassiveMeans means;
     json calibration;
@@ -125,7 +127,7 @@ void add_intervene_command(CLI::App& app) {
       means = MassiveMeans::read(opt->means_file);
       calibration = {{"means_file", opt->means_file}};
     } else {
-      Calibration c = calibrate(m, opt->calibration, eval_tokens, opt->criterion, opt->eval_text);
+      Calibration c = calibrate(m, opt->calibration, eval_tokens, protocol, opt->criterion);
       means = std::move(c.means);
       calibration = c.protocol;
     }
@@ -136,7 +138,6 @@ void add_intervene_command(CLI::App& app) {
     const std::optional<int> first_layer = means.first_layer(kinds);
     const int layer = opt->layer >= 0 ? opt->layer : first_layer.value_or(0);
 
-    const PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
     json rows = json::array();
     Table table({"activations", "perplexity", "edited", "left (no mean)"});
     Table left({"mode", "layer", "dim", "role", "left (no calibration mean)"});
@@ -164,9 +165,12 @@ void add_intervene_command(CLI::App& app) {
     doc["protocol"] = {
         {"eval_text", opt->eval_text},
         {"seq_len", protocol.seq_len},
-        {"windows",
-         "text tokenized whole (tokenizer's BOS rule: only the first window starts with BOS), "
-         "non-overlapping, tail dropped, every position but each window's first scored"},
+        {"windows", protocol.bos_per_window
+                        ? "BOS, then seq_len - 1 tokens of the text (tokenized without special "
+                          "tokens), non-overlapping, tail dropped, every position but the first "
+                          "scored; calibration windows start with BOS too"
+                        : "the text tokenized whole, non-overlapping, tail dropped, every "
+                          "position but each window's first scored"},
         {"layer", layer},
         {"hook", "blocks." + std::to_string(layer) + ".hook_resid_post"},
         {"which",

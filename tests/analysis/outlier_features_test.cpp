@@ -119,7 +119,7 @@ TEST_F(PlantedOutlier, InterventionEditsTheMassiveActivationsOnly) {
   const MassiveMeans means = MassiveMeans::from_census(*census_);
   TokenIds text;
   for (const auto& s : sequences(3)) text.insert(text.end(), s.begin(), s.end());
-  const PerplexityProtocol protocol{40, 0, "planted"};
+  const PerplexityProtocol protocol{40, 0, "planted", std::nullopt};
   auto run = [&](const MassiveKinds& k) {
     return perplexity_with_intervention(
         *model_, text, protocol, {1, Intervention::Zero, MassiveCriterion{}, &means, k}, text_of);

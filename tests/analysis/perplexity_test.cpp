@@ -123,7 +123,7 @@ TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
   Model model = Model::load(testing::fixture_dir("llama_f32"));
   TokenIds text(100);
   for (size_t i = 0; i < text.size(); ++i) text[i] = int32_t(i * 7 % 200);
-  PerplexityResult r = perplexity(model, text, {30, 0, "text"}, Hooks());
+  PerplexityResult r = perplexity(model, text, {30, 0, "text", std::nullopt}, Hooks());
   EXPECT_EQ(r.windows, 3);
   EXPECT_EQ(r.scored_tokens, 3 * 29);
   // Each window scored from its whole logits: the streamed NLL of a token may differ from it by
@@ -136,8 +136,27 @@ TEST(Perplexity, WindowsAreNonOverlappingAndTheTailIsDropped) {
   }
   EXPECT_NEAR(r.mean_nll, nll / (3 * 29), bound);
   EXPECT_DOUBLE_EQ(r.perplexity, std::exp(r.mean_nll));
-  EXPECT_EQ(perplexity(model, text, {30, 2, "text"}, Hooks()).windows, 2);
-  EXPECT_THROW(perplexity(model, text, {101, 0, "text"}, Hooks()), InputError);
+  EXPECT_EQ(perplexity(model, text, {30, 2, "text", std::nullopt}, Hooks()).windows, 2);
+  EXPECT_THROW(perplexity(model, text, {101, 0, "text", std::nullopt}, Hooks()), InputError);
+}
+
+// With bos_per_window every window is BOS and seq_len - 1 text tokens, scored at every position
+// but the first.
+TEST(Perplexity, BosPerWindowStartsEveryWindowWithIt) {
+  Model model = Model::load(testing::fixture_dir("llama_f32"));
+  TokenIds text(100);
+  for (size_t i = 0; i < text.size(); ++i) text[i] = int32_t(3 + i * 7 % 200);
+  PerplexityResult r = perplexity(model, text, {30, 0, "text", 1}, Hooks());
+  EXPECT_EQ(r.windows, 3);  // 100 / 29
+  EXPECT_EQ(r.scored_tokens, 3 * 29);
+  double nll = 0, bound = 0;
+  for (int w = 0; w < 3; ++w) {
+    TokenIds window{1};
+    window.insert(window.end(), text.begin() + w * 29, text.begin() + (w + 1) * 29);
+    nll += nll_sum_of_logits(model.forward(window), window);
+    bound = std::max(bound, nll_disagreement(model, window));
+  }
+  EXPECT_NEAR(r.mean_nll, nll / (3 * 29), bound);
 }
 
 }  // namespace

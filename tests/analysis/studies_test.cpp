@@ -114,7 +114,7 @@ TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
   MassiveMeans means = MassiveMeans::from_census(census);
   TokenIds text;
   for (const auto& s : sequences(6)) text.insert(text.end(), s.begin(), s.end());
-  PerplexityProtocol protocol{40, 0, "planted"};
+  PerplexityProtocol protocol{40, 0, "planted", std::nullopt};
   auto run = [&](Intervention mode) {
     return perplexity_with_intervention(*model_, text, protocol,
                                         {0, mode, MassiveCriterion{}, &means, {}}, text_of);
@@ -139,7 +139,7 @@ TEST_F(PlantedStudies, ARoleWithoutACalibrationMeanIsReportedNotReplaced) {
   ASSERT_FALSE(means.lookup(0, testing::PlantedModel::kDim, TokenRole::Delimiter).has_value());
   TokenIds text;
   for (const auto& s : sequences(6)) text.insert(text.end(), s.begin(), s.end());
-  PerplexityProtocol protocol{40, 0, "planted"};
+  PerplexityProtocol protocol{40, 0, "planted", std::nullopt};
   auto run = [&](Intervention mode) {
     return perplexity_with_intervention(*model_, text, protocol,
                                         {0, mode, MassiveCriterion{}, &means, {}}, text_of);
@@ -196,7 +196,7 @@ TEST_F(PlantedStudies, DecompositionAndImplicitBiasTest) {
   }
   TokenIds text;
   for (const auto& s : sequences(4)) text.insert(text.end(), s.begin(), s.end());
-  PerplexityProtocol protocol{40, 0, "planted"};
+  PerplexityProtocol protocol{40, 0, "planted", std::nullopt};
   std::vector<std::vector<float>> fixed;
   for (const auto& head : d.heads) fixed.push_back(head.mean());
   auto run = [&](ValueUpdateEdit edit) {
