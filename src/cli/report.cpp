@@ -106,19 +106,28 @@ void run_report(ReportOptions o) {
   docs.scan = run_study(o, "scan", {"scan", o.model, "--prompt", o.prompt});
   docs.profile = run_study(o, "profile", with({"profile", o.model, "--top", "10"}, data));
   docs.stats = run_study(o, "stats", with({"stats", o.model}, data));
+  // One emergence layer for every study: where profile found massive activations appear (and
+  // not where each study's own smaller calibration would put it).
+  const json& first = docs.profile["result"]["first_layer"];
+  std::vector<std::string> intervene_layer, decompose_layer;
+  if (first.is_number()) {
+    intervene_layer = {"--layer", std::to_string(first.get<int>())};
+    decompose_layer = {"--layer", std::to_string(first.get<int>() + 1)};
+  }
   docs.intervene = run_study(
       o, "intervene",
-      {"intervene", o.model, "--eval-text", o.text_file, "--seq-len",
-       std::to_string(o.eval_seq_len), "--max-windows", std::to_string(o.max_windows), "--num-seqs",
-       std::to_string(o.num_seqs), "--calib-seq-len", std::to_string(o.seq_len)});
+      with({"intervene", o.model, "--eval-text", o.text_file, "--seq-len",
+            std::to_string(o.eval_seq_len), "--max-windows", std::to_string(o.max_windows),
+            "--num-seqs", std::to_string(o.num_seqs), "--calib-seq-len", std::to_string(o.seq_len)},
+           intervene_layer));
   docs.attention = run_study(o, "attention", with({"attention", o.model}, data));
   docs.decompose = run_study(
       o, "decompose",
-      with({"decompose", o.model, "--eval-text", o.text_file, "--eval-seq-len",
-            std::to_string(o.eval_seq_len), "--max-windows", std::to_string(o.max_windows)},
-           data));
+      with(with({"decompose", o.model, "--eval-text", o.text_file, "--eval-seq-len",
+                 std::to_string(o.eval_seq_len), "--max-windows", std::to_string(o.max_windows)},
+                data),
+           decompose_layer));
 
-  const json& first = docs.profile["result"]["first_layer"];
   const json& last = docs.profile["result"]["last_layer"];
   const int layer = first.is_number() ? (first.get<int>() + last.get<int>()) / 2 : 0;
   write_study_report(o.out, docs, landscape(o, docs.scan, layer));

@@ -47,8 +47,8 @@ std::string where_massive(const std::vector<json>& rows, const std::set<int64_t>
   for (const json& r : rows) {
     if (outliers.count(r["dim"].get<int64_t>())) continue;
     by_dim[r["dim"].get<int64_t>()].push_back(r["role"].get<std::string>() + " token " +
-                                              format_number(r["mean"].get<double>(), 5) + " ± " +
-                                              format_number(r["std"].get<double>(), 3));
+                                              sig(r["mean"].get<double>()) + " ± " +
+                                              sig(r["std"].get<double>(), 3));
   }
   std::string out;
   for (const auto& [dim, places] : by_dim) {
