@@ -134,8 +134,9 @@ def check_scan(massact, model, text, checks):
     # and where massive activations appear is computed from the token-specific ones alone: layer 3
     # (layer 4 output), dim 163, first token; not layer 0, where the criterion first flags dim 400.
     for dim in sorted(FEATURE_WIDE_DIMS | {MASSIVE_DIM}):
+        flagged = sorted({r["layer"] for r in rows if r["dim"] == dim})
         print(f"    dim {dim}: share of non-first tokens over the criterion per layer: " +
-              ", ".join(f"{l}: {100 * s:.2f}%" for (l, d), s in sorted(share.items()) if d == dim))
+              ", ".join(f"{l}: {100 * share.get((l, dim), 0.0):.2f}%" for l in flagged))
     result = doc["result"]
     outliers = {f["dim"] for f in result["outlier_features"]}
     checks.expect(outliers == FEATURE_WIDE_DIMS,
