@@ -67,6 +67,19 @@ json without_mean_json(const InterventionResult& r) {
   return rows;
 }
 
+// A means file names the model it was measured on (stats --means-out); another model's means would
+// set the wrong values, or none, so they are refused before anything runs.
+void check_means_model(const std::string& path, const LoadedModel& m) {
+  const json file = read_json_file(path);
+  JsonFields fields(file, path);
+  const JsonFields written_for = fields.object("model");
+  const json here = model_identity(m.model);
+  for (const char* key : {"type", "parameters", "layers", "d_model"})
+    if (written_for.raw(key) != here[key])
+      written_for.fail(key, "this model's " + here[key].dump() + " (the means were measured on " +
+                                quote_prefix(written_for.string("path", "?")) + ")");
+}
+
 }  // namespace
 
 void add_intervene_command(CLI::App& app) {
@@ -125,6 +138,7 @@ void add_intervene_command(CLI::App& app) {
     json calibration;
     if (!opt->means_file.empty()) {
       means = MassiveMeans::read(opt->means_file);
+      check_means_model(opt->means_file, m);
       calibration = {{"means_file", opt->means_file}};
     } else {
       Calibration c = calibrate(m, opt->calibration, eval_tokens, protocol, opt->criterion);

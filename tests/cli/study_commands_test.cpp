@@ -78,6 +78,14 @@ TEST_F(StudyCommands, ProfileStatsAndMeansFile) {
                mean = rows[2]["perplexity"];
   EXPECT_GT(std::fabs(zero - original), 1e-3);
   EXPECT_LT(std::fabs(mean - original), 0.01 * std::fabs(zero - original));
+
+  // The same means on another model (the llama fixture: as many layers, other weights) are
+  // refused before anything runs, naming the file and what differs.
+  testing::CliResult other = run_cli({"intervene", testing::fixture_dir("llama_f32"), "--eval-text",
+                                      text_, "--seq-len", "64", "--means", means});
+  EXPECT_EQ(other.code, 2) << other.err;
+  EXPECT_CONTAINS(other.err, means + ": field 'model.");
+  EXPECT_CONTAINS(other.err, "the means were measured on");
 }
 
 TEST_F(StudyCommands, InterveneCalibratesOnHeldOutText) {
