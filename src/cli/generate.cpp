@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "analysis/token_roles.h"
 #include "cli/common.h"
 #include "report/result_json.h"
 
@@ -44,6 +45,13 @@ void add_generate_command(CLI::App& app) {
                      {"new_ids", added},
                      {"prompt_text", prompt_text},
                      {"new_text", added_text}};
+    if (m.tokenizer) {  // every token of prompt and continuation, with its text and role
+      const std::vector<TokenRole> roles = token_roles(all, m.text_of());
+      json tokens = json::array();
+      for (size_t i = 0; i < all.size(); ++i)
+        tokens.push_back(token_json(int64_t(i), all[i], m.token_text(all[i]), roles[i]));
+      doc["result"]["tokens"] = tokens;
+    }
     opt->output.emit(doc, [&] {
       const bool tty = isatty(STDOUT_FILENO);
       if (m.tokenizer)  // the continuation in bold on a terminal

@@ -2,6 +2,7 @@
 // of a text, to check a tokenizer token for token against its reference.
 #include <iostream>
 
+#include "analysis/token_roles.h"
 #include "cli/common.h"
 #include "core/error.h"
 #include "report/csv.h"
@@ -24,19 +25,24 @@ void run_tokenize(const TokenizeOptions& o) {
   auto tokenizer = load_tokenizer_from_path(o.tokenizer);
   const std::string text = o.text_file.empty() ? o.text : read_text_file(o.text_file);
   const TokenIds ids = tokenizer->encode(text, !o.no_special);
+  const auto text_of = [&](int32_t id) { return tokenizer->token_text(id); };
+  const std::vector<TokenRole> roles = token_roles(ids, text_of);
   if (o.as_json) {
-    json pieces = json::array();
-    for (int32_t id : ids) pieces.push_back(tokenizer->token_text(id));
+    json pieces = json::array(), tokens = json::array();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      pieces.push_back(text_of(ids[i]));
+      tokens.push_back(token_json(int64_t(i), ids[i], text_of(ids[i]), roles[i]));
+    }
     // Pieces may hold bytes of a split character (shown as <0xNN>), so keep the dump lossless.
-    std::cout << json{{"ids", ids}, {"pieces", pieces}}.dump(-1, ' ', false,
-                                                             json::error_handler_t::replace)
+    std::cout << json{{"ids", ids}, {"pieces", pieces}, {"tokens", tokens}}.dump(
+                     -1, ' ', false, json::error_handler_t::replace)
               << "\n";
     return;
   }
-  Table table({"#", "id", "piece"});
+  Table table({"#", "id", "piece", "role"});
   for (size_t i = 0; i < ids.size(); ++i)
-    table.add_row({std::to_string(i), std::to_string(ids[i]),
-                   printable_token(tokenizer->token_text(ids[i]))});
+    table.add_row({std::to_string(i), std::to_string(ids[i]), printable_token(text_of(ids[i])),
+                   token_role_name(roles[i])});
   if (o.as_csv) return write_csv({{"tokens", &table}}, std::cout);
   std::cout << tokenizer->describe() << ": " << ids.size() << " tokens\n";
   table.print(std::cout);

@@ -22,11 +22,27 @@ TEST(TokenizeCommand, JsonIdsMatchTheReference) {
   json doc = json::parse(with_bos.out);
   EXPECT_EQ(doc["ids"].get<TokenIds>(), want);
   EXPECT_EQ(doc["pieces"].size(), want.size());
+  // Every token with its text and role: the prompt starts with BOS, the first token.
+  ASSERT_EQ(doc["tokens"].size(), want.size());
+  EXPECT_EQ(doc["tokens"][0]["role"], "first");
+  EXPECT_EQ(doc["tokens"][1]["token_text"], doc["pieces"][1]);
 
   auto bare =
       run_cli({"tokenize", dir + "/tokenizer.model", "--text", prompt, "--no-special", "--json"});
   ASSERT_EQ(bare.code, 0) << bare.err;
   EXPECT_EQ(json::parse(bare.out)["ids"].get<TokenIds>(), TokenIds(want.begin() + 1, want.end()));
+}
+
+// generate's JSON lists every token of prompt and continuation with its text and role.
+TEST(GenerateCommand, JsonTokensCarryTextAndRole) {
+  auto r = run_cli({"generate", testing::fixture_dir("llama_f32"), "--prompt", "Hello. Bye",
+                    "--max-new-tokens", "3", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json result = json::parse(r.out)["result"];
+  const json& tokens = result["tokens"];
+  ASSERT_EQ(tokens.size(), result["prompt_ids"].size() + result["new_ids"].size());
+  EXPECT_EQ(tokens[0]["role"], "first");
+  for (const json& t : tokens) EXPECT_TRUE(t.contains("token_text") && t.contains("role")) << t;
 }
 
 TEST(TokenizeCommand, BadInputExitsTwo) {
