@@ -18,18 +18,8 @@ TARGETS=("$@")
 ((${#TARGETS[@]})) ||
   TARGETS=(safetensors config sharded_index gguf_metadata gguf_vocab tokenizer_json tokenizer_model)
 
-PACKAGES=(clang libclang-rt-14-dev libomp-14-dev)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "fuzz: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source scripts/debian_packages.sh
+install_debian_packages fuzz clang libclang-rt-14-dev libomp-14-dev || exit 1
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
