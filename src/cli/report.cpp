@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 
 #include "cli/common.h"
 #include "core/error.h"
@@ -53,8 +54,8 @@ json run_study(const ReportOptions& o, const std::string& name, std::vector<std:
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const int code = run(int(args.size()), argv.data());
-  if (code != 0)
-    throw_input_error("report: the ", name, " study failed (exit ", code, "); see above");
+  if (code == 2) throw_input_error("report: the ", name, " study stopped on bad input; see above");
+  if (code != 0) throw std::runtime_error("report: the " + name + " study failed; see above");
   return read_json_file(path);
 }
 
@@ -91,7 +92,9 @@ void run_report(ReportOptions o) {
   if (failed || access(o.out.c_str(), W_OK) != 0)
     throw_input_error("--out ", o.out, ": cannot write a report there (",
                       failed ? failed.message() : std::string("not writable"), ")");
-  if (o.text_file.empty()) {
+  if (!o.text_file.empty()) {
+    read_text_file(o.text_file, "--text-file");  // a bad path stops the report before it starts
+  } else {
     o.text_file = (std::filesystem::path(o.out) / "sample_text.txt").string();
     write_text_file_atomically(o.text_file, kSampleText);
   }

@@ -106,6 +106,18 @@ TEST_F(ReportCommand, TheVerdictNamesThePlantedActivations) {
   EXPECT_NE(result_->out.find("wrote " + out_ + "/index.html"), std::string::npos);
 }
 
+TEST(ReportArguments, BadInputStopsBeforeAnyStudyRuns) {
+  const std::string out = testing::temp_dir() + "/report";
+  testing::CliResult r = testing::run_cli({"report", testing::fixture_dir("llama_f32"),
+                                           "--text-file", "/nonexistent.txt", "--out", out});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_CONTAINS(r.err, "--text-file");
+  EXPECT_EQ(r.out.find("== scan =="), std::string::npos) << "no study may run: " << r.out;
+  r = testing::run_cli({"report", testing::fixture_dir("llama_f32"), "--out", "/proc/report"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_CONTAINS(r.err, "--out /proc/report");
+}
+
 TEST(ReportHtml, EscapesWhatAPageWouldReadAsMarkup) {
   EXPECT_EQ(html_escape("<b>\"a\" & 'b'</b>"),
             "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;");
