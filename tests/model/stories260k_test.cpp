@@ -43,8 +43,8 @@ TEST(Stories260K, PerplexityMatchesTransformers) {
   auto tokenizer = load_tokenizer(stories_dir());
   std::ifstream in(testing::shared_data_dir() + "/text/tinystories_sample.txt");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  PerplexityResult r =
-      perplexity(model, tokenizer->encode(text), {256, 0, "tinystories_sample.txt", std::nullopt}, Hooks());
+  PerplexityResult r = perplexity(model, tokenizer->encode(text),
+                                  {256, 0, "tinystories_sample.txt", std::nullopt}, Hooks());
   EXPECT_EQ(r.text_tokens, 1883);
   EXPECT_EQ(r.windows, 7);
   EXPECT_NEAR(r.mean_nll, 1.757924, 1e-5);
