@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "fuzz/parser_entries.h"
+#include "gguf_bytes.h"
 #include "test_paths.h"
 
 namespace massact {
@@ -113,20 +114,7 @@ TEST(FuzzRegressions, LongValuesAreQuotedByAPrefix) {
   EXPECT_LT(message.size(), 1000u);
 }
 
-// GGUF bytes, little-endian, field by field.
-struct GgufBytes {
-  std::string data;
-  template <class T>
-  GgufBytes& put(T v) {
-    data.append(reinterpret_cast<const char*>(&v), sizeof(v));
-    return *this;
-  }
-  GgufBytes& str(const std::string& s) {
-    put<uint64_t>(s.size());
-    data += s;
-    return *this;
-  }
-};
+using testing::GgufBytes;
 
 // A metadata value nested 100,000 arrays deep (1.2 MB).
 TEST(FuzzRegressions, DeeplyNestedGgufArray) {

@@ -8,28 +8,13 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "gguf_bytes.h"
 #include "test_paths.h"
 
 namespace massact {
 namespace {
 
-// Little-endian GGUF bytes, built field by field.
-struct Bytes {
-  std::string data;
-  template <class T>
-  Bytes& put(T v) {
-    data.append(reinterpret_cast<const char*>(&v), sizeof(v));
-    return *this;
-  }
-  Bytes& str(const std::string& s) {
-    put<uint64_t>(s.size());
-    data += s;
-    return *this;
-  }
-  Bytes& header(uint32_t version, uint64_t tensors, uint64_t kvs) {
-    return put<uint32_t>(0x46554747).put(version).put(tensors).put(kvs);
-  }
-};
+using testing::GgufBytes;
 
 std::string write(const std::string& name, const std::string& bytes) {
   std::string path = testing::temp_dir() + "/" + name;
@@ -47,8 +32,8 @@ std::string error_of(const std::string& path) {
 }
 
 // A file with a string, a uint32, a float, a bool, arrays of strings and int32, and one tensor.
-Bytes valid_file() {
-  Bytes b;
+GgufBytes valid_file() {
+  GgufBytes b;
   b.header(3, 1, 6);
   b.str("general.architecture").put<uint32_t>(8).str("llama");
   b.str("general.alignment").put<uint32_t>(4).put<uint32_t>(64);
@@ -101,20 +86,20 @@ TEST(Gguf, CorruptFilesNameTheFileAndTheField) {
   struct Case {
     std::string name, bytes, expected;
   };
-  Bytes bad_magic;
+  GgufBytes bad_magic;
   bad_magic.put<uint32_t>(0x12345678).put<uint32_t>(3).put<uint64_t>(0).put<uint64_t>(0);
-  Bytes bad_version;
+  GgufBytes bad_version;
   bad_version.header(7, 0, 0);
-  Bytes huge_kv_count;
+  GgufBytes huge_kv_count;
   huge_kv_count.header(3, 0, uint64_t(1) << 60);
-  Bytes long_string;
+  GgufBytes long_string;
   long_string.header(3, 0, 1).str("k").put<uint32_t>(8).put<uint64_t>(uint64_t(1) << 40);
-  Bytes unknown_type;
+  GgufBytes unknown_type;
   unknown_type.header(3, 0, 1).str("tokenizer.ggml.model").put<uint32_t>(99);
-  Bytes huge_array;
+  GgufBytes huge_array;
   huge_array.header(3, 0, 1).str("a").put<uint32_t>(9).put<uint32_t>(4).put<uint64_t>(uint64_t(1)
                                                                                       << 62);
-  Bytes bad_dims;
+  GgufBytes bad_dims;
   bad_dims.header(3, 1, 0).str("t").put<uint32_t>(9);
   bad_dims.data += std::string(64, '\0');  // room for the dims, so that their count is at fault
   std::string truncated = valid_file().data.substr(0, 60);
@@ -138,7 +123,7 @@ TEST(Gguf, CorruptFilesNameTheFileAndTheField) {
 }
 
 TEST(Gguf, KeyListedTwiceIsAnInputError) {
-  Bytes b;
+  GgufBytes b;
   b.header(3, 0, 2);
   b.str("k").put<uint32_t>(4).put<uint32_t>(1);
   b.str("k").put<uint32_t>(4).put<uint32_t>(2);
@@ -148,7 +133,7 @@ TEST(Gguf, KeyListedTwiceIsAnInputError) {
 // Arrays of arrays are skipped at open (no accessor reads them) up to kMaxGgufArrayDepth levels.
 TEST(Gguf, NestedArraysUpToTheBound) {
   auto file_with_depth = [](int depth) {
-    Bytes b;
+    GgufBytes b;
     b.header(3, 0, 2);
     b.str("nested").put<uint32_t>(9);
     for (int i = 1; i < depth; ++i) b.put<uint32_t>(9).put<uint64_t>(1);

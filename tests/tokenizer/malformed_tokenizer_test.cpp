@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "gguf_bytes.h"
 #include "io/gguf.h"
 #include "test_paths.h"
 #include "tokenizer/hf_tokenizer.h"
@@ -95,19 +96,7 @@ TEST(TokenizerSelection, TokenizerJsonWinsOverTokenizerModel) {
 }
 
 // GGUF vocabularies missing keys or with inconsistent arrays.
-struct GgufBytes {
-  std::string data;
-  template <class T>
-  GgufBytes& put(T v) {
-    data.append(reinterpret_cast<const char*>(&v), sizeof(v));
-    return *this;
-  }
-  GgufBytes& str(const std::string& s) {
-    put<uint64_t>(s.size());
-    data += s;
-    return *this;
-  }
-};
+using testing::GgufBytes;
 
 TEST(MalformedGgufVocab, NamesTheKey) {
   GgufBytes unknown_model;
