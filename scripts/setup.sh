@@ -12,6 +12,7 @@ PACKAGES=(
   libcli11-dev                       # command line
   libsentencepiece-dev               # tokenizer.model
   libpcre2-dev libicu-dev            # tokenizer.json / GGUF vocabularies: regexes, Unicode
+  libpng-dev libjpeg62-turbo-dev     # images for vision transformers
   libgtest-dev libgmock-dev          # tests
   libbenchmark-dev                   # kernel benchmarks
   gnuplot-nox                        # report: figures (PNG and SVG)

@@ -1,0 +1,23 @@
+// Image resizing that gives Pillow's Image.resize pixels exactly, because the Hugging Face image
+// processors resize through Pillow and a vision transformer's activations should start from the
+// same input. Pillow resamples separably (rows first, then columns, rounding to 8 bits in
+// between) with filters widened by the downscale factor (antialiasing) and 22-bit fixed-point
+// weights; this file follows that arithmetic.
+#pragma once
+
+#include <string>
+
+#include "io/image_file.h"
+
+namespace massact {
+
+// The filters Pillow numbers 2 and 3, which the ViT, CLIP and DINOv2 processors use.
+enum class Resample { Bilinear, Bicubic };
+
+// Pillow's enum value (as preprocessor_config.json's "resample" spells it) to a filter; `where`
+// names the file for the error when the value is one massact does not implement.
+Resample resample_from_pillow(int value, const std::string& where);
+
+RgbImage resize(const RgbImage& image, int64_t height, int64_t width, Resample filter);
+
+}  // namespace massact
