@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -42,6 +43,22 @@ TEST(ImageProcessor, PixelValuesEqualTransformers) {
         differing += pixels.f32()[i] != expected.f32()[i];
       EXPECT_EQ(differing, 0) << "of " << pixels.numel() << " values";
     }
+  }
+}
+
+// Each vision fixture's preprocessor_config.json, as save_pretrained wrote it, gives the
+// pixel_values its reference was computed from (tests/reference/make_vit_fixtures.py).
+TEST(ImageProcessor, VisionFixturesConfigsGiveTheirReferencePixels) {
+  const RgbImage image = read_image(fixture_dir("images") + "/rgb.png");
+  for (const char* fixture : {"vit_f32", "vit_cls_f32", "clip_vision_f32", "dinov2_f32",
+                              "dinov2_interp_f32", "dinov2_swiglu_f32", "dinov2_registers_f32"}) {
+    SCOPED_TRACE(fixture);
+    const std::string dir = fixture_dir(fixture);
+    Tensor pixels =
+        preprocess_image(image, read_image_processor_config(dir + "/preprocessor_config.json"));
+    Tensor expected = SafetensorsFile::open(dir + "/reference.safetensors").get("pixel_values");
+    ASSERT_EQ(pixels.shape(), expected.shape());
+    EXPECT_EQ(std::memcmp(pixels.raw(), expected.raw(), pixels.nbytes()), 0);
   }
 }
 
