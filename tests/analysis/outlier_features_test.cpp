@@ -31,20 +31,8 @@ class PlantedOutlier : public ::testing::Test {
     delete planted_;
   }
 
-  // BOS, then ordinary tokens with "." at two places.
-  static std::vector<TokenIds> sequences(int n) {
-    std::vector<TokenIds> out;
-    for (int s = 0; s < n; ++s) {
-      TokenIds ids{planted_->bos};
-      for (int t = 1; t < 40; ++t)
-        ids.push_back(t == 9 + s || t == 25 ? planted_->period : 10 + (t * 7 + s * 13) % 200);
-      out.push_back(ids);
-    }
-    return out;
-  }
-  static std::string text_of(int32_t id) {
-    return id == planted_->period ? "." : "w" + std::to_string(id);
-  }
+  static std::vector<TokenIds> sequences(int n) { return planted_->sequences(n); }
+  static std::string text_of(int32_t id) { return planted_->text_of(id); }
   static MassiveKinds kinds(bool include = false) {
     return census_->kinds(OutlierFeatureRule{0.5, include});
   }

@@ -139,4 +139,28 @@ PlantedModel write_planted_model(const std::string& parent, bool outlier_feature
   return planted;
 }
 
+std::vector<TokenIds> PlantedModel::sequences(int n) const {
+  std::vector<TokenIds> out;
+  for (int s = 0; s < n; ++s) {
+    TokenIds ids{bos};
+    for (int t = 1; t < 40; ++t)
+      ids.push_back(t == 9 + s || t == 25 ? period : 10 + (t * 7 + s * 13) % 200);
+    out.push_back(ids);
+  }
+  return out;
+}
+
+std::string PlantedModel::text_of(int32_t id) const {
+  return id == period ? "." : "w" + std::to_string(id);
+}
+
+std::string write_planted_text(const std::string& dir) {
+  const std::string path = dir + "/text.txt";
+  std::string text;
+  for (int i = 0; i < 60; ++i)
+    text += "Once upon a time there was a cat. It liked to play in the sun.\n";
+  std::ofstream(path) << text;
+  return path;
+}
+
 }  // namespace massact::testing

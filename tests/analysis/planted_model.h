@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "tokenizer/tokenizer.h"
 
@@ -27,7 +28,17 @@ struct PlantedModel {
   int massive_layer = 0;   // the first layer whose output holds the massive activations
   float bos_value = 0;     // layer 0 output at (BOS, kDim), from the weights (without outliers)
   float period_value = 0;  // layer 0 output at (".", kDim)
+
+  // n sequences that start with BOS and hold "." at known places (9 + s and 25) among ordinary
+  // tokens, 40 tokens each.
+  std::vector<TokenIds> sequences(int n) const;
+  // Token text for the studies' token roles: "." for the period, "wID" for the rest.
+  std::string text_of(int32_t id) const;
 };
+
+// A text file of short sentences that the planted model's tokenizer reads, for the CLI's
+// --text-file; returns its path inside `dir`.
+std::string write_planted_text(const std::string& dir);
 
 // Writes the model into a fresh folder of `parent`; uses the llama_f32 fixture's tokenizer.
 PlantedModel write_planted_model(const std::string& parent, bool outlier_feature = false);

@@ -23,11 +23,7 @@ class OutlierCommands : public ::testing::Test {
   static void SetUpTestSuite() {
     const std::string dir = testing::temp_dir("OutlierCommands");
     planted_ = new PlantedModel(testing::write_planted_model(dir, true));
-    text_ = dir + "/text.txt";
-    std::string text;
-    for (int i = 0; i < 60; ++i)
-      text += "Once upon a time there was a cat. It liked to play in the sun.\n";
-    std::ofstream(text_) << text;
+    text_ = testing::write_planted_text(dir);
   }
   static void TearDownTestSuite() { delete planted_; }
 

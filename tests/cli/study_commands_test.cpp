@@ -20,11 +20,7 @@ class StudyCommands : public ::testing::Test {
   static void SetUpTestSuite() {
     const std::string dir = testing::temp_dir("StudyCommands");
     planted_ = new testing::PlantedModel(testing::write_planted_model(dir));
-    text_ = dir + "/text.txt";
-    std::string text;
-    for (int i = 0; i < 60; ++i)
-      text += "Once upon a time there was a cat. It liked to play in the sun.\n";
-    std::ofstream(text_) << text;
+    text_ = testing::write_planted_text(dir);
   }
   static void TearDownTestSuite() { delete planted_; }
 
