@@ -59,25 +59,60 @@ void add_model_argument(CLI::App* cmd, std::string& path) {
   cmd->add_option("model", path, "Hugging Face model folder or .gguf file")->required();
 }
 
-LoadedModel load_model(const std::string& path, bool need_tokenizer) {
-  Model model = Model::load(path);
+void add_tokenizer_option(CLI::App* cmd, std::string& path) {
+  cmd->add_option("--tokenizer", path,
+                  "Use this tokenizer (model folder, tokenizer.json, tokenizer.model or .gguf) "
+                  "instead of the model's own");
+}
+
+namespace {
+
+std::unique_ptr<Tokenizer> borrow_tokenizer(const std::string& path, const Model& model) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw_input_error("--tokenizer ", path, ": no such file or folder");
   std::unique_ptr<Tokenizer> tokenizer;
   try {
-    tokenizer = load_tokenizer_from_path(path);  // a model folder or a .gguf file
-  } catch (const InputError&) {
-    if (need_tokenizer) throw;
+    tokenizer = load_tokenizer_from_path(path);
+  } catch (const InputError& e) {
+    throw_input_error("--tokenizer ", path, ": ", e.what());
   }
-  return LoadedModel{std::move(model), std::move(tokenizer)};
+  // An id past the embedding table would index memory the model does not have.
+  if (tokenizer->vocab_size() > model.spec().vocab_size)
+    throw_input_error("--tokenizer ", path, ": ", tokenizer->vocab_size(),
+                      " tokens, more than the model's vocabulary of ", model.spec().vocab_size);
+  return tokenizer;
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& path, bool need_tokenizer,
+                       const std::string& tokenizer_path) {
+  Model model = Model::load(path);
+  if (!tokenizer_path.empty()) {
+    auto tokenizer = borrow_tokenizer(tokenizer_path, model);
+    return LoadedModel{std::move(model), std::move(tokenizer), ""};
+  }
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::string error;
+  try {
+    tokenizer = load_tokenizer_from_path(path);  // a model folder or a .gguf file
+  } catch (const InputError& e) {
+    if (need_tokenizer)
+      throw_input_error(e.what(), " (--tokenizer PATH borrows another model's tokenizer)");
+    error = e.what();
+  }
+  return LoadedModel{std::move(model), std::move(tokenizer), error};
 }
 
 void ModelArgument::add_options(CLI::App* cmd) {
   add_model_argument(cmd, path);
+  add_tokenizer_option(cmd, tokenizer);
   cmd->add_flag("--allow-long-context", allow_long_context,
                 "Run input longer than the model's context (RoPE and ALiBi models only)");
 }
 
 LoadedModel ModelArgument::load(bool need_tokenizer) const {
-  LoadedModel m = load_model(path, need_tokenizer);
+  LoadedModel m = load_model(path, need_tokenizer, tokenizer);
   m.allow_long_context = allow_long_context;
   return m;
 }

@@ -25,6 +25,7 @@ void set_command_line(int argc, char** argv);
 struct LoadedModel {
   Model model;
   std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none and ids were given
+  std::string tokenizer_error;           // why there is no tokenizer, when there is none
   bool allow_long_context = false;       // --allow-long-context
 
   // InputError naming `option` when `tokens` exceed the model's context (its max positions),
@@ -43,14 +44,21 @@ struct LoadedModel {
 };
 
 // Loads the model folder or .gguf file (whose vocabulary is its tokenizer); the tokenizer is
-// required only when text must be encoded.
-LoadedModel load_model(const std::string& path, bool need_tokenizer);
+// required only when text must be encoded. A non-empty `tokenizer_path` (--tokenizer) borrows
+// that tokenizer instead: InputError naming the option when it cannot be loaded or has more tokens
+// than the model has embedding rows.
+LoadedModel load_model(const std::string& path, bool need_tokenizer,
+                       const std::string& tokenizer_path = "");
 // The MODEL argument every model command takes: what load_model() accepts.
 void add_model_argument(CLI::App* cmd, std::string& path);
+// --tokenizer PATH: a model folder, tokenizer.json, tokenizer.model or .gguf whose tokenizer to use
+// for a model that has none, or one this program cannot run.
+void add_tokenizer_option(CLI::App* cmd, std::string& path);
 
-// The MODEL argument of a command that runs the model, with --allow-long-context.
+// The MODEL argument of a command that runs the model, with --allow-long-context and --tokenizer.
 struct ModelArgument {
   std::string path;
+  std::string tokenizer;
   bool allow_long_context = false;
 
   void add_options(CLI::App* cmd);

@@ -118,6 +118,7 @@ json describe(const LoadedModel& m) {
     if (auto id = m.tokenizer->eos_id()) tok["eos"] = {{"id", *id}, {"text", m.token_text(*id)}};
   }
   doc["tokenizer"] = m.tokenizer ? tok : json(nullptr);
+  if (!m.tokenizer) doc["tokenizer_error"] = m.tokenizer_error;
   return doc;
 }
 
@@ -129,7 +130,9 @@ Table properties_table(const json& doc) {
   for (const auto& [key, value] : doc["architecture"].items())
     table.add_row({key, value.is_string() ? value.get<std::string>() : json_text(value, -1)});
   if (doc["tokenizer"].is_null()) {
-    table.add_row({"tokenizer", "none (give --token-ids)"});
+    // Why: a missing file, or a vocabulary this program cannot tokenize.
+    table.add_row({"tokenizer", "none (give --token-ids or --tokenizer PATH): " +
+                                    doc["tokenizer_error"].get<std::string>()});
   } else {
     for (const auto& [key, value] : doc["tokenizer"].items())
       table.add_row({"tokenizer." + key,
@@ -143,15 +146,17 @@ Table properties_table(const json& doc) {
 void add_inspect_command(CLI::App& app) {
   struct Options {
     std::string model;
+    std::string tokenizer;
     JsonOutput output;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd =
       app.add_subcommand("inspect", "Architecture, sizes, parameter count, dtypes, tokenizer");
   add_model_argument(cmd, opt->model);
+  add_tokenizer_option(cmd, opt->tokenizer);
   opt->output.add_options(cmd);
   cmd->callback([opt] {
-    LoadedModel m = load_model(opt->model, false);
+    LoadedModel m = load_model(opt->model, false, opt->tokenizer);
     json doc = describe(m);
     const Table table = properties_table(doc);
     opt->output.emit(doc, {{"properties", &table}}, [&] { table.print(std::cout); });

@@ -38,6 +38,7 @@ std::filesystem::path default_model_path() {
 
 struct ReportOptions {
   std::string model;
+  std::string tokenizer;  // --tokenizer, passed on to every study
   std::string text_file;
   std::string prompt = "Summer is warm. Winter is cold.";
   std::string out = "massact-report";
@@ -49,6 +50,7 @@ json run_study(const ReportOptions& o, const std::string& name, std::vector<std:
   const std::string path = (std::filesystem::path(o.out) / (name + ".json")).string();
   args.insert(args.begin(), "massact");
   args.insert(args.end(), {"--out", path});
+  if (!o.tokenizer.empty()) args.insert(args.end(), {"--tokenizer", o.tokenizer});
   std::cout << "\n== " << name << " ==\n" << std::flush;
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -61,7 +63,7 @@ json run_study(const ReportOptions& o, const std::string& name, std::vector<std:
 
 // |activation| of the landscape's layer output for the prompt, and the massive pairs there.
 FigureFile landscape(const ReportOptions& o, const json& scan, int layer) {
-  LoadedModel m = load_model(o.model, true);
+  LoadedModel m = load_model(o.model, true, o.tokenizer);
   const TokenIds ids = m.tokenizer->encode(o.prompt, true);
   Tensor x;  // (T, d_model)
   Hooks hooks;
@@ -92,6 +94,9 @@ void run_report(ReportOptions o) {
   if (failed || access(o.out.c_str(), W_OK) != 0)
     throw_input_error("--out ", o.out, ": cannot write a report there (",
                       failed ? failed.message() : std::string("not writable"), ")");
+  std::error_code missing;
+  if (!o.tokenizer.empty() && !std::filesystem::exists(o.tokenizer, missing))
+    throw_input_error("--tokenizer ", o.tokenizer, ": no such file or folder");
   if (!o.text_file.empty()) {
     read_text_file(o.text_file, "--text-file");  // a bad path stops the report before it starts
   } else {
@@ -149,6 +154,7 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("model", opt->model,
                   "Hugging Face model folder or .gguf file (default: Gemma 3 270M Q4_K_M in "
                   "massact's cache, which scripts/setup.sh installs)");
+  add_tokenizer_option(cmd, opt->tokenizer);
   cmd->add_option("--text-file", opt->text_file,
                   "Text for every study (default: a short sample that ships with massact; use "
                   "e.g. WikiText-2 for a real study)");

@@ -1,6 +1,8 @@
-// massact tokenize TOKENIZER (--text T | --text-file F) [--no-special] [--json]: the ids and pieces
-// of a text, to check a tokenizer token for token against its reference.
+// massact tokenize TOKENIZER (--text T | --text-file F) [--pair T2] [--no-special] [--json]: the
+// ids and pieces of a text (or a pair of texts), to check a tokenizer token for token against its
+// reference.
 #include <iostream>
+#include <optional>
 
 #include "analysis/token_roles.h"
 #include "cli/common.h"
@@ -16,6 +18,7 @@ struct TokenizeOptions {
   std::string tokenizer;
   std::string text;
   std::string text_file;
+  std::optional<std::string> pair;  // --pair: a second text, joined by the pair template
   bool no_special = false;
   bool as_json = false;
   bool as_csv = false;
@@ -24,7 +27,8 @@ struct TokenizeOptions {
 void run_tokenize(const TokenizeOptions& o) {
   auto tokenizer = load_tokenizer_from_path(o.tokenizer);
   const std::string text = o.text_file.empty() ? o.text : read_text_file(o.text_file);
-  const TokenIds ids = tokenizer->encode(text, !o.no_special);
+  const TokenIds ids = o.pair ? tokenizer->encode_pair(text, *o.pair, !o.no_special)
+                              : tokenizer->encode(text, !o.no_special);
   const auto text_of = [&](int32_t id) { return tokenizer->token_text(id); };
   const std::vector<TokenRole> roles = token_roles(ids, text_of);
   if (o.as_json) {
@@ -59,6 +63,9 @@ void add_tokenize_command(CLI::App& app) {
   auto* t = cmd->add_option("--text", opts->text, "Text to tokenize");
   auto* f = cmd->add_option("--text-file", opts->text_file, "File whose text to tokenize");
   t->excludes(f);
+  cmd->add_option("--pair", opts->pair,
+                  "Second text of a pair (e.g. a passage after a question), joined as the "
+                  "tokenizer's pair template says");
   cmd->add_flag("--no-special", opts->no_special,
                 "No BOS/EOS or other post-processing (as llama.cpp's test vectors)");
   cmd->add_flag("--json", opts->as_json, "Print {\"ids\": [...], \"pieces\": [...]}")

@@ -42,16 +42,22 @@ std::vector<AddedTokens::Match> AddedTokens::find(std::string_view text, bool no
         break;
       }
     }
-    size_t end = hit ? at + hit->content.size() : at;
-    if (hit && hit->single_word) {
-      bool word_before = at > 0 && is_word_char(code_point_before(text, at));
-      size_t after = end;
-      bool word_after = end < text.size() && is_word_char(next_code_point(text, after));
-      if (word_before || word_after) hit = nullptr;
-    }
     if (!hit) {
       ++at;
       continue;
+    }
+    size_t end = at + hit->content.size();
+    if (hit->single_word) {
+      bool word_before = at > 0 && is_word_char(code_point_before(text, at));
+      size_t after = end;
+      bool word_after = end < text.size() && is_word_char(next_code_point(text, after));
+      // Inside a word: the match is dropped and its text stays text. HF's leftmost-longest scan
+      // goes on after it, so neither a shorter token at the same place nor one starting inside
+      // it is tried (tokenizers 0.19: "pqq" with "pq" single-word and "qq" finds neither).
+      if (word_before || word_after) {
+        at = end;
+        continue;
+      }
     }
     size_t begin = at;
     if (hit->lstrip) {

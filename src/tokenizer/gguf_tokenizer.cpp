@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "tokenizer/bpe_model.h"
 #include "tokenizer/byte_level.h"
+#include "tokenizer/gguf_pre_types.h"
 #include "tokenizer/pipeline_tokenizer.h"
 #include "tokenizer/spm_model.h"
 #include "tokenizer/wordpiece_model.h"
@@ -22,11 +23,6 @@ enum TokenType : int64_t {
   kUnused = 5,
   kByte = 6
 };
-
-const char* const kLlama3Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-const char* const kQwen2Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 // What every vocabulary type shares: the tokens, their types, the special ids.
 struct GgufVocab {
@@ -71,9 +67,11 @@ struct GgufVocab {
   PostProcessor post_processor(std::optional<int32_t> bos, std::optional<int32_t> eos,
                                bool add_bos_default) const {
     PostProcessor p;
-    if (bos && file.boolean("tokenizer.ggml.add_bos_token", add_bos_default))
-      p.before.push_back(*bos);
-    if (eos && file.boolean("tokenizer.ggml.add_eos_token", false)) p.after.push_back(*eos);
+    // Read even when unused, so that a mistyped flag is reported.
+    const bool add_bos = file.boolean("tokenizer.ggml.add_bos_token", add_bos_default);
+    const bool add_eos = file.boolean("tokenizer.ggml.add_eos_token", false);
+    if (bos && add_bos) p.before.push_back(*bos);
+    if (eos && add_eos) p.after.push_back(*eos);
     return p;
   }
 };
@@ -101,21 +99,14 @@ void build_llama(const GgufVocab& v, TokenizerParts& parts) {
   parts.post_processor = v.post_processor(parts.bos_id, parts.eos_id, true);
 }
 
-// tokenizer.ggml.pre names the pre-tokenizer regex of a byte-level BPE vocabulary.
-struct PreType {
-  const char* pattern;
-  bool ignore_merges;
-};
-
-PreType pre_type(const GgufFile& f) {
+// tokenizer.ggml.pre names the pre-tokenizer of a byte-level BPE vocabulary; llama.cpp reads a
+// missing key as "default".
+const GgufPreType& pre_type(const GgufFile& f) {
   const std::string pre = f.string("tokenizer.ggml.pre", "default");
-  if (pre == "gpt-2" || pre == "default" || pre == "phi-2") return {kGpt2Pattern, false};
-  if (pre == "llama-bpe" || pre == "llama3" || pre == "smaug-bpe") return {kLlama3Pattern, true};
-  if (pre == "qwen2") return {kQwen2Pattern, false};
-  throw_input_error(f.path(),
-                    ": key 'tokenizer.ggml.pre': expected one of gpt-2, default, phi-2, "
-                    "llama-bpe, llama3, smaug-bpe, qwen2, got \"",
-                    quote_prefix(pre), "\"");
+  if (const GgufPreType* type = find_gguf_pre_type(pre)) return *type;
+  throw_input_error(f.path(), ": key 'tokenizer.ggml.pre': unknown pre-tokenizer type \"",
+                    quote_prefix(pre), "\" (expected one of ", known_gguf_pre_type_names(),
+                    "; --tokenizer can borrow a tokenizer.json for this model)");
 }
 
 void build_gpt2(const GgufVocab& v, TokenizerParts& parts) {
@@ -128,19 +119,28 @@ void build_gpt2(const GgufVocab& v, TokenizerParts& parts) {
                         quote_prefix(m), "\"");
     merges.emplace_back(m.substr(0, space), m.substr(space + 1));
   }
-  PreType pre = pre_type(v.file);
+  const GgufPreType& pre = pre_type(v.file);
   std::vector<PreTokenizerPtr> steps;
-  steps.push_back(std::make_unique<SplitPreTokenizer>(
-      Regex(pre.pattern, v.file.path() + ": key 'tokenizer.ggml.pre'"), SplitBehavior::Isolated,
-      false));
+  for (const char* pattern : pre.regexes)
+    steps.push_back(std::make_unique<SplitPreTokenizer>(
+        Regex(pattern, v.file.path() + ": key 'tokenizer.ggml.pre'"), SplitBehavior::Isolated,
+        false));
   steps.push_back(std::make_unique<ByteLevelPreTokenizer>(false, false));
+  for (const char* pattern : pre.byte_level_regexes)
+    steps.push_back(std::make_unique<SplitPreTokenizer>(
+        Regex(pattern, v.file.path() + ": key 'tokenizer.ggml.pre'"), SplitBehavior::Isolated,
+        false));
   parts.pre_tokenizer = std::make_unique<SequencePreTokenizer>(std::move(steps));
   BpeOptions options;
   options.ignore_merges = pre.ignore_merges;
   parts.model = std::make_unique<BpeModel>(Vocab(v.tokens), merges, options,
                                            v.file.path() + ": key 'tokenizer.ggml.merges'");
   parts.decoder = make_byte_level_decoder();
-  parts.post_processor = v.post_processor(parts.bos_id, parts.eos_id, false);
+  if (pre.no_bos) parts.bos_id.reset();
+  parts.post_processor = v.post_processor(parts.bos_id, parts.eos_id, pre.add_bos);
+  auto sep = v.id("tokenizer.ggml.seperator_token_id");  // llama.cpp's spelling
+  const bool add_sep = v.file.boolean("tokenizer.ggml.add_sep_token", pre.add_sep);
+  if (sep && add_sep) parts.post_processor.after.push_back(*sep);
 }
 
 // llama.cpp stores BERT vocabularies with "▁" marking word starts instead of "##" marking
@@ -176,6 +176,9 @@ void build_bert(const GgufVocab& v, TokenizerParts& parts) {
     parts.post_processor.before.push_back(*cls);
   if (sep && v.file.boolean("tokenizer.ggml.add_sep_token", true))
     parts.post_processor.after.push_back(*sep);
+  // [CLS] A [SEP] B [SEP], as BERT's tokenizer.json says.
+  PostProcessor& p = parts.post_processor;
+  p.pair = PostProcessor::Pair{p.before, p.after, p.after};
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The tokenizer stored in a GGUF file's tokenizer.ggml.* keys, built from the same components as a
 // tokenizer.json: "llama" (SentencePiece BPE with byte fallback), "gpt2" (byte-level BPE with the
-// pre-tokenizer regex that tokenizer.ggml.pre names), "bert" (WordPiece).
+// pre-tokenizer and BOS rules that tokenizer.ggml.pre names, gguf_pre_types.h), "bert" (WordPiece).
 #pragma once
 
 #include <memory>

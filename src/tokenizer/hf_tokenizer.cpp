@@ -8,6 +8,7 @@
 #include "tokenizer/json_components.h"
 #include "tokenizer/pipeline_tokenizer.h"
 #include "tokenizer/unigram_model.h"
+#include "tokenizer/wordlevel_model.h"
 #include "tokenizer/wordpiece_model.h"
 
 namespace massact {
@@ -19,7 +20,8 @@ ModelPtr model_from_json(const JsonFields& f) {
   if (type == "BPE") return bpe_model_from_json(f);
   if (type == "WordPiece") return wordpiece_model_from_json(f);
   if (type == "Unigram") return unigram_model_from_json(f);
-  f.fail("type", "one of BPE, WordPiece, Unigram");
+  if (type == "WordLevel") return wordlevel_model_from_json(f);
+  f.fail("type", "one of BPE, WordPiece, Unigram, WordLevel");
 }
 
 // Every id of a tokenizer is the model's or an added token's, so ids lie below their total count.
@@ -78,7 +80,10 @@ void set_bos_eos(TokenizerParts& parts, const std::string& tokenizer_json_path) 
 void check_post_processor_ids(const TokenizerParts& parts, const JsonFields& root) {
   int64_t vocab = parts.model->vocab().size();
   for (const AddedToken& t : parts.added.tokens()) vocab = std::max(vocab, int64_t(t.id) + 1);
-  for (const auto* ids : {&parts.post_processor.before, &parts.post_processor.after})
+  const PostProcessor& p = parts.post_processor;
+  std::vector<const TokenIds*> lists = {&p.before, &p.after};
+  if (p.pair) lists.insert(lists.end(), {&p.pair->before, &p.pair->middle, &p.pair->after});
+  for (const TokenIds* ids : lists)
     for (int32_t id : *ids)
       if (id < 0 || id >= vocab)
         root.fail("post_processor", str_cat("token ids in 0..", vocab - 1, ", got id ", id));

@@ -25,6 +25,17 @@ bool has_extension(const fs::path& path, const char* extension) {
 
 }  // namespace
 
+TokenIds Tokenizer::encode_pair(const std::string& first, const std::string& second,
+                                bool with_special) const {
+  if (with_special)
+    throw_input_error(describe(),
+                      ": no pair template (only tokenizer.json and GGUF tokenizers "
+                      "say how to join two texts)");
+  TokenIds ids = encode(first, false), more = encode(second, false);
+  ids.insert(ids.end(), more.begin(), more.end());
+  return ids;
+}
+
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir) {
   fs::path dir(model_dir);
   if (fs::exists(dir / "tokenizer.json"))

@@ -67,6 +67,43 @@ NormalizerPtr bert_from_json(const JsonFields& f) {
                                           f.boolean("strip_accents", lowercase), lowercase);
 }
 
+// RFC 4648 base64 (with or without '=' padding, as serde writes Vec<u8>); nullopt on any other
+// character.
+std::optional<std::string> decode_base64(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 26
+            : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '+'             ? 62
+            : c == '/'             ? 63
+                                   : -1;
+    if (c == '=') break;
+    if (v < 0) return std::nullopt;
+    bits = (bits << 6) | uint32_t(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += char((bits >> count) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// {"type": "Precompiled", "precompiled_charsmap": BASE64}; an empty or null charsmap is the
+// identity, as in HF.
+NormalizerPtr precompiled_from_json(const JsonFields& f) {
+  const std::string key = "precompiled_charsmap";
+  const std::string text = f.has(key) ? f.string(key) : "";
+  std::optional<std::string> blob = decode_base64(text);
+  if (!blob) f.fail(key, "base64 text");
+  return std::make_unique<PrecompiledNormalizer>(
+      PrecompiledCharsmap(*blob, f.where() + ": field '" + f.field_name(key) + "': "));
+}
+
 }  // namespace
 
 void StripNormalizer::normalize(std::string& text) const {
@@ -137,6 +174,7 @@ NormalizerPtr normalizer_from_json(const JsonFields& f) {
   if (type == "Replace") return replace_from_json(f);
   if (type == "Prepend") return std::make_unique<PrependNormalizer>(f.string("prepend"));
   if (type == "BertNormalizer") return bert_from_json(f);
+  if (type == "Precompiled") return precompiled_from_json(f);
   if (type == "Sequence") {
     std::vector<NormalizerPtr> steps;
     for (const JsonFields& step : object_array(f, "normalizers"))
@@ -145,7 +183,7 @@ NormalizerPtr normalizer_from_json(const JsonFields& f) {
   }
   f.fail("type",
          "one of NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, "
-         "BertNormalizer, Sequence");
+         "BertNormalizer, Precompiled, Sequence");
 }
 
 }  // namespace massact

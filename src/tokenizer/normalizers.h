@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/json_file.h"
+#include "tokenizer/precompiled_charsmap.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/unicode.h"
 
@@ -88,6 +89,17 @@ class BertNormalizer : public Normalizer {
 
  private:
   bool clean_text_, chinese_chars_, strip_accents_, lowercase_;
+};
+
+// SentencePiece's normalization rules, as tokenizer.json's Precompiled normalizer carries them
+// (T5, ALBERT, XLM-R, mT5): see precompiled_charsmap.h.
+class PrecompiledNormalizer : public Normalizer {
+ public:
+  explicit PrecompiledNormalizer(PrecompiledCharsmap map) : map_(std::move(map)) {}
+  void normalize(std::string& text) const override { text = map_.normalize(text); }
+
+ private:
+  PrecompiledCharsmap map_;
 };
 
 class SequenceNormalizer : public Normalizer {

@@ -59,6 +59,20 @@ TokenIds PipelineTokenizer::encode(const std::string& text, bool with_special) c
   return ids;
 }
 
+TokenIds PipelineTokenizer::encode_pair(const std::string& first, const std::string& second,
+                                        bool with_special) const {
+  const auto& pair = p_.post_processor.pair;
+  if (with_special && !pair)
+    throw_input_error(describe(), ": no pair template (its post-processor joins no two texts)");
+  TokenIds ids = with_special ? pair->before : TokenIds{};
+  const TokenIds a = encode(first, false), b = encode(second, false);
+  ids.insert(ids.end(), a.begin(), a.end());
+  if (with_special) ids.insert(ids.end(), pair->middle.begin(), pair->middle.end());
+  ids.insert(ids.end(), b.begin(), b.end());
+  if (with_special) ids.insert(ids.end(), pair->after.begin(), pair->after.end());
+  return ids;
+}
+
 std::string PipelineTokenizer::raw_token(int32_t id) const {
   for (const AddedToken& t : p_.added.tokens())
     if (t.id == id) return t.content;

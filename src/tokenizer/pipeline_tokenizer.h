@@ -30,6 +30,8 @@ class PipelineTokenizer : public Tokenizer {
 
   // InputError when `text` is not valid UTF-8.
   TokenIds encode(const std::string& text, bool with_special = true) const override;
+  TokenIds encode_pair(const std::string& first, const std::string& second,
+                       bool with_special = true) const override;
   std::string decode(const TokenIds& ids) const override;
   std::string token_text(int32_t id) const override;
   int32_t vocab_size() const override;

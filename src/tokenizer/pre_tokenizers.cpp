@@ -12,9 +12,13 @@ bool is_ascii_digit(char32_t c) {
   return c >= '0' && c <= '9';
 }
 
-// The "\w+|[^\w\s]+" of HF's Whitespace pre-tokenizer, compiled once.
+// The "\w+|[^\w\s]+" of HF's Whitespace pre-tokenizer, compiled once, with Oniguruma's Unicode
+// \w (alphabetic, marks, decimal digits, connector punctuation, ZWNJ and ZWJ), which PCRE2's
+// narrower \w would split at combining marks and emoji joiners.
 const Regex& word_regex() {
-  static const Regex regex(R"(\w+|[^\w\s]+)", "Whitespace pre-tokenizer");
+  static const Regex regex(
+      R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\s]+)",
+      "Whitespace pre-tokenizer");
   return regex;
 }
 
@@ -105,7 +109,8 @@ void MetaspacePreTokenizer::pre_tokenize(Pieces& pieces) const {
       text.replace(at, 1, replacement_);
     bool prepend =
         scheme_ == PrependScheme::Always || (scheme_ == PrependScheme::First && p.at_start);
-    if (prepend && text.rfind(replacement_, 0) != 0) text.insert(0, replacement_);
+    // HF prepends nothing to an empty text (there is no character to attach it to).
+    if (prepend && !text.empty() && text.rfind(replacement_, 0) != 0) text.insert(0, replacement_);
     if (split_)
       split_piece(replaced, literal_spans(text, replacement_), SplitBehavior::MergedWithNext, false,
                   out);

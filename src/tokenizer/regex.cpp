@@ -44,10 +44,11 @@ std::vector<Span> Regex::find_all(std::string_view text) const {
     if (rc < 0) throw std::runtime_error("PCRE2 match failed with code " + std::to_string(rc));
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data.get());
     size_t begin = ovector[0], end = ovector[1];
+    // An empty match is kept: it cuts the text there, as in HF (SuperBPE's "(?=(\d{3})+(?!\d))").
+    matches.push_back({begin, end, true});
     if (end > begin) {
-      matches.push_back({begin, end, true});
       start = end;
-    } else {  // an empty match: step over one whole code point
+    } else {  // then search on from the next whole code point
       start = end + 1;
       while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
         ++start;

@@ -24,7 +24,8 @@ class Regex {
   ~Regex();
   Regex(Regex&&) noexcept;
 
-  // Every non-empty match, left to right, as spans of `text` (which must be valid UTF-8).
+  // Every match, left to right, as spans of `text` (which must be valid UTF-8). Empty matches are
+  // included (they cut the text where they are).
   std::vector<Span> find_all(std::string_view text) const;
 
  private:

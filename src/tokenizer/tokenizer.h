@@ -17,6 +17,10 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
   // with_special: add BOS/EOS as the model's tokenizer_config.json says (as Hugging Face does).
   virtual TokenIds encode(const std::string& text, bool with_special = true) const = 0;
+  // Two texts as one input (e.g. a question and a passage): with_special joins them as the
+  // tokenizer's pair template says (InputError when it has none), without it they are concatenated.
+  virtual TokenIds encode_pair(const std::string& first, const std::string& second,
+                               bool with_special = true) const;
   virtual std::string decode(const TokenIds& ids) const = 0;
   // The text a token stands for, readable in a table (SentencePiece's "▁" shown as a space).
   virtual std::string token_text(int32_t id) const = 0;

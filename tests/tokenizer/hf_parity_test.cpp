@@ -1,8 +1,9 @@
 // tokenizer.json files against the Hugging Face `tokenizers` library: the committed fixtures that
-// tests/reference/make_tokenizer_fixtures.py trained (one per model type, normalizer,
-// pre-tokenizer and post-processor that real checkpoints use) and GPT-2's real vocabulary from
-// ../shared, each with the ids the library gave for WikiText-2 lines, unicode, emoji, digits,
-// whitespace runs and special tokens. Every id of every line must be equal.
+// tests/reference/make_tokenizer_fixtures.py and make_json_component_fixtures.py made (one per
+// model type, normalizer, pre-tokenizer and post-processor that real checkpoints use, including
+// T5's Precompiled charsmap, WordLevel and single-word added tokens) and GPT-2's real vocabulary
+// from ../shared, each with the ids the library gave for WikiText-2 lines, unicode, emoji, digits,
+// whitespace runs and special tokens, and for pairs of texts. Every id of every line must be equal.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -43,7 +44,29 @@ TEST_P(HfParity, EveryLineGivesTheLibrarysIds) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, HfParity,
                          ::testing::Values("llama3_bpe", "qwen2_bpe", "roberta_bpe",
                                            "llama2_bpe_byte_fallback", "metaspace_bpe",
-                                           "bert_wordpiece", "whitespace_bpe", "unigram"));
+                                           "bert_wordpiece", "whitespace_bpe", "unigram",
+                                           "precompiled_unigram", "wordlevel"));
+
+// Pairs of texts joined by each fixture's post-processor (pair templates, BertProcessing,
+// RobertaProcessing, ByteLevel), with and without special tokens.
+TEST(HfParity, PairsOfTextsGiveTheLibrarysIds) {
+  const json pairs = read_json_file(testing::fixture_dir("tokenizers") + "/pairs.json");
+  ASSERT_GE(pairs.size(), 8u);
+  for (const auto& [name, cases] : pairs.items()) {
+    SCOPED_TRACE(name);
+    auto tokenizer =
+        load_hf_tokenizer(testing::fixture_dir("tokenizers/" + name) + "/tokenizer.json");
+    ASSERT_GE(cases.size(), 10u);
+    for (const json& c : cases) {
+      const std::string first = c.at("first"), second = c.at("second");
+      EXPECT_EQ(tokenizer->encode_pair(first, second, true), c.at("ids").get<TokenIds>())
+          << "\"" << first << "\" + \"" << second << "\"";
+      EXPECT_EQ(tokenizer->encode_pair(first, second, false),
+                c.at("ids_no_special").get<TokenIds>())
+          << "\"" << first << "\" + \"" << second << "\"";
+    }
+  }
+}
 
 // GPT-2's tokenizer.json as the fixture script builds it from vocab.json and merges.txt (too large
 // to commit), written to a temporary folder.

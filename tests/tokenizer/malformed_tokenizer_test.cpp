@@ -138,5 +138,85 @@ TEST(MalformedGgufVocab, NamesTheKey) {
       std::string::npos);
 }
 
+// A byte-level BPE vocabulary ("gpt2", tokens a b ab, merge "a b") with one more key.
+std::string gpt2_vocab_with(const std::string& key, uint32_t type, const std::string& value) {
+  GgufBytes g;
+  g.header(3, 0, 4);
+  g.str("tokenizer.ggml.model").put<uint32_t>(8).str("gpt2");
+  g.str("tokenizer.ggml.tokens").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(3);
+  g.str("a").str("b").str("ab");
+  g.str("tokenizer.ggml.merges").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(1).str("a b");
+  g.str(key).put(type);
+  g.data += value;
+  return g.data;
+}
+
+TEST(MalformedGgufVocab, BadMetadataNamesTheKey) {
+  struct Case {
+    std::string key;
+    uint32_t type;
+    std::string value, expected;
+  };
+  auto u32 = [](uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); };
+  auto str = [](const std::string& s) { return GgufBytes().str(s).data; };
+  const std::vector<Case> cases = {
+      {"tokenizer.ggml.pre", 4, u32(7), "key 'tokenizer.ggml.pre'"},
+      {"tokenizer.ggml.pre", 8, str("no-such-pre"),
+       "key 'tokenizer.ggml.pre': unknown pre-tokenizer type \"no-such-pre\""},
+      {"tokenizer.ggml.bos_token_id", 4, u32(99),
+       "key 'tokenizer.ggml.bos_token_id': expected a token id below 3, got 99"},
+      {"tokenizer.ggml.seperator_token_id", 4, u32(3),
+       "key 'tokenizer.ggml.seperator_token_id': expected a token id below 3, got 3"},
+      {"tokenizer.ggml.add_bos_token", 8, str("yes"), "key 'tokenizer.ggml.add_bos_token'"},
+      {"tokenizer.ggml.token_type", 4, u32(1), "key 'tokenizer.ggml.token_type'"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const std::string path =
+        write("bad" + std::to_string(i) + ".gguf", gpt2_vocab_with(c.key, c.type, c.value));
+    const std::string error = error_loading(path);
+    EXPECT_CONTAINS(error, path);
+    EXPECT_CONTAINS(error, c.expected);
+  }
+}
+
+TEST(MalformedTokenizerJson, PrecompiledAndPairTemplateErrorsNameTheField) {
+  const std::string normalizer =
+      R"(, "normalizer": {"type": "Precompiled", "precompiled_charsmap": )";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("{") + kBpe + normalizer + R"("not*base64"}})",
+       "field 'normalizer.precompiled_charsmap': expected base64 text"},
+      // Four zero bytes: a trie of size 0.
+      {std::string("{") + kBpe + normalizer + R"("AAAAAA=="}})",
+       "field 'normalizer.precompiled_charsmap': trie size 0 does not fit a blob of 4 bytes"},
+      {std::string("{") + kBpe +
+           R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A"}}], "pair": [{"Sequence": {"id": "B"}}, {"Sequence": {"id": "A"}}], "special_tokens": {}}})",
+       "field 'post_processor.pair': expected a template with the sequences A then B"},
+      {std::string("{") + kBpe +
+           R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>"}}, {"Sequence": {"id": "A"}}], "pair": [{"Sequence": {"id": "A"}}, {"Sequence": {"id": "B"}}, {"SpecialToken": {"id": "</s>"}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [0]}, "</s>": {"id": "</s>", "ids": [9]}}}})",
+       "field 'post_processor': expected token ids in 0..2, got id 9"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = write("component" + std::to_string(i) + ".json", cases[i].first);
+    const std::string error = error_loading(path);
+    EXPECT_CONTAINS(error, path);
+    EXPECT_CONTAINS(error, cases[i].second);
+  }
+}
+
+TEST(WordLevelModel, UnknownWordWithoutUnkTokenIsAnInputError) {
+  auto tokenizer = load_hf_tokenizer(
+      write("wordlevel.json",
+            R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1}, "unk_token": "<unk>"},
+          "pre_tokenizer": {"type": "Whitespace"}})"));
+  EXPECT_EQ(tokenizer->encode("a b a", false), (TokenIds{0, 1, 0}));
+  try {
+    tokenizer->encode("a z", false);
+    FAIL() << "no error for an unknown word";
+  } catch (const InputError& e) {
+    EXPECT_CONTAINS(e.what(), "the word \"z\" is not in the WordLevel vocabulary");
+  }
+}
+
 }  // namespace
 }  // namespace massact
