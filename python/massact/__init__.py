@@ -12,6 +12,7 @@ the next layer, and a study at its next sequence.
 """
 
 import fnmatch
+import os
 
 import numpy as np
 
@@ -106,8 +107,9 @@ class Model:
 
 
 def load(path, allow_long_context=False):
-    """A Hugging Face model folder or a .gguf file. InputError names the file when it is bad."""
-    native = _load_native(str(path))
+    """A Hugging Face model folder or a .gguf file (a str or a path; "~" is expanded).
+    InputError names the file when it is bad."""
+    native = _load_native(os.path.expanduser(os.fspath(path)))
     native.allow_long_context = allow_long_context
     return Model(native)
 
