@@ -1,4 +1,4 @@
-"""Ctrl-C stops a long study, which runs with the GIL released."""
+"""Ctrl-C stops a long study and a long forward pass, which run with the GIL released."""
 import os
 import signal
 import subprocess
@@ -10,11 +10,16 @@ import pytest
 
 from conftest import SAMPLE_TEXT, fixture
 
-# The child runs something that takes minutes (far past this test's wait) unless stopped, says
+# Each child runs something that takes minutes (far past this test's wait) unless stopped, says
 # "started" just before, and reports how it ended.
 CHILDREN = {
     "study": f"""
         massact.profile(m, text_file={SAMPLE_TEXT!r}, num_seqs=10**5, seq_len=64)
+    """,
+    # 50000 sequences of 2 tokens: their logits take 100 MB; the passes, minutes.
+    "forward": """
+        import numpy as np
+        m.run_with_cache(np.ones((50000, 2), dtype=np.int32), names=[])
     """,
 }
 
