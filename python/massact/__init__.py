@@ -12,6 +12,7 @@ the next layer, and a study at its next sequence.
 """
 
 import fnmatch
+import functools
 import os
 
 import numpy as np
@@ -48,7 +49,7 @@ class Model:
         """Every hook point this model fires, in forward order."""
         return self._native.hook_names
 
-    @property
+    @functools.cached_property
     def spec(self):
         """The architecture as a dict: the "architecture" of `massact inspect --json`."""
         return inspect(self)["architecture"]
