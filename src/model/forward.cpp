@@ -43,8 +43,7 @@ class ForwardPass {
         v_(f32_zeros({T, spec.n_kv_heads, spec.head_dim})),
         z_(f32_zeros({T, spec.n_heads, spec.head_dim})),
         hidden_(f32_zeros({T, spec.d_ff})) {
-    if (spec.positions == Positions::Rope) rope_.emplace(spec.rope, T);
-    if (spec.sliding_rope) sliding_rope_.emplace(*spec.sliding_rope, T);
+    if (spec.positions == Positions::Rope) build_rope_tables();
     score_rule_.scale = float(spec.attn_scale);
     score_rule_.softcap = float(spec.attn_softcap);
     if (spec.positions == Positions::Alibi)
@@ -173,15 +172,9 @@ class ForwardPass {
     fire(HookPoint::Q, layer, q_);
     fire(HookPoint::K, layer, k_);
     fire(HookPoint::V, layer, v_);
-    if (!b.q_norm.weight.empty()) {  // each head's query and key vector on its own
-      rms_norm(q_.f32(), T_ * s_.n_heads, s_.head_dim, b.q_norm.weight, s_.norm_eps,
-               s_.norm_weight_offset, q_.f32());
-      rms_norm(k_.f32(), T_ * s_.n_kv_heads, s_.head_dim, b.k_norm.weight, s_.norm_eps,
-               s_.norm_weight_offset, k_.f32());
-    }
-    if (rope_) {
-      const RopeTable& rope =
-          sliding_rope_ && s_.sliding_window[size_t(layer)] > 0 ? *sliding_rope_ : *rope_;
+    normalize_qk(s_.layers[size_t(layer)].qk_norm, b);
+    if (!layer_rope_.empty()) {
+      const RopeTable& rope = rope_tables_[layer_rope_[size_t(layer)]];
       rope.apply(q_.f32(), T_, s_.n_heads, s_.head_dim);
       rope.apply(k_.f32(), T_, s_.n_kv_heads, s_.head_dim);
       fire(HookPoint::RotQ, layer, q_);
@@ -189,7 +182,7 @@ class ForwardPass {
     }
 
     const AttentionShape shape{T_, s_.n_heads, s_.n_kv_heads, s_.head_dim,
-                               s_.sliding_window[size_t(layer)]};
+                               s_.layers[size_t(layer)].window};
     // A watched pattern needs all heads at once; otherwise heads go in groups that bound memory.
     const bool watched =
         hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer);
@@ -204,6 +197,33 @@ class ForwardPass {
     }
     fire(HookPoint::Z, layer, z_);
     linear(z_.f32(), T_, b.o, b.o_bias, out.f32(), scratch_);
+  }
+
+  // q_ and k_ normalized in place: each head on its own (rows of head_dim), or all heads of a
+  // token at once (rows of n_heads * head_dim for q, n_kv_heads * head_dim for k).
+  void normalize_qk(QkNorm kind, const BlockWeights& b) {
+    if (kind == QkNorm::None) return;
+    const bool per_head = kind == QkNorm::PerHead;
+    const int64_t q_rows = per_head ? T_ * s_.n_heads : T_,
+                  k_rows = per_head ? T_ * s_.n_kv_heads : T_;
+    rms_norm(q_.f32(), q_rows, q_.numel() / q_rows, b.q_norm.weight, s_.norm_eps,
+             s_.norm_weight_offset, q_.f32());
+    rms_norm(k_.f32(), k_rows, k_.numel() / k_rows, b.k_norm.weight, s_.norm_eps,
+             s_.norm_weight_offset, k_.f32());
+  }
+
+  // One table per distinct RoPE among the layers (Gemma-3: a local and a global one).
+  void build_rope_tables() {
+    std::vector<const RopeSpec*> distinct;
+    for (const LayerSpec& layer : s_.layers) {
+      size_t i = 0;
+      while (i < distinct.size() && *distinct[i] != layer.rope) ++i;
+      if (i == distinct.size()) {
+        distinct.push_back(&layer.rope);
+        rope_tables_.emplace_back(layer.rope, T_);
+      }
+      layer_rope_.push_back(i);
+    }
   }
 
   int64_t head_group_size() const {
@@ -373,8 +393,8 @@ class ForwardPass {
   const ModelWeights& w_;
   const Hooks& hooks_;
   const int64_t T_;
-  std::optional<RopeTable> rope_;          // with rotary positions
-  std::optional<RopeTable> sliding_rope_;  // Gemma-3's sliding-window layers
+  std::vector<RopeTable> rope_tables_;  // with rotary positions: one per distinct RopeSpec
+  std::vector<size_t> layer_rope_;      // each layer's table
   ScoreRule score_rule_;
   Tensor x_;         // (T, d_model) the residual stream
   Tensor h_;         // (T, d_model) the normalized input of the current sublayer

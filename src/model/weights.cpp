@@ -118,9 +118,11 @@ class WeightLoader {
     }
     b.o = linear(n.o, i, d, q_dim);
     if (s_.o_bias) b.o_bias = bias(n.o, i, d);
-    if (!n.q_norm.empty()) {
-      b.q_norm = norm(n.q_norm, i, s_.head_dim);
-      b.k_norm = norm(n.k_norm, i, s_.head_dim);
+    const QkNorm qk_norm = s_.layers[size_t(i)].qk_norm;
+    if (qk_norm != QkNorm::None) {
+      const bool per_head = qk_norm == QkNorm::PerHead;
+      b.q_norm = norm(n.q_norm, i, per_head ? s_.head_dim : q_dim);
+      b.k_norm = norm(n.k_norm, i, per_head ? s_.head_dim : kv_dim);
     }
     if (s_.qk_rows_pairwise)
       for (Tensor* t : {&b.q, &b.k, &b.q_bias, &b.k_bias})

@@ -25,7 +25,7 @@ struct ExpertWeights {
 struct BlockWeights {
   NormWeights attn_norm, mlp_norm;            // mlp_norm empty in ParallelOneNorm blocks
   NormWeights post_attn_norm, post_mlp_norm;  // Gemma-2's sublayer output norms
-  NormWeights q_norm, k_norm;                 // Gemma-3's per-head norms, (head_dim,)
+  NormWeights q_norm, k_norm;                 // (head_dim,) or full width, per QkNorm
   Tensor q, k, v, o;                          // (out, in), as nn.Linear stores them
   Tensor q_bias, k_bias, v_bias, o_bias;      // empty when the family has none
   Tensor gate, up, down;                      // dense MLP; gate empty in plain MLPs

@@ -38,17 +38,17 @@ TEST(FamilySpecs, Gpt2HasLearnedPositionsAndTransposedFusedWeights) {
 TEST(FamilySpecs, PythiaLayoutsAndPartialRotary) {
   ModelSpec parallel = fixture_spec("pythia_parallel_f32");
   EXPECT_EQ(parallel.layout, BlockLayout::ParallelTwoNorms);
-  EXPECT_EQ(parallel.rope.dims, 2);  // head_dim 8 * rotary_pct 0.25
+  EXPECT_EQ(parallel.layers[1].rope.dims, 2);  // head_dim 8 * rotary_pct 0.25
   EXPECT_EQ(parallel.qkv_groups, parallel.n_heads);
   ModelSpec sequential = fixture_spec("pythia_sequential_f32");
   EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
-  EXPECT_EQ(sequential.rope.dims, 4);
+  EXPECT_EQ(sequential.layers[1].rope.dims, 4);
 }
 
 TEST(FamilySpecs, PhiIsParallelWithOneNormAndAnLmHeadBias) {
   ModelSpec s = fixture_spec("phi_f32");
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
-  EXPECT_EQ(s.rope.dims, 4);
+  EXPECT_EQ(s.layers[1].rope.dims, 4);
   EXPECT_TRUE(s.lm_head_bias);
   EXPECT_FALSE(s.tied_embeddings);
 }
@@ -77,7 +77,8 @@ TEST(FamilySpecs, GemmaAndGemma2) {
   EXPECT_EQ(g2.attn_softcap, 1.0);
   EXPECT_EQ(g2.final_softcap, 2.0);
   EXPECT_TRUE(g2.sublayer_out_norms);
-  EXPECT_EQ(g2.sliding_window, (std::vector<int64_t>{8, 0}));
+  EXPECT_EQ(g2.layers[0].window, 8);
+  EXPECT_EQ(g2.layers[1].window, 0);
 }
 
 TEST(FamilySpecs, FalconLayouts) {

@@ -139,17 +139,12 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   if (g.positions == Positions::Learned) {
     EXPECT_EQ(g.max_positions, h.max_positions);
   }
-  if (g.positions == Positions::Rope) {
-    EXPECT_EQ(g.rope.dims, h.rope.dims);
-    EXPECT_EQ(g.rope.theta, h.rope.theta);
-    EXPECT_EQ(g.rope.scaling, h.rope.scaling);
-  }
+  EXPECT_EQ(g.layers, h.layers);  // windows, RoPE, q/k norms and causality, layer by layer
   EXPECT_EQ(g.attn_scale, h.attn_scale);
   EXPECT_EQ(g.qkv_bias, h.qkv_bias);
   EXPECT_EQ(g.o_bias, h.o_bias);
   EXPECT_EQ(g.tied_embeddings, h.tied_embeddings);
   EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
-  EXPECT_EQ(g.sliding_window, h.sliding_window);
   EXPECT_EQ(g.bos_token_id, h.bos_token_id);
   EXPECT_EQ(g.eos_token_id, h.eos_token_id);
 }
@@ -159,10 +154,13 @@ TEST(GgufSpec, Gemma3LayersSlideFiveToOneWithTheirOwnRopeBase) {
   Model model = Model::load(testing::fixture_dir("gguf") + "/gemma3.f32.gguf");
   const ModelSpec& s = model.spec();
   EXPECT_EQ(s.family, "gemma3");
-  EXPECT_EQ(s.sliding_window, (std::vector<int64_t>{8, 8, 8, 8, 8, 0}));
-  ASSERT_TRUE(s.sliding_rope.has_value());
-  EXPECT_EQ(s.sliding_rope->theta, 10000.0);
-  EXPECT_EQ(s.rope.theta, 1000000.0);
+  ASSERT_EQ(s.layers.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    const bool sliding = i < 5;
+    EXPECT_EQ(s.layers[i].window, sliding ? 8 : 0) << "layer " << i;
+    EXPECT_EQ(s.layers[i].rope.theta, sliding ? 10000.0 : 1000000.0) << "layer " << i;
+    EXPECT_EQ(s.layers[i].qk_norm, QkNorm::PerHead) << "layer " << i;
+  }
   EXPECT_EQ(s.norm_weight_offset, 0.0);
   EXPECT_TRUE(s.tied_embeddings);
   EXPECT_EQ(model.weight_dtype(), "F32");
@@ -188,7 +186,7 @@ TEST(GgufSpec, Phi2RotatesPartOfEachHeadAndTakesItsMlpWidthFromTheWeights) {
   const ModelSpec s = Model::load(gguf_path("phi.f32.gguf")).spec();
   EXPECT_EQ(s.family, "phi2");
   EXPECT_EQ(s.head_dim, 8);
-  EXPECT_EQ(s.rope.dims, 4);  // phi2.rope.dimension_count: partial_rotary_factor 0.5
+  EXPECT_EQ(s.layers[0].rope.dims, 4);  // phi2.rope.dimension_count: partial_rotary_factor 0.5
   EXPECT_FALSE(s.qk_rows_pairwise);
   EXPECT_EQ(s.d_ff, 64);
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
@@ -218,7 +216,7 @@ TEST(GgufSpec, FalconMultiQueryHasOneKvHeadAndOneNorm) {
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
   EXPECT_EQ(s.activation, Activation::GeluExact);
   EXPECT_FALSE(s.qkv_bias);
-  EXPECT_EQ(s.rope.dims, s.head_dim);
+  EXPECT_EQ(s.layers[0].rope.dims, s.head_dim);
 }
 
 // llama.cpp names ln_mlp attn_norm and ln_attn attn_norm_2: swapped, the parity test fails.
@@ -238,8 +236,8 @@ TEST(GgufSpec, GptNeoxReadsItsResidualLayoutAndPartialRotary) {
   EXPECT_EQ(parallel.family, "gptneox");
   EXPECT_EQ(parallel.layout, BlockLayout::ParallelTwoNorms);
   EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
-  EXPECT_EQ(parallel.rope.dims, 2);   // rotary_pct 0.25 of 8
-  EXPECT_EQ(parallel.qkv_groups, 1);  // per-head rows regrouped at conversion
+  EXPECT_EQ(parallel.layers[0].rope.dims, 2);  // rotary_pct 0.25 of 8
+  EXPECT_EQ(parallel.qkv_groups, 1);           // per-head rows regrouped at conversion
   EXPECT_TRUE(parallel.qkv_bias);
 }
 

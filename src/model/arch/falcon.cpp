@@ -59,8 +59,9 @@ ModelSpec falcon_spec(const JsonFields& config) {
     spec.alibi_bf16 = true;
   } else {
     spec.positions = Positions::Rope;
-    spec.rope = read_rope(config);
-    spec.rope.dims = spec.head_dim;
+    RopeSpec rope = read_rope(config);
+    rope.dims = spec.head_dim;
+    set_rope(spec, rope);
   }
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
   return spec;

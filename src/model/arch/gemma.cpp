@@ -44,7 +44,7 @@ ModelSpec gemma2_shape(const JsonFields& config) {
 ModelSpec gemma2_spec(const JsonFields& config) {
   ModelSpec spec = gemma2_shape(config);
   const int64_t window = config.positive_integer("sliding_window");
-  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.sliding_window[size_t(i)] = window;
+  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.layers[size_t(i)].window = window;
   return spec;
 }
 

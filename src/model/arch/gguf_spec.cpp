@@ -171,7 +171,7 @@ ModelSpec common_shape(const ArchKeys& keys) {
                       " blocks, but the file has no tensor '", last_norm, "'");
   spec.vocab_size = rows_of(keys, spec.names.embed, spec.d_model);
   spec.tied_embeddings = !keys.tensors.has(spec.names.lm_head);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
+  spec.layers.assign(size_t(spec.n_layers), LayerSpec{});
   spec.bos_token_id = token_id(keys.gguf, "tokenizer.ggml.bos_token_id");
   spec.eos_token_id = token_id(keys.gguf, "tokenizer.ggml.eos_token_id");
   spec.origin = gguf_origin(keys);
@@ -183,7 +183,7 @@ ModelSpec llama_like(const ArchKeys& keys) {
   ModelSpec spec = common_shape(keys);
   spec.d_ff = keys.positive("feed_forward_length", SpecLimits::width);
   spec.norm_eps = keys.number("attention.layer_norm_rms_epsilon", 1e-6);
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
@@ -242,11 +242,18 @@ ModelSpec gemma2(const ArchKeys& keys) {
   spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
   spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
   const int64_t window = keys.positive("attention.sliding_window");
-  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.sliding_window[size_t(i)] = window;
+  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.layers[size_t(i)].window = window;
   return spec;
 }
 
-// Five local layers (window, RoPE base 10000) to one global layer (rope.freq_base, scaled).
+// Gemma-3's pattern, which llama.cpp hard-codes rather than reading a key: five local layers to
+// one global one.
+bool gemma3_sliding(int64_t layer) {
+  constexpr int64_t kPeriod = 6;
+  return (layer + 1) % kPeriod != 0;
+}
+
+// Local layers: the window, RoPE base 10000; global ones: rope.freq_base, scaled.
 ModelSpec gemma3(const ArchKeys& keys) {
   ModelSpec spec = gemma(keys);
   spec.attn_scale = gemma_attention_scale(spec, 62);
@@ -256,13 +263,14 @@ ModelSpec gemma3(const ArchKeys& keys) {
   spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
   spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
   spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+  set_qk_norm(spec, QkNorm::PerHead);
   RopeSpec local;
   local.theta = 10000.0;
   local.dims = spec.head_dim;
-  spec.sliding_rope = local;
   const int64_t window = keys.positive("attention.sliding_window");
   for (int64_t i = 0; i < spec.n_layers; ++i)
-    spec.sliding_window[size_t(i)] = (i + 1) % 6 != 0 ? window : 0;
+    if (gemma3_sliding(i))
+      spec.layers[size_t(i)] = {.window = window, .rope = local, .qk_norm = QkNorm::PerHead};
   return spec;
 }
 
@@ -274,7 +282,7 @@ ModelSpec phi2(const ArchKeys& keys) {
   spec.names.mlp_norm = "";
   spec.activation = Activation::GeluTanh;
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = spec.lm_head_bias = true;
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
@@ -323,7 +331,7 @@ ModelSpec falcon(const ArchKeys& keys) {
   }
   spec.activation = Activation::GeluExact;
   biases_as_stored(keys, spec);
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
@@ -339,7 +347,7 @@ ModelSpec gptneox(const ArchKeys& keys) {
                     : BlockLayout::Sequential;
   spec.activation = Activation::GeluExact;
   biases_as_stored(keys, spec);
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
