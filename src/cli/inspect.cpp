@@ -23,8 +23,14 @@ const char* rope_scaling_name(RopeScaling s) {
 
 const char* layout_name(BlockLayout l) {
   switch (l) {
-    case BlockLayout::Sequential:
-      return "sequential";
+    case BlockLayout::PreNorm:
+      return "pre-norm";
+    case BlockLayout::PostNorm:
+      return "post-norm";
+    case BlockLayout::Sandwich:
+      return "sandwich";
+    case BlockLayout::OutputNorm:
+      return "output norms";
     case BlockLayout::ParallelOneNorm:
       return "parallel, one norm";
     case BlockLayout::ParallelTwoNorms:
@@ -120,8 +126,6 @@ json describe(const LoadedModel& m) {
                          {"embed_dim", s.embed_dim},
                          {"embed_scale", s.embed_scale},
                          {"block", layout_name(s.layout)},
-                         {"norm_after_residual", s.norm_after_residual},
-                         {"sublayer_out_norms", s.sublayer_out_norms},
                          {"final_norm", s.final_norm},
                          {"norm", norm_name(s)},
                          {"norm_eps", s.norm_eps},

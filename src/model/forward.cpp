@@ -1,6 +1,6 @@
 // The forward pass: one generic decoder driven by ModelSpec, as a short sequence of named steps.
-//   embed -> for each block: [norm -> attention -> residual add -> norm -> MLP -> residual add]
-//   (or the parallel form, BlockLayout) -> final norm -> unembed
+//   embed -> for each block: its layout's recipe (block.cpp) of norms, attention, MLP and residual
+//   adds -> final norm -> unembed
 // Every step fires its hook point (hooks.h) when somebody watches it.
 #include <algorithm>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 #include "kernels/threads.h"
+#include "model/block.h"
 #include "model/model.h"
 
 namespace massact {
@@ -114,52 +115,45 @@ class ForwardPass {
            size_t(width));
   }
 
+  // One block: its layout's recipe (block.cpp) run on this pass's steps.
   void block(int layer) {
-    const BlockWeights& b = w_.blocks[size_t(layer)];
-    fire(HookPoint::ResidPre, layer, x_);
-    if (s_.layout == BlockLayout::Sequential)
-      sequential_block(layer, b);
-    else
-      parallel_block(layer, b);
-    fire(HookPoint::ResidPost, layer, x_);
+    Steps steps(*this, layer);
+    run_block(s_.layout, steps);
   }
 
-  // x += attn(norm1(x)); x += mlp(norm2(x)), with the options of finish_sublayer.
-  void sequential_block(int layer, const BlockWeights& b) {
-    attention(layer, b, sublayer_input(b.attn_norm), attn_out_);
-    finish_sublayer(layer, HookPoint::AttnOut, b.attn_norm, b.post_attn_norm, attn_out_);
-    fire(HookPoint::ResidMid, layer, x_);
-    mlp(layer, b, sublayer_input(b.mlp_norm), mlp_out_);
-    finish_sublayer(layer, HookPoint::MlpOut, b.mlp_norm, b.post_mlp_norm, mlp_out_);
-  }
+  // The steps a recipe calls, on layer `layer`'s weights and this pass's buffers.
+  class Steps : public BlockSteps {
+   public:
+    Steps(ForwardPass& pass, int layer)
+        : p_(pass), layer_(layer), b_(pass.w_.blocks[size_t(layer)]) {}
+    void norm(BlockNorm which, Buf in, Buf out) override {
+      p_.normalize(b_.norms[size_t(which)], p_.buffer(in), p_.buffer(out));
+    }
+    void attention(Buf in, Buf out) override {
+      p_.attention(layer_, b_, p_.buffer(in), p_.buffer(out));
+    }
+    void mlp(Buf in, Buf out) override { p_.mlp(layer_, b_, p_.buffer(in), p_.buffer(out)); }
+    void add(Buf into, Buf from) override { add_into(p_.buffer(into), p_.buffer(from)); }
+    void fire(HookPoint point, Buf buffer) override { p_.fire(point, layer_, p_.buffer(buffer)); }
 
-  // The normed stream, or the stream itself where the norm comes after the residual add.
-  const Tensor& sublayer_input(const NormWeights& norm) {
-    if (s_.norm_after_residual) return x_;
-    normalize(norm, x_, h_);
-    return h_;
-  }
+   private:
+    ForwardPass& p_;
+    const int layer_;
+    const BlockWeights& b_;
+  };
 
-  // out -> [its own norm (Gemma-2)] -> hook -> x += out -> [x = norm(x) (OPT-350m)]
-  void finish_sublayer(int layer, HookPoint point, const NormWeights& norm,
-                       const NormWeights& out_norm, Tensor& out) {
-    if (s_.sublayer_out_norms) normalize(out_norm, out, out);
-    fire(point, layer, out);
-    add_into(x_, out);
-    if (s_.norm_after_residual) normalize(norm, x_, x_);
-  }
-
-  // Attention and MLP read the same stream (one norm, or one each) and add to it together; there
-  // is no resid_mid.
-  void parallel_block(int layer, const BlockWeights& b) {
-    normalize(b.attn_norm, x_, h_);
-    attention(layer, b, h_, attn_out_);
-    fire(HookPoint::AttnOut, layer, attn_out_);
-    if (s_.layout == BlockLayout::ParallelTwoNorms) normalize(b.mlp_norm, x_, h_);
-    mlp(layer, b, h_, mlp_out_);
-    fire(HookPoint::MlpOut, layer, mlp_out_);
-    add_into(mlp_out_, attn_out_);
-    add_into(x_, mlp_out_);
+  Tensor& buffer(Buf b) {
+    switch (b) {
+      case Buf::Stream:
+        return x_;
+      case Buf::Normed:
+        return h_;
+      case Buf::AttnOut:
+        return attn_out_;
+      case Buf::MlpOut:
+        return mlp_out_;
+    }
+    throw std::logic_error("ForwardPass::buffer");
   }
 
   // in (T, d_model) -> out (T, d_model)

@@ -1,8 +1,10 @@
 #include "model/model_spec.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/error.h"
+#include "model/block.h"
 
 namespace massact {
 
@@ -68,6 +70,17 @@ void validate_spec(const ModelSpec& s) {
   if (s.n_experts > 0) {
     check.in_range(s.n_experts, 1, SpecLimits::experts, o.n_experts);
     check.in_range(s.experts_per_token, 1, s.n_experts, o.experts_per_token);
+  }
+  // The layout's recipe decides which block norms exist; a family names exactly those, so that no
+  // norm it names goes unused (as Gemma-2's output norms would in a parallel block).
+  const BlockPlan plan = plan_block(s);
+  for (size_t k = 0; k < size_t(BlockNorm::Count); ++k) {
+    const bool used =
+        std::find(plan.norms.begin(), plan.norms.end(), BlockNorm(k)) != plan.norms.end();
+    if (used == norm_name(s.names, BlockNorm(k)).empty())
+      throw std::logic_error(
+          str_cat("validate_spec: block norm ", k,
+                  used ? " has no tensor name" : " is named but unused by the layout"));
   }
   // The forward pass indexes the layers' specs by layer; a family that fills them wrongly is a bug.
   if (int64_t(s.layers.size()) != s.n_layers)

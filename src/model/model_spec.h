@@ -24,8 +24,13 @@ enum class Positions {
   Learned,  // a position table added to the token embedding (GPT-2, OPT)
   Alibi,    // a per-head linear bias on attention scores (MPT, Falcon-RW)
 };
+// The order of a block's steps: one recipe each in block.cpp, which also fixes the block's norms
+// (TensorNames) and hook points.
 enum class BlockLayout {
-  Sequential,        // x += attn(norm1(x)); x += mlp(norm2(x))
+  PreNorm,           // x += attn(norm1(x)); x += mlp(norm2(x))
+  PostNorm,          // x = norm1(x + attn(x)); x = norm2(x + mlp(x))   (OPT-350m)
+  Sandwich,          // x += post1(attn(norm1(x))); x += post2(mlp(norm2(x)))   (Gemma-2, -3)
+  OutputNorm,        // x += post1(attn(x)); x += post2(mlp(x))   (OLMo-2)
   ParallelOneNorm,   // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
   ParallelTwoNorms,  // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
 };
@@ -61,6 +66,8 @@ struct LayerSpec {
 // Checkpoint tensor names, with "{i}" standing for the layer index and "{e}" for the expert.
 // An empty name: absent. Biases are named after their weight ("x.weight" -> "x.bias").
 struct TensorNames {
+  // The block norms: norm1 and norm2 of BlockLayout are attn_norm and mlp_norm, post1 and post2
+  // post_attn_norm and post_mlp_norm. A family names exactly those its layout uses.
   // Checkpoints saved from the base model rather than the *ForCausalLM one lack this prefix
   // ("transformer." in the original GPT-2); a name not found is looked up again without it.
   std::string optional_prefix;
@@ -115,9 +122,7 @@ struct ModelSpec {
   double embed_scale = 1.0;  // Gemma: sqrt(d_model)
   int64_t position_offset = 0;
 
-  BlockLayout layout = BlockLayout::Sequential;
-  bool norm_after_residual = false;  // Sequential: x = norm1(x + attn(x)), ... (OPT-350m)
-  bool sublayer_out_norms = false;   // Gemma-2: each sublayer's output is normed before the add
+  BlockLayout layout = BlockLayout::PreNorm;
   bool final_norm = true;
 
   NormKind norm = NormKind::RMSNorm;

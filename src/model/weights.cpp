@@ -193,14 +193,10 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
     w.project_in = load.get(n.project_in, {d, e});
     w.project_out = load.get(n.project_out, {e, d});
   }
+  const BlockPlan plan = plan_block(s);  // the norms the layout's recipe uses
   for (int64_t i = 0; i < s.n_layers; ++i) {
     BlockWeights b;
-    b.attn_norm = load.norm(n.attn_norm, i);
-    if (s.layout != BlockLayout::ParallelOneNorm) b.mlp_norm = load.norm(n.mlp_norm, i);
-    if (s.sublayer_out_norms) {
-      b.post_attn_norm = load.norm(n.post_attn_norm, i);
-      b.post_mlp_norm = load.norm(n.post_mlp_norm, i);
-    }
+    for (BlockNorm which : plan.norms) b.norms[size_t(which)] = load.norm(norm_name(n, which), i);
     load.attention(i, b);
     load.mlp(i, b);
     w.blocks.push_back(std::move(b));

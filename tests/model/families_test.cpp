@@ -41,7 +41,7 @@ TEST(FamilySpecs, PythiaLayoutsAndPartialRotary) {
   EXPECT_EQ(parallel.layers[1].rope.dims, 2);  // head_dim 8 * rotary_pct 0.25
   EXPECT_EQ(parallel.qkv_groups, parallel.n_heads);
   ModelSpec sequential = fixture_spec("pythia_sequential_f32");
-  EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
+  EXPECT_EQ(sequential.layout, BlockLayout::PreNorm);
   EXPECT_EQ(sequential.layers[1].rope.dims, 4);
 }
 
@@ -57,12 +57,12 @@ TEST(FamilySpecs, OptVariants) {
   ModelSpec pre = fixture_spec("opt_f32");
   EXPECT_EQ(pre.position_offset, 2);
   EXPECT_EQ(pre.embed_dim, pre.d_model);
-  EXPECT_FALSE(pre.norm_after_residual);
+  EXPECT_EQ(pre.layout, BlockLayout::PreNorm);
   EXPECT_TRUE(pre.final_norm);
   EXPECT_EQ(pre.activation, Activation::ReLU);
   ModelSpec post = fixture_spec("opt_project_postln_f32");
   EXPECT_EQ(post.embed_dim, 16);
-  EXPECT_TRUE(post.norm_after_residual);
+  EXPECT_EQ(post.layout, BlockLayout::PostNorm);
   EXPECT_FALSE(post.final_norm);
 }
 
@@ -76,7 +76,7 @@ TEST(FamilySpecs, GemmaAndGemma2) {
   EXPECT_DOUBLE_EQ(g2.attn_scale, 0.25);  // query_pre_attn_scalar 16, not head_dim 8
   EXPECT_EQ(g2.attn_softcap, 1.0);
   EXPECT_EQ(g2.final_softcap, 2.0);
-  EXPECT_TRUE(g2.sublayer_out_norms);
+  EXPECT_EQ(g2.layout, BlockLayout::Sandwich);
   EXPECT_EQ(g2.layers[0].window, 8);
   EXPECT_EQ(g2.layers[1].window, 0);
 }
@@ -95,7 +95,7 @@ TEST(FamilySpecs, FalconLayouts) {
   EXPECT_TRUE(rw.alibi_bf16);
   EXPECT_EQ(rw.n_kv_heads, 4);
   EXPECT_EQ(rw.qkv_groups, 4);
-  EXPECT_EQ(rw.layout, BlockLayout::Sequential);
+  EXPECT_EQ(rw.layout, BlockLayout::PreNorm);
   EXPECT_EQ(rw.d_ff, 256);
   EXPECT_TRUE(rw.qkv_bias && rw.o_bias && rw.mlp_bias);
 }
@@ -128,7 +128,9 @@ TEST_P(FamilyHooks, FiresExactlyTheDocumentedPointsInOrder) {
   const TokenIds ids = {1, 5, 9, 13, 17};
   model.forward(ids, hooks, LogitRows::None);
   EXPECT_EQ(order, all_hook_names(s));
-  EXPECT_EQ(shapes.count("blocks.0.hook_resid_mid"), s.layout == BlockLayout::Sequential ? 1u : 0u);
+  const bool parallel =
+      s.layout == BlockLayout::ParallelOneNorm || s.layout == BlockLayout::ParallelTwoNorms;
+  EXPECT_EQ(shapes.count("blocks.0.hook_resid_mid"), parallel ? 0u : 1u);
   EXPECT_EQ(shapes.count("blocks.0.attn.hook_rot_q"), s.positions == Positions::Rope ? 1u : 0u);
   EXPECT_EQ(shapes["hook_embed"], (Shape{5, s.d_model}));
   EXPECT_EQ(shapes["blocks.0.attn.hook_k"], (Shape{5, s.n_kv_heads, s.head_dim}));

@@ -128,7 +128,6 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.embed_dim, h.embed_dim);
   EXPECT_EQ(g.embed_scale, h.embed_scale);
   EXPECT_EQ(g.layout, h.layout);
-  EXPECT_EQ(g.sublayer_out_norms, h.sublayer_out_norms);
   EXPECT_EQ(g.norm, h.norm);
   EXPECT_FLOAT_EQ(float(g.norm_eps), float(h.norm_eps));  // GGUF stores it as float32
   EXPECT_EQ(g.norm_bias, h.norm_bias);
@@ -235,7 +234,7 @@ TEST(GgufSpec, GptNeoxReadsItsResidualLayoutAndPartialRotary) {
   const ModelSpec sequential = Model::load(gguf_path("pythia_sequential.f32.gguf")).spec();
   EXPECT_EQ(parallel.family, "gptneox");
   EXPECT_EQ(parallel.layout, BlockLayout::ParallelTwoNorms);
-  EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
+  EXPECT_EQ(sequential.layout, BlockLayout::PreNorm);
   EXPECT_EQ(parallel.layers[0].rope.dims, 2);  // rotary_pct 0.25 of 8
   EXPECT_EQ(parallel.qkv_groups, 1);           // per-head rows regrouped at conversion
   EXPECT_TRUE(parallel.qkv_bias);

@@ -34,7 +34,7 @@ ModelSpec gemma2_shape(const JsonFields& config) {
     spec.final_softcap = config.number("final_logit_softcapping");
   if (spec.attn_softcap < 0) config.fail("attn_logit_softcapping", "a positive number or null");
   if (spec.final_softcap < 0) config.fail("final_logit_softcapping", "a positive number or null");
-  spec.sublayer_out_norms = true;
+  spec.layout = BlockLayout::Sandwich;
   spec.names.post_attn_norm = "model.layers.{i}.post_attention_layernorm.weight";
   spec.names.mlp_norm = "model.layers.{i}.pre_feedforward_layernorm.weight";
   spec.names.post_mlp_norm = "model.layers.{i}.post_feedforward_layernorm.weight";

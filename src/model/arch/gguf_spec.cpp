@@ -238,7 +238,7 @@ ModelSpec gemma2(const ArchKeys& keys) {
   spec.attn_scale = gemma_attention_scale(spec, 46);
   spec.attn_softcap = keys.number("attn_logit_softcapping", 0.0);
   spec.final_softcap = keys.number("final_logit_softcapping", 0.0);
-  spec.sublayer_out_norms = true;
+  spec.layout = BlockLayout::Sandwich;
   spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
   spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
   const int64_t window = keys.positive("attention.sliding_window");
@@ -258,7 +258,7 @@ ModelSpec gemma3(const ArchKeys& keys) {
   ModelSpec spec = gemma(keys);
   spec.attn_scale = gemma_attention_scale(spec, 62);
   spec.final_softcap = keys.number("final_logit_softcapping", 0.0);
-  spec.sublayer_out_norms = true;
+  spec.layout = BlockLayout::Sandwich;
   spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
   spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
   spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
@@ -344,7 +344,7 @@ ModelSpec gptneox(const ArchKeys& keys) {
   require_fused_qkv(keys, spec);
   spec.layout = keys.gguf.boolean(keys.key("use_parallel_residual"), true)
                     ? BlockLayout::ParallelTwoNorms
-                    : BlockLayout::Sequential;
+                    : BlockLayout::PreNorm;
   spec.activation = Activation::GeluExact;
   biases_as_stored(keys, spec);
   set_rope(spec, read_rope(keys, spec.head_dim));

@@ -29,7 +29,7 @@ ModelSpec gpt_neox_spec(const JsonFields& config) {
   spec.d_ff = config.positive_integer("intermediate_size");
 
   spec.layout = config.boolean("use_parallel_residual", true) ? BlockLayout::ParallelTwoNorms
-                                                              : BlockLayout::Sequential;
+                                                              : BlockLayout::PreNorm;
   spec.norm = NormKind::LayerNorm;
   spec.norm_bias = true;
   spec.norm_eps = config.number("layer_norm_eps", 1e-5);
