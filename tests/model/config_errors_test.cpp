@@ -103,10 +103,10 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(
-      supported_model_types(),
-      (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
-                                "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral"}));
+  EXPECT_EQ(supported_model_types(),
+            (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
+                                      "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
+                                      "olmo2", "qwen3"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -333,6 +333,24 @@ TEST(ConfigErrors, RotaryFractionAboveOne) {
   EXPECT_EQ(spec_from_config(phi, kConfigPath).layers[0].rope.dims, 8);
 }
 
+// Qwen3Config's head_dim default (128) is not hidden_size / heads: the field is required. A window
+// (use_sliding_window) is refused as for Qwen2.
+TEST(ConfigErrors, Qwen3NeedsHeadDimAndRefusesSlidingWindows) {
+  json c = read_fixture_config("qwen3_f32");
+  c.erase("head_dim");
+  field_error(c, "head_dim");
+  c = read_fixture_config("qwen3_f32");
+  c["use_sliding_window"] = true;
+  field_error(c, "use_sliding_window");
+}
+
+// OLMo-2 has no sliding window; a config that states one (as OLMo-3's do) is refused.
+TEST(ConfigErrors, Olmo2RefusesASlidingWindow) {
+  json c = read_fixture_config("olmo2_f32");
+  c["sliding_window"] = 8;
+  field_error(c, "sliding_window");
+}
+
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {
   const std::string dir = massact::testing::temp_dir() + "/pythia";
   fs::copy(massact::testing::fixture_dir("pythia_parallel_f32"), dir);
@@ -449,6 +467,21 @@ TEST(ValidateSpec, OneLayerSpecPerLayer) {
   EXPECT_CONTAINS(spec_error(s), "field 'sliding_window'");
   s = valid_spec();
   s.layers.pop_back();  // a family that forgot a layer: a bug, not bad input
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+}
+
+// A family names exactly the block norms its layout's recipe uses: a norm named but unused (as
+// Gemma-2's output norms would be in a parallel block) or used but unnamed is a family bug.
+TEST(ValidateSpec, BlockNormsAreExactlyThoseTheLayoutUses) {
+  ModelSpec s = valid_spec();
+  s.names.post_attn_norm = "model.layers.{i}.post_attention_norm.weight";
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+  s = valid_spec();
+  s.layout = BlockLayout::ParallelOneNorm;  // keeps LLaMA's mlp_norm name, which it never loads
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+  s.names.mlp_norm = "";
+  validate_spec(s);
+  s.layout = BlockLayout::Sandwich;  // needs output norms nobody named
   EXPECT_THROW(validate_spec(s), std::logic_error);
 }
 

@@ -111,6 +111,31 @@ TEST(FamilySpecs, MptAndMixtral) {
   EXPECT_EQ(moe.experts_per_token, 2);
 }
 
+// OLMo-2: no input norms, each sublayer's output normed, q and k normed over their full width.
+TEST(FamilySpecs, Olmo2NormsOutputsAndFullWidthQueriesAndKeys) {
+  ModelSpec s = fixture_spec("olmo2_f32");
+  EXPECT_EQ(s.layout, BlockLayout::OutputNorm);
+  EXPECT_EQ(s.names.attn_norm, "");
+  EXPECT_EQ(s.names.post_mlp_norm, "model.layers.{i}.post_feedforward_layernorm.weight");
+  for (const LayerSpec& layer : s.layers) EXPECT_EQ(layer.qk_norm, QkNorm::FullWidth);
+  EXPECT_EQ(s.layers[0].rope.theta, 500000.0);
+  EXPECT_DOUBLE_EQ(s.norm_eps, 1e-6);
+  EXPECT_FALSE(s.tied_embeddings);
+}
+
+// Qwen3: LLaMA's pre-norm block with a per-head q/k norm, head_dim as stated (16, not 32 / 4).
+TEST(FamilySpecs, Qwen3NormsEachQueryAndKeyHead) {
+  ModelSpec s = fixture_spec("qwen3_f32");
+  EXPECT_EQ(s.layout, BlockLayout::PreNorm);
+  EXPECT_EQ(s.head_dim, 16);
+  for (const LayerSpec& layer : s.layers) {
+    EXPECT_EQ(layer.qk_norm, QkNorm::PerHead);
+    EXPECT_EQ(layer.window, 0);
+  }
+  EXPECT_FALSE(s.qkv_bias);
+  EXPECT_TRUE(s.tied_embeddings);
+}
+
 // ---- hook points per layout ----
 
 class FamilyHooks : public ::testing::TestWithParam<std::string> {};
@@ -141,7 +166,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyHooks,
                          ::testing::Values("gpt2_f32", "pythia_parallel_f32", "phi_f32",
                                            "opt_project_postln_f32", "gemma2_f32",
                                            "falcon_newarch_f32", "falcon_alibi_f32", "mpt_f32",
-                                           "mixtral_f32"));
+                                           "mixtral_f32", "olmo2_f32", "qwen3_f32"));
 
 // Mixtral: the router's logits and each token's k distinct experts, best first.
 TEST(FamilyHooks, MixtureOfExpertsExposesRouterAndChoice) {

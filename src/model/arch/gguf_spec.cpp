@@ -5,8 +5,8 @@
 //
 // Conversion conventions that matter for the numbers (llama.cpp's convert_hf_to_gguf.py):
 //  - LLaMA's q/k rows are reordered so rotary pairs are adjacent ("norm" RoPE); the loader puts
-//    them back (ModelSpec::qk_rows_pairwise). Qwen2, the Gemmas, Phi-2 and Falcon keep Hugging
-//    Face's order ("neox" RoPE, halves) and need nothing; so does GPT-NeoX.
+//    them back (ModelSpec::qk_rows_pairwise). Qwen2, Qwen3, OLMo-2, the Gemmas, Phi-2 and Falcon
+//    keep Hugging Face's order ("neox" RoPE, halves) and need nothing; so does GPT-NeoX.
 //  - Gemma's RMSNorm weights are stored with the 1 already added: the offset is 0 here.
 //  - A fused attn_qkv holds all q rows, then all k rows, then all v rows (qkv_groups 1): GPT-2's
 //    c_attn already does; Falcon's per-KV-group rows are regrouped so at conversion
@@ -163,12 +163,13 @@ ModelSpec common_shape(const ArchKeys& keys) {
     spec.names.qkv = "blk.{i}.attn_qkv.weight";
     spec.qkv_groups = 1;
   }
-  // Every block stores an attn_norm: a block_count past the last one stored is corrupt, and must
-  // be refused before it sizes the per-layer tables (2^31 - 1 blocks would ask for gigabytes).
-  const std::string last_norm = layer_tensor_name(spec.names.attn_norm, spec.n_layers - 1);
-  if (!keys.tensors.has(last_norm))
+  // Every block stores an attention output projection: a block_count past the last one stored is
+  // corrupt, and must be refused before it sizes the per-layer tables (2^31 - 1 blocks would ask
+  // for gigabytes).
+  const std::string last_o = layer_tensor_name(spec.names.o, spec.n_layers - 1);
+  if (!keys.tensors.has(last_o))
     throw_input_error(keys.gguf.path(), ": key '", keys.key("block_count"), "': ", spec.n_layers,
-                      " blocks, but the file has no tensor '", last_norm, "'");
+                      " blocks, but the file has no tensor '", last_o, "'");
   spec.vocab_size = rows_of(keys, spec.names.embed, spec.d_model);
   spec.tied_embeddings = !keys.tensors.has(spec.names.lm_head);
   spec.layers.assign(size_t(spec.n_layers), LayerSpec{});
@@ -213,6 +214,33 @@ ModelSpec llama(const ArchKeys& keys) {
 ModelSpec qwen2(const ArchKeys& keys) {
   ModelSpec spec = llama_like(keys);
   spec.qkv_bias = true;
+  return spec;
+}
+
+// Qwen3: LLaMA's block with each query and key head RMS-normed before RoPE; HF's row order.
+ModelSpec qwen3(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  spec.qkv_bias = keys.tensors.has("blk.0.attn_q.bias");
+  spec.o_bias = keys.tensors.has("blk.0.attn_output.bias");
+  spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+  spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+  set_qk_norm(spec, QkNorm::PerHead);
+  return spec;
+}
+
+// OLMo-2: norms on the sublayers' outputs only, q and k normed over their full width; HF's row
+// order. The converter writes a window only for OLMo-3, which this reader does not support.
+ModelSpec olmo2(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  if (keys.has("attention.sliding_window"))
+    keys.fail("attention.sliding_window", "absent (OLMo-3's sliding windows are not supported)");
+  spec.layout = BlockLayout::OutputNorm;
+  spec.names.attn_norm = spec.names.mlp_norm = "";
+  spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
+  spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
+  spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+  spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+  set_qk_norm(spec, QkNorm::FullWidth);
   return spec;
 }
 
@@ -354,9 +382,9 @@ ModelSpec gptneox(const ArchKeys& keys) {
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},   {"qwen2", qwen2},   {"gemma", gemma},
-      {"gemma2", gemma2}, {"gemma3", gemma3}, {"phi2", phi2},
-      {"gpt2", gpt2},     {"falcon", falcon}, {"gptneox", gptneox}};
+      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
+      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}};
   return table;
 }
 
