@@ -99,7 +99,7 @@ const char* qk_norm_name(QkNorm k) {
 }
 
 // What differs per layer, one list entry per layer.
-json layers(const ModelSpec& s) {
+json per_layer(const ModelSpec& s) {
   json windows = json::array(), thetas = json::array(), qk_norms = json::array();
   for (const LayerSpec& layer : s.layers) {
     windows.push_back(layer.window);
@@ -140,7 +140,7 @@ json describe(const LoadedModel& m) {
                          {"o_bias", s.o_bias},
                          {"tied_embeddings", s.tied_embeddings},
                          {"lm_head_bias", s.lm_head_bias},
-                         {"layers", layers(s)}};
+                         {"per_layer", per_layer(s)}};
   json tok = json::object();
   if (m.tokenizer) {
     tok["kind"] = m.tokenizer->describe();

@@ -73,7 +73,8 @@ def outputs(model, ids: torch.Tensor) -> dict:
     inner = model.model
     inner.embed_tokens.register_forward_hook(lambda m, i, o: got.__setitem__("embed", o[0]))
     for n, layer in enumerate(inner.layers):
-        layer.register_forward_hook(lambda m, i, o, n=n: got.__setitem__(f"resid_post.{n}", o[0][0]))
+        layer.register_forward_hook(
+            lambda m, i, o, n=n: got.__setitem__(f"resid_post.{n}", o[0][0]))
     inner.norm.register_forward_hook(lambda m, i, o: got.__setitem__("ln_final", o[0]))
     out = model(ids[None, :], output_attentions=True)
     for n, pattern in enumerate(out.attentions):

@@ -27,9 +27,10 @@
    (transformers 4.44.2 saves num_kv_heads = num_attention_heads but ignores it when multi_query
    is set without new_decoder_architecture; the converter would take it at face value and fail
    to split query_key_value). Phi-2, GPT-2, Falcon, GPT-NeoX and OLMo-2 would take their
-   vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a SentencePiece model, so
-   the converter is told to write it as LLaMA's converter does (tokenizer.ggml.model "llama").
-   The vocabulary does not enter the parity tests, which feed the reference's token ids.
+   vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a
+   SentencePiece model, so the converter is told to write it as LLaMA's converter does
+   (tokenizer.ggml.model "llama"). The vocabulary does not enter the parity tests, which feed the
+   reference's token ids.
 
 Run as below (--only NAME ... remakes just those fixtures); --input (the tokenizer's training
 text) defaults to
@@ -298,8 +299,8 @@ def plain_rms_norm(x, w, eps):  # Olmo2RMSNorm, Qwen3RMSNorm: w * (x / rms(x))
 
 
 def causal_attention(q, k, v, hd):
-    """q (H, T, hd), k and v (KV, T, hd) -> pattern (H, T, T), z (T, H * hd): eager_attention_forward
-    with repeat_kv, scaling head_dim^-0.5 and the causal mask."""
+    """q (H, T, hd), k and v (KV, T, hd) -> pattern (H, T, T), z (T, H * hd):
+    eager_attention_forward with repeat_kv, scaling head_dim^-0.5 and the causal mask."""
     H, T = q.shape[0], q.shape[1]
     k, v = k.repeat_interleave(H // k.shape[0], dim=0), v.repeat_interleave(H // v.shape[0], dim=0)
     scores = (q @ k.transpose(1, 2)) * hd ** -0.5
@@ -326,8 +327,10 @@ def olmo2_reference(w: dict, cfg: dict, ids: list) -> dict:
     out["embed"] = x.clone()
     for layer in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{layer}."
-        q = plain_rms_norm(x @ w[p + "self_attn.q_proj.weight"].T, w[p + "self_attn.q_norm.weight"], eps)
-        k = plain_rms_norm(x @ w[p + "self_attn.k_proj.weight"].T, w[p + "self_attn.k_norm.weight"], eps)
+        q = plain_rms_norm(x @ w[p + "self_attn.q_proj.weight"].T,
+                           w[p + "self_attn.q_norm.weight"], eps)
+        k = plain_rms_norm(x @ w[p + "self_attn.k_proj.weight"].T,
+                           w[p + "self_attn.k_norm.weight"], eps)
         v = x @ w[p + "self_attn.v_proj.weight"].T
         q = rotate(q.view(T, H, hd).transpose(0, 1), cfg["rope_theta"])
         k = rotate(k.view(T, KV, hd).transpose(0, 1), cfg["rope_theta"])
@@ -410,7 +413,8 @@ def make_olmo2(out_dir: Path, sp_model: bytes, seed: int) -> None:
     cfg = OLMO2_CONFIG
     q_dim = cfg["hidden_size"]
     kv_dim = cfg["num_key_value_heads"] * cfg["hidden_size"] // cfg["num_attention_heads"]
-    weights = llama_like_weights(cfg, seed, ["post_attention_layernorm", "post_feedforward_layernorm"],
+    weights = llama_like_weights(cfg, seed,
+                                 ["post_attention_layernorm", "post_feedforward_layernorm"],
                                  q_dim, kv_dim, tied=False)
     make_transcribed(out_dir, "olmo2_f32", cfg, weights, olmo2_reference, "modeling_olmo2.py",
                      sp_model, seed)
