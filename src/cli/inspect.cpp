@@ -23,8 +23,14 @@ const char* rope_scaling_name(RopeScaling s) {
 
 const char* layout_name(BlockLayout l) {
   switch (l) {
-    case BlockLayout::Sequential:
-      return "sequential";
+    case BlockLayout::PreNorm:
+      return "pre-norm";
+    case BlockLayout::PostNorm:
+      return "post-norm";
+    case BlockLayout::Sandwich:
+      return "sandwich";
+    case BlockLayout::OutputNorm:
+      return "output norms";
     case BlockLayout::ParallelOneNorm:
       return "parallel, one norm";
     case BlockLayout::ParallelTwoNorms:
@@ -65,17 +71,44 @@ json positions(const ModelSpec& s) {
   if (s.positions == Positions::Learned)
     return {{"kind", "learned"}, {"offset", s.position_offset}};
   if (s.positions == Positions::Alibi) return {{"kind", "alibi"}, {"bias_max", s.alibi_bias_max}};
+  // The last layer's RoPE: a global one in Gemma-3's pattern; layers() lists every base.
+  const RopeSpec& r = s.layers.back().rope;
   json rope = {{"kind", "rope"},
-               {"theta", s.rope.theta},
-               {"rotary_dims", s.rope.dims},
-               {"scaling", rope_scaling_name(s.rope.scaling)}};
-  if (s.rope.scaling != RopeScaling::None) rope["factor"] = s.rope.factor;
-  if (s.rope.scaling == RopeScaling::Llama3) {
-    rope["low_freq_factor"] = s.rope.low_freq_factor;
-    rope["high_freq_factor"] = s.rope.high_freq_factor;
-    rope["original_max_position_embeddings"] = s.rope.original_max_positions;
+               {"theta", r.theta},
+               {"rotary_dims", r.dims},
+               {"scaling", rope_scaling_name(r.scaling)}};
+  if (r.scaling != RopeScaling::None) rope["factor"] = r.factor;
+  if (r.scaling == RopeScaling::Llama3) {
+    rope["low_freq_factor"] = r.low_freq_factor;
+    rope["high_freq_factor"] = r.high_freq_factor;
+    rope["original_max_position_embeddings"] = r.original_max_positions;
   }
   return rope;
+}
+
+const char* qk_norm_name(QkNorm k) {
+  switch (k) {
+    case QkNorm::None:
+      return "none";
+    case QkNorm::PerHead:
+      return "per head";
+    case QkNorm::FullWidth:
+      return "full width";
+  }
+  return "?";
+}
+
+// What differs per layer, one list entry per layer.
+json per_layer(const ModelSpec& s) {
+  json windows = json::array(), thetas = json::array(), qk_norms = json::array();
+  for (const LayerSpec& layer : s.layers) {
+    windows.push_back(layer.window);
+    thetas.push_back(layer.rope.theta);
+    qk_norms.push_back(qk_norm_name(layer.qk_norm));
+  }
+  json out = {{"sliding_window", windows}, {"qk_norm", qk_norms}};
+  if (s.positions == Positions::Rope) out["rope_theta"] = thetas;
+  return out;
 }
 
 json describe(const LoadedModel& m) {
@@ -93,8 +126,6 @@ json describe(const LoadedModel& m) {
                          {"embed_dim", s.embed_dim},
                          {"embed_scale", s.embed_scale},
                          {"block", layout_name(s.layout)},
-                         {"norm_after_residual", s.norm_after_residual},
-                         {"sublayer_out_norms", s.sublayer_out_norms},
                          {"final_norm", s.final_norm},
                          {"norm", norm_name(s)},
                          {"norm_eps", s.norm_eps},
@@ -109,7 +140,7 @@ json describe(const LoadedModel& m) {
                          {"o_bias", s.o_bias},
                          {"tied_embeddings", s.tied_embeddings},
                          {"lm_head_bias", s.lm_head_bias},
-                         {"sliding_window", s.sliding_window}};
+                         {"per_layer", per_layer(s)}};
   json tok = json::object();
   if (m.tokenizer) {
     tok["kind"] = m.tokenizer->describe();

@@ -1,6 +1,6 @@
 // The forward pass: one generic decoder driven by ModelSpec, as a short sequence of named steps.
-//   embed -> for each block: [norm -> attention -> residual add -> norm -> MLP -> residual add]
-//   (or the parallel form, BlockLayout) -> final norm -> unembed
+//   embed -> for each block: its layout's recipe (block.cpp) of norms, attention, MLP and residual
+//   adds -> final norm -> unembed
 // Every step fires its hook point (hooks.h) when somebody watches it.
 #include <algorithm>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 #include "kernels/threads.h"
+#include "model/block.h"
 #include "model/model.h"
 
 namespace massact {
@@ -43,8 +44,7 @@ class ForwardPass {
         v_(f32_zeros({T, spec.n_kv_heads, spec.head_dim})),
         z_(f32_zeros({T, spec.n_heads, spec.head_dim})),
         hidden_(f32_zeros({T, spec.d_ff})) {
-    if (spec.positions == Positions::Rope) rope_.emplace(spec.rope, T);
-    if (spec.sliding_rope) sliding_rope_.emplace(*spec.sliding_rope, T);
+    if (spec.positions == Positions::Rope) build_rope_tables();
     score_rule_.scale = float(spec.attn_scale);
     score_rule_.softcap = float(spec.attn_softcap);
     if (spec.positions == Positions::Alibi)
@@ -115,52 +115,45 @@ class ForwardPass {
            size_t(width));
   }
 
+  // One block: its layout's recipe (block.cpp) run on this pass's steps.
   void block(int layer) {
-    const BlockWeights& b = w_.blocks[size_t(layer)];
-    fire(HookPoint::ResidPre, layer, x_);
-    if (s_.layout == BlockLayout::Sequential)
-      sequential_block(layer, b);
-    else
-      parallel_block(layer, b);
-    fire(HookPoint::ResidPost, layer, x_);
+    Steps steps(*this, layer);
+    run_block(s_.layout, steps);
   }
 
-  // x += attn(norm1(x)); x += mlp(norm2(x)), with the options of finish_sublayer.
-  void sequential_block(int layer, const BlockWeights& b) {
-    attention(layer, b, sublayer_input(b.attn_norm), attn_out_);
-    finish_sublayer(layer, HookPoint::AttnOut, b.attn_norm, b.post_attn_norm, attn_out_);
-    fire(HookPoint::ResidMid, layer, x_);
-    mlp(layer, b, sublayer_input(b.mlp_norm), mlp_out_);
-    finish_sublayer(layer, HookPoint::MlpOut, b.mlp_norm, b.post_mlp_norm, mlp_out_);
-  }
+  // The steps a recipe calls, on layer `layer`'s weights and this pass's buffers.
+  class Steps : public BlockSteps {
+   public:
+    Steps(ForwardPass& pass, int layer)
+        : p_(pass), layer_(layer), b_(pass.w_.blocks[size_t(layer)]) {}
+    void norm(BlockNorm which, Buf in, Buf out) override {
+      p_.normalize(b_.norms[size_t(which)], p_.buffer(in), p_.buffer(out));
+    }
+    void attention(Buf in, Buf out) override {
+      p_.attention(layer_, b_, p_.buffer(in), p_.buffer(out));
+    }
+    void mlp(Buf in, Buf out) override { p_.mlp(layer_, b_, p_.buffer(in), p_.buffer(out)); }
+    void add(Buf into, Buf from) override { add_into(p_.buffer(into), p_.buffer(from)); }
+    void fire(HookPoint point, Buf buffer) override { p_.fire(point, layer_, p_.buffer(buffer)); }
 
-  // The normed stream, or the stream itself where the norm comes after the residual add.
-  const Tensor& sublayer_input(const NormWeights& norm) {
-    if (s_.norm_after_residual) return x_;
-    normalize(norm, x_, h_);
-    return h_;
-  }
+   private:
+    ForwardPass& p_;
+    const int layer_;
+    const BlockWeights& b_;
+  };
 
-  // out -> [its own norm (Gemma-2)] -> hook -> x += out -> [x = norm(x) (OPT-350m)]
-  void finish_sublayer(int layer, HookPoint point, const NormWeights& norm,
-                       const NormWeights& out_norm, Tensor& out) {
-    if (s_.sublayer_out_norms) normalize(out_norm, out, out);
-    fire(point, layer, out);
-    add_into(x_, out);
-    if (s_.norm_after_residual) normalize(norm, x_, x_);
-  }
-
-  // Attention and MLP read the same stream (one norm, or one each) and add to it together; there
-  // is no resid_mid.
-  void parallel_block(int layer, const BlockWeights& b) {
-    normalize(b.attn_norm, x_, h_);
-    attention(layer, b, h_, attn_out_);
-    fire(HookPoint::AttnOut, layer, attn_out_);
-    if (s_.layout == BlockLayout::ParallelTwoNorms) normalize(b.mlp_norm, x_, h_);
-    mlp(layer, b, h_, mlp_out_);
-    fire(HookPoint::MlpOut, layer, mlp_out_);
-    add_into(mlp_out_, attn_out_);
-    add_into(x_, mlp_out_);
+  Tensor& buffer(Buf b) {
+    switch (b) {
+      case Buf::Stream:
+        return x_;
+      case Buf::Normed:
+        return h_;
+      case Buf::AttnOut:
+        return attn_out_;
+      case Buf::MlpOut:
+        return mlp_out_;
+    }
+    throw std::logic_error("ForwardPass::buffer");
   }
 
   // in (T, d_model) -> out (T, d_model)
@@ -173,15 +166,9 @@ class ForwardPass {
     fire(HookPoint::Q, layer, q_);
     fire(HookPoint::K, layer, k_);
     fire(HookPoint::V, layer, v_);
-    if (!b.q_norm.weight.empty()) {  // each head's query and key vector on its own
-      rms_norm(q_.f32(), T_ * s_.n_heads, s_.head_dim, b.q_norm.weight, s_.norm_eps,
-               s_.norm_weight_offset, q_.f32());
-      rms_norm(k_.f32(), T_ * s_.n_kv_heads, s_.head_dim, b.k_norm.weight, s_.norm_eps,
-               s_.norm_weight_offset, k_.f32());
-    }
-    if (rope_) {
-      const RopeTable& rope =
-          sliding_rope_ && s_.sliding_window[size_t(layer)] > 0 ? *sliding_rope_ : *rope_;
+    normalize_qk(s_.layers[size_t(layer)].qk_norm, b);
+    if (!layer_rope_.empty()) {
+      const RopeTable& rope = rope_tables_[layer_rope_[size_t(layer)]];
       rope.apply(q_.f32(), T_, s_.n_heads, s_.head_dim);
       rope.apply(k_.f32(), T_, s_.n_kv_heads, s_.head_dim);
       fire(HookPoint::RotQ, layer, q_);
@@ -189,7 +176,7 @@ class ForwardPass {
     }
 
     const AttentionShape shape{T_, s_.n_heads, s_.n_kv_heads, s_.head_dim,
-                               s_.sliding_window[size_t(layer)]};
+                               s_.layers[size_t(layer)].window};
     // A watched pattern needs all heads at once; otherwise heads go in groups that bound memory.
     const bool watched =
         hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer);
@@ -204,6 +191,33 @@ class ForwardPass {
     }
     fire(HookPoint::Z, layer, z_);
     linear(z_.f32(), T_, b.o, b.o_bias, out.f32(), scratch_);
+  }
+
+  // q_ and k_ normalized in place: each head on its own (rows of head_dim), or all heads of a
+  // token at once (rows of n_heads * head_dim for q, n_kv_heads * head_dim for k).
+  void normalize_qk(QkNorm kind, const BlockWeights& b) {
+    if (kind == QkNorm::None) return;
+    const bool per_head = kind == QkNorm::PerHead;
+    const int64_t q_rows = per_head ? T_ * s_.n_heads : T_,
+                  k_rows = per_head ? T_ * s_.n_kv_heads : T_;
+    rms_norm(q_.f32(), q_rows, q_.numel() / q_rows, b.q_norm.weight, s_.norm_eps,
+             s_.norm_weight_offset, q_.f32());
+    rms_norm(k_.f32(), k_rows, k_.numel() / k_rows, b.k_norm.weight, s_.norm_eps,
+             s_.norm_weight_offset, k_.f32());
+  }
+
+  // One table per distinct RoPE among the layers (Gemma-3: a local and a global one).
+  void build_rope_tables() {
+    std::vector<const RopeSpec*> distinct;
+    for (const LayerSpec& layer : s_.layers) {
+      size_t i = 0;
+      while (i < distinct.size() && *distinct[i] != layer.rope) ++i;
+      if (i == distinct.size()) {
+        distinct.push_back(&layer.rope);
+        rope_tables_.emplace_back(layer.rope, T_);
+      }
+      layer_rope_.push_back(i);
+    }
   }
 
   int64_t head_group_size() const {
@@ -373,8 +387,8 @@ class ForwardPass {
   const ModelWeights& w_;
   const Hooks& hooks_;
   const int64_t T_;
-  std::optional<RopeTable> rope_;          // with rotary positions
-  std::optional<RopeTable> sliding_rope_;  // Gemma-3's sliding-window layers
+  std::vector<RopeTable> rope_tables_;  // with rotary positions: one per distinct RopeSpec
+  std::vector<size_t> layer_rope_;      // each layer's table
   ScoreRule score_rule_;
   Tensor x_;         // (T, d_model) the residual stream
   Tensor h_;         // (T, d_model) the normalized input of the current sublayer

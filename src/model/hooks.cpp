@@ -2,9 +2,11 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <array>
-#include <functional>
 #include <stdexcept>
+
+#include "model/block.h"
 
 namespace massact {
 
@@ -29,15 +31,6 @@ constexpr std::array<const char*, size_t(HookPoint::Count)> kSuffixes = {
     "hook_resid_post",
     "ln_final.hook_normalized"};
 
-std::vector<std::string> names_where(int n_layers, const std::function<bool(HookPoint)>& fires) {
-  std::vector<std::string> names{hook_name(HookPoint::Embed, -1)};
-  for (int layer = 0; layer < n_layers; ++layer)
-    for (size_t p = 0; p < size_t(HookPoint::Count); ++p)
-      if (is_layer_hook(HookPoint(p)) && fires(HookPoint(p)))
-        names.push_back(hook_name(HookPoint(p), layer));
-  names.push_back(hook_name(HookPoint::LnFinal, -1));
-  return names;
-}
 }  // namespace
 
 bool is_layer_hook(HookPoint point) {
@@ -50,30 +43,29 @@ std::string hook_name(HookPoint point, int layer) {
   return "blocks." + std::to_string(layer) + "." + suffix;
 }
 
+// A block's points are those its layout's recipe fires (block.h).
 bool model_fires(const ModelSpec& s, HookPoint point) {
-  const bool moe = s.n_experts > 0;
-  switch (point) {
-    case HookPoint::RotQ:
-    case HookPoint::RotK:
-      return s.positions == Positions::Rope;
-    case HookPoint::ResidMid:
-      return s.layout == BlockLayout::Sequential;
-    case HookPoint::RouterLogits:
-    case HookPoint::ExpertChoice:
-      return moe;
-    case HookPoint::MlpPost:
-      return !moe;
-    default:
-      return true;
-  }
+  if (!is_layer_hook(point)) return true;
+  const std::vector<HookPoint> points = plan_block(s).points;
+  return std::find(points.begin(), points.end(), point) != points.end();
 }
 
 std::vector<std::string> all_hook_names(int n_layers) {
-  return names_where(n_layers, [](HookPoint) { return true; });
+  std::vector<std::string> names{hook_name(HookPoint::Embed, -1)};
+  for (int layer = 0; layer < n_layers; ++layer)
+    for (size_t p = 0; p < size_t(HookPoint::Count); ++p)
+      if (is_layer_hook(HookPoint(p))) names.push_back(hook_name(HookPoint(p), layer));
+  names.push_back(hook_name(HookPoint::LnFinal, -1));
+  return names;
 }
 
 std::vector<std::string> all_hook_names(const ModelSpec& spec) {
-  return names_where(int(spec.n_layers), [&](HookPoint p) { return model_fires(spec, p); });
+  const std::vector<HookPoint> points = plan_block(spec).points;  // in firing order
+  std::vector<std::string> names{hook_name(HookPoint::Embed, -1)};
+  for (int layer = 0; layer < int(spec.n_layers); ++layer)
+    for (HookPoint point : points) names.push_back(hook_name(point, layer));
+  names.push_back(hook_name(HookPoint::LnFinal, -1));
+  return names;
 }
 
 void Hooks::observe(const std::string& pattern, HookObserver observer) {

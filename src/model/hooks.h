@@ -5,7 +5,8 @@
 //   blocks.{i}.hook_resid_mid, blocks.{i}.mlp.hook_post, blocks.{i}.hook_mlp_out,
 //   blocks.{i}.hook_resid_post, ln_final.hook_normalized, and in mixture-of-experts models
 //   blocks.{i}.mlp.hook_router_logits and blocks.{i}.mlp.hook_expert_choice.
-// Which points a model fires depends on its spec (all_hook_names(spec)):
+// Which points a model fires depends on its spec (all_hook_names(spec)), and is read off the
+// block layout's recipe (block.h) rather than listed here:
 //   - parallel blocks (attention and MLP read the same stream and add to it together: Phi, Falcon,
 //     Pythia) have no hook_resid_mid;
 //   - hook_rot_q|hook_rot_k exist only with rotary positions (not with learned ones or ALiBi);
@@ -13,7 +14,8 @@
 //   - hook_embed is the stream entering block 0: token embedding times the family's scale
 //     (Gemma), projected in (OPT-350m), plus learned positions (GPT-2, OPT);
 //   - ln_final.hook_normalized is the stream itself where a family has no final norm (OPT-350m);
-//   - hook_attn_out|hook_mlp_out are what is added to the stream (after Gemma-2's output norms);
+//   - hook_attn_out|hook_mlp_out are what is added to the stream (after the output norms of
+//     Gemma-2, -3 and OLMo-2);
 //     with OPT-350m's norms after the residual add, hook_resid_mid|post are after those norms.
 // Observers read a hook point; editors change it in place before the forward pass goes on (that is
 // how interventions work). A point nobody watches costs one table look-up.
@@ -31,7 +33,7 @@ namespace massact {
 enum class HookPoint {
   Embed,       // (T, d_model)
   ResidPre,    // (T, d_model)
-  Q,           // (T, n_heads, head_dim), the projection (before Gemma-3's q-norm and RoPE)
+  Q,           // (T, n_heads, head_dim), the projection (before any q-norm and RoPE)
   K,           // (T, n_kv_heads, head_dim), the projection (before k-norm and RoPE)
   V,           // (T, n_kv_heads, head_dim)
   RotQ,        // (T, n_heads, head_dim), after RoPE

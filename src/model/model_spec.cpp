@@ -1,8 +1,10 @@
 #include "model/model_spec.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/error.h"
+#include "model/block.h"
 
 namespace massact {
 
@@ -65,18 +67,49 @@ void validate_spec(const ModelSpec& s) {
   check.in_range(s.d_ff, 1, SpecLimits::width, o.d_ff);
   check.in_range(s.vocab_size, 1, SpecLimits::vocab, o.vocab_size);
   check.in_range(s.max_positions, 1, SpecLimits::positions, o.max_positions);
-  if (s.positions == Positions::Rope) check.rope_dims(s.rope, s.head_dim);
-  if (s.sliding_rope) check.rope_dims(*s.sliding_rope, s.head_dim);
   if (s.n_experts > 0) {
     check.in_range(s.n_experts, 1, SpecLimits::experts, o.n_experts);
     check.in_range(s.experts_per_token, 1, s.n_experts, o.experts_per_token);
   }
-  // The forward pass indexes the window by layer; a family that fills it wrongly is a bug.
-  if (int64_t(s.sliding_window.size()) != s.n_layers)
-    throw std::logic_error(str_cat("validate_spec: ", s.sliding_window.size(), " windows for ",
-                                   s.n_layers, " layers"));
-  for (int64_t window : s.sliding_window)
-    check.in_range(window, 0, SpecLimits::positions, o.sliding_window);
+  // The layout's recipe decides which block norms exist; a family names exactly those, so that no
+  // norm it names goes unused (as Gemma-2's output norms would in a parallel block).
+  const BlockPlan plan = plan_block(s);
+  for (size_t k = 0; k < size_t(BlockNorm::Count); ++k) {
+    const bool used =
+        std::find(plan.norms.begin(), plan.norms.end(), BlockNorm(k)) != plan.norms.end();
+    if (used == norm_name(s.names, BlockNorm(k)).empty())
+      throw std::logic_error(
+          str_cat("validate_spec: block norm ", k,
+                  used ? " has no tensor name" : " is named but unused by the layout"));
+  }
+  // The forward pass indexes the layers' specs by layer; a family that fills them wrongly is a bug.
+  if (int64_t(s.layers.size()) != s.n_layers)
+    throw std::logic_error(
+        str_cat("validate_spec: ", s.layers.size(), " layer specs for ", s.n_layers, " layers"));
+  for (const LayerSpec& layer : s.layers) {
+    check.in_range(layer.window, 0, SpecLimits::positions, o.sliding_window);
+    if (s.positions == Positions::Rope) check.rope_dims(layer.rope, s.head_dim);
+    // The q/k norm is an RMSNorm (Gemma-3, Qwen3, OLMo-2) with the family's tensor names.
+    if (layer.qk_norm != QkNorm::None &&
+        (s.names.q_norm.empty() || s.names.k_norm.empty() || s.norm != NormKind::RMSNorm))
+      throw std::logic_error("validate_spec: a q/k norm without tensor names, or not an RMSNorm");
+    // The attention kernel masks causally; an encoder's all-to-all layer would be computed wrong.
+    if (!layer.causal)
+      throw_input_error(o.file, ": a non-causal (encoder) layer: not supported, every layer must ",
+                        "attend causally");
+  }
+}
+
+void set_rope(ModelSpec& spec, const RopeSpec& rope) {
+  for (LayerSpec& layer : spec.layers) layer.rope = rope;
+}
+
+void set_window(ModelSpec& spec, int64_t window) {
+  for (LayerSpec& layer : spec.layers) layer.window = window;
+}
+
+void set_qk_norm(ModelSpec& spec, QkNorm kind) {
+  for (LayerSpec& layer : spec.layers) layer.qk_norm = kind;
 }
 
 std::string layer_tensor_name(const std::string& pattern, int64_t layer, int64_t expert) {

@@ -24,12 +24,23 @@ enum class Positions {
   Learned,  // a position table added to the token embedding (GPT-2, OPT)
   Alibi,    // a per-head linear bias on attention scores (MPT, Falcon-RW)
 };
+// The order of a block's steps: one recipe each in block.cpp, which also fixes the block's norms
+// (TensorNames) and hook points.
 enum class BlockLayout {
-  Sequential,        // x += attn(norm1(x)); x += mlp(norm2(x))
+  PreNorm,           // x += attn(norm1(x)); x += mlp(norm2(x))
+  PostNorm,          // x = norm1(x + attn(x)); x = norm2(x + mlp(x))   (OPT-350m)
+  Sandwich,          // x += post1(attn(norm1(x))); x += post2(mlp(norm2(x)))   (Gemma-2, -3)
+  OutputNorm,        // x += post1(attn(x)); x += post2(mlp(x))   (OLMo-2)
   ParallelOneNorm,   // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
   ParallelTwoNorms,  // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
 };
 enum class RopeScaling { None, Linear, Llama3 };
+enum class QkNorm {
+  None,
+  PerHead,    // RMSNorm of each query and key head, weights (head_dim,) (Gemma-3, Qwen3)
+  FullWidth,  // RMSNorm over all query heads at once, weights (n_heads * head_dim,), and over all
+              // key heads, (n_kv_heads * head_dim,) (OLMo-2)
+};
 
 struct RopeSpec {
   double theta = 10000.0;
@@ -39,17 +50,30 @@ struct RopeSpec {
   double low_freq_factor = 1.0;           // llama3
   double high_freq_factor = 4.0;          // llama3
   int64_t original_max_positions = 8192;  // llama3
+  bool operator==(const RopeSpec&) const = default;
+};
+
+// What may differ from one layer to the next (gemma.cpp's layer_configs): the forward pass reads
+// these and nothing else per layer.
+struct LayerSpec {
+  int64_t window = 0;  // 0: full attention; else query i sees only keys j with i - j < window
+  RopeSpec rope;       // with Positions::Rope (Gemma-3: its own base on sliding-window layers)
+  QkNorm qk_norm = QkNorm::None;  // on the projected queries and keys, before RoPE
+  bool causal = true;  // false (an encoder's all-to-all attention) is refused: see validate_spec
+  bool operator==(const LayerSpec&) const = default;
 };
 
 // Checkpoint tensor names, with "{i}" standing for the layer index and "{e}" for the expert.
 // An empty name: absent. Biases are named after their weight ("x.weight" -> "x.bias").
 struct TensorNames {
+  // The block norms: norm1 and norm2 of BlockLayout are attn_norm and mlp_norm, post1 and post2
+  // post_attn_norm and post_mlp_norm. A family names exactly those its layout uses.
   // Checkpoints saved from the base model rather than the *ForCausalLM one lack this prefix
   // ("transformer." in the original GPT-2); a name not found is looked up again without it.
   std::string optional_prefix;
   std::string embed, pos_embed, project_in, project_out, final_norm, lm_head;
   std::string attn_norm, mlp_norm, post_attn_norm, post_mlp_norm;
-  std::string q_norm, k_norm;   // Gemma-3: RMSNorm of each query and key head (head_dim,)
+  std::string q_norm, k_norm;   // with QkNorm: (head_dim,) per head, or the full width
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
   std::string router;  // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
@@ -98,9 +122,7 @@ struct ModelSpec {
   double embed_scale = 1.0;  // Gemma: sqrt(d_model)
   int64_t position_offset = 0;
 
-  BlockLayout layout = BlockLayout::Sequential;
-  bool norm_after_residual = false;  // Sequential: x = norm1(x + attn(x)), ... (OPT-350m)
-  bool sublayer_out_norms = false;   // Gemma-2: each sublayer's output is normed before the add
+  BlockLayout layout = BlockLayout::PreNorm;
   bool final_norm = true;
 
   NormKind norm = NormKind::RMSNorm;
@@ -115,9 +137,6 @@ struct ModelSpec {
   int64_t experts_per_token = 0;
 
   Positions positions = Positions::Rope;
-  RopeSpec rope;
-  // Gemma-3: layers with a sliding window rotate with this spec (their own base) instead.
-  std::optional<RopeSpec> sliding_rope;
   // llama.cpp's LLaMA conversion reorders each head's q and k rows so that rotary pairs are
   // adjacent (HF row j < hd/2 -> 2j, j + hd/2 -> 2j + 1); the loader puts them back in Hugging
   // Face's rotate-half order, so hook_q/hook_k dims mean what they mean in transformers.
@@ -138,8 +157,7 @@ struct ModelSpec {
   bool linear_transposed = false;  // GPT-2's Conv1D stores block weights as (in, out)
   bool tied_embeddings = false;
   bool lm_head_bias = false;
-  // Per layer: 0 for full causal attention, else query i sees only keys j with i - j < window.
-  std::vector<int64_t> sliding_window;
+  std::vector<LayerSpec> layers;  // n_layers entries
 
   std::optional<int32_t> bos_token_id, eos_token_id;
   TensorNames names;
@@ -147,10 +165,16 @@ struct ModelSpec {
 };
 
 // Checks every size against SpecLimits and against the others (heads dividing heads, rotary
-// dimensions within a head, experts per token among the experts, a window per layer, ...), so
-// that no buffer the loader or the forward pass sizes or indexes from the spec can be overrun.
-// InputError naming spec.origin's file and field.
+// dimensions within a head, experts per token among the experts, one LayerSpec per layer, ...),
+// so that no buffer the loader or the forward pass sizes or indexes from the spec can be overrun,
+// and refuses what the forward pass cannot do (non-causal layers). InputError naming spec.origin's
+// file and field.
 void validate_spec(const ModelSpec& spec);
+
+// Every layer rotates with `rope`; every layer gets `window`; every layer's q/k norm is `kind`.
+void set_rope(ModelSpec& spec, const RopeSpec& rope);
+void set_window(ModelSpec& spec, int64_t window);
+void set_qk_norm(ModelSpec& spec, QkNorm kind);
 
 // The name of tensor template `pattern` in layer `layer` (and expert `expert`) ("{i}", "{e}").
 std::string layer_tensor_name(const std::string& pattern, int64_t layer, int64_t expert = -1);

@@ -118,9 +118,11 @@ class WeightLoader {
     }
     b.o = linear(n.o, i, d, q_dim);
     if (s_.o_bias) b.o_bias = bias(n.o, i, d);
-    if (!n.q_norm.empty()) {
-      b.q_norm = norm(n.q_norm, i, s_.head_dim);
-      b.k_norm = norm(n.k_norm, i, s_.head_dim);
+    const QkNorm qk_norm = s_.layers[size_t(i)].qk_norm;
+    if (qk_norm != QkNorm::None) {
+      const bool per_head = qk_norm == QkNorm::PerHead;
+      b.q_norm = norm(n.q_norm, i, per_head ? s_.head_dim : q_dim);
+      b.k_norm = norm(n.k_norm, i, per_head ? s_.head_dim : kv_dim);
     }
     if (s_.qk_rows_pairwise)
       for (Tensor* t : {&b.q, &b.k, &b.q_bias, &b.k_bias})
@@ -191,14 +193,10 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
     w.project_in = load.get(n.project_in, {d, e});
     w.project_out = load.get(n.project_out, {e, d});
   }
+  const BlockPlan plan = plan_block(s);  // the norms the layout's recipe uses
   for (int64_t i = 0; i < s.n_layers; ++i) {
     BlockWeights b;
-    b.attn_norm = load.norm(n.attn_norm, i);
-    if (s.layout != BlockLayout::ParallelOneNorm) b.mlp_norm = load.norm(n.mlp_norm, i);
-    if (s.sublayer_out_norms) {
-      b.post_attn_norm = load.norm(n.post_attn_norm, i);
-      b.post_mlp_norm = load.norm(n.post_mlp_norm, i);
-    }
+    for (BlockNorm which : plan.norms) b.norms[size_t(which)] = load.norm(norm_name(n, which), i);
     load.attention(i, b);
     load.mlp(i, b);
     w.blocks.push_back(std::move(b));

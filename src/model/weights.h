@@ -5,10 +5,12 @@
 // load, into owned tensors of the same dtype.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "core/tensor.h"
 #include "io/tensor_source.h"
+#include "model/block.h"
 #include "model/model_spec.h"
 
 namespace massact {
@@ -23,12 +25,12 @@ struct ExpertWeights {
 };
 
 struct BlockWeights {
-  NormWeights attn_norm, mlp_norm;            // mlp_norm empty in ParallelOneNorm blocks
-  NormWeights post_attn_norm, post_mlp_norm;  // Gemma-2's sublayer output norms
-  NormWeights q_norm, k_norm;                 // Gemma-3's per-head norms, (head_dim,)
-  Tensor q, k, v, o;                          // (out, in), as nn.Linear stores them
-  Tensor q_bias, k_bias, v_bias, o_bias;      // empty when the family has none
-  Tensor gate, up, down;                      // dense MLP; gate empty in plain MLPs
+  // Indexed by BlockNorm; those the layout's recipe does not use are empty.
+  std::array<NormWeights, size_t(BlockNorm::Count)> norms;
+  NormWeights q_norm, k_norm;             // (head_dim,) or full width, per QkNorm
+  Tensor q, k, v, o;                      // (out, in), as nn.Linear stores them
+  Tensor q_bias, k_bias, v_bias, o_bias;  // empty when the family has none
+  Tensor gate, up, down;                  // dense MLP; gate empty in plain MLPs
   Tensor up_bias, down_bias;
   Tensor router;  // MoE: (n_experts, d_model)
   std::vector<ExpertWeights> experts;

@@ -449,6 +449,12 @@ TEST(CliRuns, InspectJson) {
   EXPECT_EQ(doc["architecture"]["family"], "llama");
   EXPECT_EQ(doc["architecture"]["layers"], 3);
   EXPECT_EQ(doc["architecture"]["d_model"], 64);
+  // One entry per layer for what may differ between layers.
+  const json& per_layer = doc["architecture"]["per_layer"];
+  EXPECT_EQ(per_layer["sliding_window"], json({0, 0, 0}));
+  EXPECT_EQ(per_layer["rope_theta"], json({10000.0, 10000.0, 10000.0}));
+  EXPECT_EQ(per_layer["qk_norm"], json({"none", "none", "none"}));
+  EXPECT_EQ(doc["architecture"]["block"], "pre-norm");
 }
 
 }  // namespace

@@ -103,10 +103,10 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(
-      supported_model_types(),
-      (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
-                                "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral"}));
+  EXPECT_EQ(supported_model_types(),
+            (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
+                                      "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
+                                      "olmo2", "qwen3"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -214,11 +214,13 @@ TEST(ConfigErrors, Llama3RopeScalingParses) {
                        {"high_freq_factor", 4.0},
                        {"original_max_position_embeddings", 8192}};
   ModelSpec s = spec_from_config(c, kConfigPath);
-  EXPECT_EQ(s.rope.scaling, RopeScaling::Llama3);
-  EXPECT_EQ(s.rope.factor, 8.0);
-  EXPECT_EQ(s.rope.low_freq_factor, 1.0);
-  EXPECT_EQ(s.rope.high_freq_factor, 4.0);
-  EXPECT_EQ(s.rope.original_max_positions, 8192);
+  for (const LayerSpec& layer : s.layers) {
+    EXPECT_EQ(layer.rope.scaling, RopeScaling::Llama3);
+    EXPECT_EQ(layer.rope.factor, 8.0);
+    EXPECT_EQ(layer.rope.low_freq_factor, 1.0);
+    EXPECT_EQ(layer.rope.high_freq_factor, 4.0);
+    EXPECT_EQ(layer.rope.original_max_positions, 8192);
+  }
 }
 
 TEST(ConfigErrors, LinearRopeScalingWithNonPositiveFactor) {
@@ -259,7 +261,8 @@ TEST(ConfigErrors, MistralSlidingWindowNotPositive) {
   // null means no window, as in Mistral v0.2+ configs.
   c["sliding_window"] = nullptr;
   ModelSpec s = spec_from_config(c, kConfigPath);
-  EXPECT_EQ(s.sliding_window, (std::vector<int64_t>{0, 0}));
+  EXPECT_EQ(s.layers.size(), 2u);
+  for (const LayerSpec& layer : s.layers) EXPECT_EQ(layer.window, 0);
 }
 
 TEST(ConfigErrors, BooleanFieldNotABoolean) {
@@ -327,7 +330,25 @@ TEST(ConfigErrors, RotaryFractionAboveOne) {
     field_error(phi, "partial_rotary_factor");
   }
   phi["partial_rotary_factor"] = 1.0;  // the whole head: allowed
-  EXPECT_EQ(spec_from_config(phi, kConfigPath).rope.dims, 8);
+  EXPECT_EQ(spec_from_config(phi, kConfigPath).layers[0].rope.dims, 8);
+}
+
+// Qwen3Config's head_dim default (128) is not hidden_size / heads: the field is required. A window
+// (use_sliding_window) is refused as for Qwen2.
+TEST(ConfigErrors, Qwen3NeedsHeadDimAndRefusesSlidingWindows) {
+  json c = read_fixture_config("qwen3_f32");
+  c.erase("head_dim");
+  field_error(c, "head_dim");
+  c = read_fixture_config("qwen3_f32");
+  c["use_sliding_window"] = true;
+  field_error(c, "use_sliding_window");
+}
+
+// OLMo-2 has no sliding window; a config that states one (as OLMo-3's do) is refused.
+TEST(ConfigErrors, Olmo2RefusesASlidingWindow) {
+  json c = read_fixture_config("olmo2_f32");
+  c["sliding_window"] = 8;
+  field_error(c, "sliding_window");
 }
 
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {
@@ -412,15 +433,14 @@ std::string spec_error(const ModelSpec& s) {
 TEST(ValidateSpec, RotaryDimensionsWithinTheHead) {
   ModelSpec s = valid_spec();
   validate_spec(s);
-  s.rope.dims = s.head_dim + 2;
+  s.layers[0].rope.dims = s.head_dim + 2;
   EXPECT_CONTAINS(spec_error(s),
                   "field 'rotary_pct': expected an even number of rotary "
                   "dimensions from 2 to the head size (16), got 18");
-  s.rope.dims = 5;
+  s.layers[0].rope.dims = 5;
   spec_error(s);
   s = valid_spec();
-  s.sliding_rope = s.rope;
-  s.sliding_rope->dims = 0;
+  s.layers[1].rope.dims = 0;  // every layer's RoPE is checked, not only the first
   spec_error(s);
 }
 
@@ -441,11 +461,46 @@ TEST(ValidateSpec, ExpertsPerTokenAmongTheExperts) {
                   "field 'num_experts_per_tok': expected a positive integer at most 4");
 }
 
-TEST(ValidateSpec, OneWindowPerLayer) {
+TEST(ValidateSpec, OneLayerSpecPerLayer) {
   ModelSpec s = valid_spec();
-  s.sliding_window = {0, -1};
+  s.layers[1].window = -1;
   EXPECT_CONTAINS(spec_error(s), "field 'sliding_window'");
-  s.sliding_window = {0};  // a family that forgot a layer: a bug, not bad input
+  s = valid_spec();
+  s.layers.pop_back();  // a family that forgot a layer: a bug, not bad input
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+}
+
+// A family names exactly the block norms its layout's recipe uses: a norm named but unused (as
+// Gemma-2's output norms would be in a parallel block) or used but unnamed is a family bug.
+TEST(ValidateSpec, BlockNormsAreExactlyThoseTheLayoutUses) {
+  ModelSpec s = valid_spec();
+  s.names.post_attn_norm = "model.layers.{i}.post_attention_norm.weight";
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+  s = valid_spec();
+  s.layout = BlockLayout::ParallelOneNorm;  // keeps LLaMA's mlp_norm name, which it never loads
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+  s.names.mlp_norm = "";
+  validate_spec(s);
+  s.layout = BlockLayout::Sandwich;  // needs output norms nobody named
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+}
+
+// The attention kernel masks causally: an encoder layer is refused rather than computed wrong.
+TEST(ValidateSpec, NonCausalLayersAreRefused) {
+  ModelSpec s = valid_spec();
+  s.layers[1].causal = false;
+  EXPECT_CONTAINS(spec_error(s), "non-causal");
+}
+
+// A q/k norm the family gave no tensor names for, or on a LayerNorm model, is a family bug.
+TEST(ValidateSpec, QkNormNeedsNamesAndRmsNorm) {
+  ModelSpec s = valid_spec();
+  s.layers[0].qk_norm = QkNorm::PerHead;
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+  s.names.q_norm = s.names.k_norm = "q_norm.{i}";
+  s.norm = NormKind::RMSNorm;
+  validate_spec(s);
+  s.norm = NormKind::LayerNorm;
   EXPECT_THROW(validate_spec(s), std::logic_error);
 }
 
@@ -465,12 +520,15 @@ TEST(ConfigFixtures, LlamaF32ParsesToItsConfig) {
   EXPECT_EQ(s.vocab_size, 256);
   EXPECT_EQ(s.max_positions, 128);
   EXPECT_DOUBLE_EQ(s.norm_eps, 1e-5);
-  EXPECT_EQ(s.rope.theta, 10000.0);
-  EXPECT_EQ(s.rope.scaling, RopeScaling::None);  // "rope_scaling": null
+  EXPECT_EQ(s.layers[2].rope.theta, 10000.0);
+  EXPECT_EQ(s.layers[2].rope.scaling, RopeScaling::None);  // "rope_scaling": null
   EXPECT_FALSE(s.qkv_bias);
   EXPECT_FALSE(s.o_bias);
   EXPECT_FALSE(s.tied_embeddings);
-  EXPECT_EQ(s.sliding_window, (std::vector<int64_t>{0, 0, 0}));
+  ASSERT_EQ(s.layers.size(), 3u);
+  EXPECT_EQ(s.layers[0], s.layers[2]);
+  EXPECT_EQ(s.layers[0].window, 0);
+  EXPECT_EQ(s.layers[0].qk_norm, QkNorm::None);
   ASSERT_TRUE(s.bos_token_id.has_value());
   ASSERT_TRUE(s.eos_token_id.has_value());
   EXPECT_EQ(*s.bos_token_id, 1);
@@ -487,8 +545,8 @@ TEST(ConfigFixtures, MistralHasItsSlidingWindowInEveryLayer) {
   ModelSpec s = spec_from_config(c, "mistral_f32/config.json");
   EXPECT_EQ(s.family, "mistral");
   ASSERT_EQ(s.n_layers, c["num_hidden_layers"].get<int64_t>());
-  ASSERT_EQ(s.sliding_window.size(), size_t(s.n_layers));
-  for (int64_t w : s.sliding_window) EXPECT_EQ(w, 8);
+  ASSERT_EQ(s.layers.size(), size_t(s.n_layers));
+  for (const LayerSpec& layer : s.layers) EXPECT_EQ(layer.window, 8);
   EXPECT_EQ(s.head_dim, 16);
   EXPECT_FALSE(s.qkv_bias);
 }
@@ -499,8 +557,8 @@ TEST(ConfigFixtures, Qwen2IgnoresSlidingWindowWhenUseSlidingWindowIsFalse) {
   ASSERT_EQ(c["use_sliding_window"], false);
   ModelSpec s = spec_from_config(c, "qwen2_f32/config.json");
   EXPECT_EQ(s.family, "qwen2");
-  ASSERT_EQ(s.sliding_window.size(), size_t(c["num_hidden_layers"].get<int64_t>()));
-  for (int64_t w : s.sliding_window) EXPECT_EQ(w, 0);
+  ASSERT_EQ(s.layers.size(), size_t(c["num_hidden_layers"].get<int64_t>()));
+  for (const LayerSpec& layer : s.layers) EXPECT_EQ(layer.window, 0);
   EXPECT_TRUE(s.qkv_bias);
   EXPECT_FALSE(s.o_bias);
 }
@@ -508,8 +566,8 @@ TEST(ConfigFixtures, Qwen2IgnoresSlidingWindowWhenUseSlidingWindowIsFalse) {
 TEST(ConfigFixtures, ShardedLlamaHasLinearRopeScaling) {
   json c = read_fixture_config("llama_linear_sharded");
   ModelSpec s = spec_from_config(c, "llama_linear_sharded/config.json");
-  EXPECT_EQ(s.rope.scaling, RopeScaling::Linear);
-  EXPECT_EQ(s.rope.factor, 2.0);
+  EXPECT_EQ(s.layers[0].rope.scaling, RopeScaling::Linear);
+  EXPECT_EQ(s.layers[0].rope.factor, 2.0);
 }
 
 // ---- weights against the config ----

@@ -38,17 +38,17 @@ TEST(FamilySpecs, Gpt2HasLearnedPositionsAndTransposedFusedWeights) {
 TEST(FamilySpecs, PythiaLayoutsAndPartialRotary) {
   ModelSpec parallel = fixture_spec("pythia_parallel_f32");
   EXPECT_EQ(parallel.layout, BlockLayout::ParallelTwoNorms);
-  EXPECT_EQ(parallel.rope.dims, 2);  // head_dim 8 * rotary_pct 0.25
+  EXPECT_EQ(parallel.layers[1].rope.dims, 2);  // head_dim 8 * rotary_pct 0.25
   EXPECT_EQ(parallel.qkv_groups, parallel.n_heads);
   ModelSpec sequential = fixture_spec("pythia_sequential_f32");
-  EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
-  EXPECT_EQ(sequential.rope.dims, 4);
+  EXPECT_EQ(sequential.layout, BlockLayout::PreNorm);
+  EXPECT_EQ(sequential.layers[1].rope.dims, 4);
 }
 
 TEST(FamilySpecs, PhiIsParallelWithOneNormAndAnLmHeadBias) {
   ModelSpec s = fixture_spec("phi_f32");
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
-  EXPECT_EQ(s.rope.dims, 4);
+  EXPECT_EQ(s.layers[1].rope.dims, 4);
   EXPECT_TRUE(s.lm_head_bias);
   EXPECT_FALSE(s.tied_embeddings);
 }
@@ -57,12 +57,12 @@ TEST(FamilySpecs, OptVariants) {
   ModelSpec pre = fixture_spec("opt_f32");
   EXPECT_EQ(pre.position_offset, 2);
   EXPECT_EQ(pre.embed_dim, pre.d_model);
-  EXPECT_FALSE(pre.norm_after_residual);
+  EXPECT_EQ(pre.layout, BlockLayout::PreNorm);
   EXPECT_TRUE(pre.final_norm);
   EXPECT_EQ(pre.activation, Activation::ReLU);
   ModelSpec post = fixture_spec("opt_project_postln_f32");
   EXPECT_EQ(post.embed_dim, 16);
-  EXPECT_TRUE(post.norm_after_residual);
+  EXPECT_EQ(post.layout, BlockLayout::PostNorm);
   EXPECT_FALSE(post.final_norm);
 }
 
@@ -76,8 +76,9 @@ TEST(FamilySpecs, GemmaAndGemma2) {
   EXPECT_DOUBLE_EQ(g2.attn_scale, 0.25);  // query_pre_attn_scalar 16, not head_dim 8
   EXPECT_EQ(g2.attn_softcap, 1.0);
   EXPECT_EQ(g2.final_softcap, 2.0);
-  EXPECT_TRUE(g2.sublayer_out_norms);
-  EXPECT_EQ(g2.sliding_window, (std::vector<int64_t>{8, 0}));
+  EXPECT_EQ(g2.layout, BlockLayout::Sandwich);
+  EXPECT_EQ(g2.layers[0].window, 8);
+  EXPECT_EQ(g2.layers[1].window, 0);
 }
 
 TEST(FamilySpecs, FalconLayouts) {
@@ -94,7 +95,7 @@ TEST(FamilySpecs, FalconLayouts) {
   EXPECT_TRUE(rw.alibi_bf16);
   EXPECT_EQ(rw.n_kv_heads, 4);
   EXPECT_EQ(rw.qkv_groups, 4);
-  EXPECT_EQ(rw.layout, BlockLayout::Sequential);
+  EXPECT_EQ(rw.layout, BlockLayout::PreNorm);
   EXPECT_EQ(rw.d_ff, 256);
   EXPECT_TRUE(rw.qkv_bias && rw.o_bias && rw.mlp_bias);
 }
@@ -108,6 +109,31 @@ TEST(FamilySpecs, MptAndMixtral) {
   ModelSpec moe = fixture_spec("mixtral_f32");
   EXPECT_EQ(moe.n_experts, 4);
   EXPECT_EQ(moe.experts_per_token, 2);
+}
+
+// OLMo-2: no input norms, each sublayer's output normed, q and k normed over their full width.
+TEST(FamilySpecs, Olmo2NormsOutputsAndFullWidthQueriesAndKeys) {
+  ModelSpec s = fixture_spec("olmo2_f32");
+  EXPECT_EQ(s.layout, BlockLayout::OutputNorm);
+  EXPECT_EQ(s.names.attn_norm, "");
+  EXPECT_EQ(s.names.post_mlp_norm, "model.layers.{i}.post_feedforward_layernorm.weight");
+  for (const LayerSpec& layer : s.layers) EXPECT_EQ(layer.qk_norm, QkNorm::FullWidth);
+  EXPECT_EQ(s.layers[0].rope.theta, 500000.0);
+  EXPECT_DOUBLE_EQ(s.norm_eps, 1e-6);
+  EXPECT_FALSE(s.tied_embeddings);
+}
+
+// Qwen3: LLaMA's pre-norm block with a per-head q/k norm, head_dim as stated (16, not 32 / 4).
+TEST(FamilySpecs, Qwen3NormsEachQueryAndKeyHead) {
+  ModelSpec s = fixture_spec("qwen3_f32");
+  EXPECT_EQ(s.layout, BlockLayout::PreNorm);
+  EXPECT_EQ(s.head_dim, 16);
+  for (const LayerSpec& layer : s.layers) {
+    EXPECT_EQ(layer.qk_norm, QkNorm::PerHead);
+    EXPECT_EQ(layer.window, 0);
+  }
+  EXPECT_FALSE(s.qkv_bias);
+  EXPECT_TRUE(s.tied_embeddings);
 }
 
 // ---- hook points per layout ----
@@ -127,7 +153,9 @@ TEST_P(FamilyHooks, FiresExactlyTheDocumentedPointsInOrder) {
   const TokenIds ids = {1, 5, 9, 13, 17};
   model.forward(ids, hooks, LogitRows::None);
   EXPECT_EQ(order, all_hook_names(s));
-  EXPECT_EQ(shapes.count("blocks.0.hook_resid_mid"), s.layout == BlockLayout::Sequential ? 1u : 0u);
+  const bool parallel =
+      s.layout == BlockLayout::ParallelOneNorm || s.layout == BlockLayout::ParallelTwoNorms;
+  EXPECT_EQ(shapes.count("blocks.0.hook_resid_mid"), parallel ? 0u : 1u);
   EXPECT_EQ(shapes.count("blocks.0.attn.hook_rot_q"), s.positions == Positions::Rope ? 1u : 0u);
   EXPECT_EQ(shapes["hook_embed"], (Shape{5, s.d_model}));
   EXPECT_EQ(shapes["blocks.0.attn.hook_k"], (Shape{5, s.n_kv_heads, s.head_dim}));
@@ -138,7 +166,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyHooks,
                          ::testing::Values("gpt2_f32", "pythia_parallel_f32", "phi_f32",
                                            "opt_project_postln_f32", "gemma2_f32",
                                            "falcon_newarch_f32", "falcon_alibi_f32", "mpt_f32",
-                                           "mixtral_f32"));
+                                           "mixtral_f32", "olmo2_f32", "qwen3_f32"));
 
 // Mixtral: the router's logits and each token's k distinct experts, best first.
 TEST(FamilyHooks, MixtureOfExpertsExposesRouterAndChoice) {

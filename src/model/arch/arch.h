@@ -64,6 +64,8 @@ ModelSpec gemma3_spec(const JsonFields& config);
 ModelSpec falcon_spec(const JsonFields& config);
 ModelSpec mpt_spec(const JsonFields& config);
 ModelSpec mixtral_spec(const JsonFields& config);
+ModelSpec olmo2_spec(const JsonFields& config);
+ModelSpec qwen3_spec(const JsonFields& config);
 
 }  // namespace massact
 

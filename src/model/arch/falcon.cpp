@@ -41,9 +41,10 @@ ModelSpec falcon_spec(const JsonFields& config) {
     n.attn_norm = "transformer.h.{i}.ln_attn.weight";
     n.mlp_norm = "transformer.h.{i}.ln_mlp.weight";
   } else {
-    spec.layout = new_arch || parallel ? BlockLayout::ParallelOneNorm : BlockLayout::Sequential;
+    spec.layout = new_arch || parallel ? BlockLayout::ParallelOneNorm : BlockLayout::PreNorm;
     n.attn_norm = "transformer.h.{i}.input_layernorm.weight";
-    n.mlp_norm = "transformer.h.{i}.post_attention_layernorm.weight";
+    if (spec.layout == BlockLayout::PreNorm)
+      n.mlp_norm = "transformer.h.{i}.post_attention_layernorm.weight";
   }
   spec.qkv_groups = new_arch ? spec.n_kv_heads : (multi_query ? 1 : spec.n_heads);
 
@@ -59,8 +60,9 @@ ModelSpec falcon_spec(const JsonFields& config) {
     spec.alibi_bf16 = true;
   } else {
     spec.positions = Positions::Rope;
-    spec.rope = read_rope(config);
-    spec.rope.dims = spec.head_dim;
+    RopeSpec rope = read_rope(config);
+    rope.dims = spec.head_dim;
+    set_rope(spec, rope);
   }
   spec.tied_embeddings = config.boolean("tie_word_embeddings", true);
   return spec;

@@ -34,7 +34,7 @@ ModelSpec gemma2_shape(const JsonFields& config) {
     spec.final_softcap = config.number("final_logit_softcapping");
   if (spec.attn_softcap < 0) config.fail("attn_logit_softcapping", "a positive number or null");
   if (spec.final_softcap < 0) config.fail("final_logit_softcapping", "a positive number or null");
-  spec.sublayer_out_norms = true;
+  spec.layout = BlockLayout::Sandwich;
   spec.names.post_attn_norm = "model.layers.{i}.post_attention_layernorm.weight";
   spec.names.mlp_norm = "model.layers.{i}.pre_feedforward_layernorm.weight";
   spec.names.post_mlp_norm = "model.layers.{i}.post_feedforward_layernorm.weight";
@@ -44,7 +44,7 @@ ModelSpec gemma2_shape(const JsonFields& config) {
 ModelSpec gemma2_spec(const JsonFields& config) {
   ModelSpec spec = gemma2_shape(config);
   const int64_t window = config.positive_integer("sliding_window");
-  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.sliding_window[size_t(i)] = window;
+  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.layers[size_t(i)].window = window;
   return spec;
 }
 

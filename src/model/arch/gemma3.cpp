@@ -34,19 +34,23 @@ std::vector<bool> sliding_layers(const JsonFields& config, int64_t n_layers) {
 
 ModelSpec gemma3_spec(const JsonFields& config) {
   ModelSpec spec = gemma2_shape(config);
-  if (!config.has("rope_theta")) spec.rope.theta = 1000000.0;  // Gemma3TextConfig's default
+  RopeSpec global = spec.layers[0].rope;  // rope_theta and rope_scaling, as LLaMA reads them
+  if (!config.has("rope_theta")) global.theta = 1000000.0;  // Gemma3TextConfig's default
   spec.names.q_norm = "model.layers.{i}.self_attn.q_norm.weight";
   spec.names.k_norm = "model.layers.{i}.self_attn.k_norm.weight";
+  set_qk_norm(spec, QkNorm::PerHead);
 
   RopeSpec local;
   local.theta = config.number("rope_local_base_freq", 10000.0);
   if (!(local.theta > 0)) config.fail("rope_local_base_freq", "a positive number");
   local.dims = spec.head_dim;
-  spec.sliding_rope = local;
 
   const int64_t window = config.positive_integer("sliding_window");
   const std::vector<bool> sliding = sliding_layers(config, spec.n_layers);
-  for (size_t i = 0; i < sliding.size(); ++i) spec.sliding_window[i] = sliding[i] ? window : 0;
+  for (size_t i = 0; i < sliding.size(); ++i) {
+    spec.layers[i].window = sliding[i] ? window : 0;
+    spec.layers[i].rope = sliding[i] ? local : global;
+  }
   return spec;
 }
 

@@ -5,8 +5,8 @@
 //
 // Conversion conventions that matter for the numbers (llama.cpp's convert_hf_to_gguf.py):
 //  - LLaMA's q/k rows are reordered so rotary pairs are adjacent ("norm" RoPE); the loader puts
-//    them back (ModelSpec::qk_rows_pairwise). Qwen2, the Gemmas, Phi-2 and Falcon keep Hugging
-//    Face's order ("neox" RoPE, halves) and need nothing; so does GPT-NeoX.
+//    them back (ModelSpec::qk_rows_pairwise). Qwen2, Qwen3, OLMo-2, the Gemmas, Phi-2 and Falcon
+//    keep Hugging Face's order ("neox" RoPE, halves) and need nothing; so does GPT-NeoX.
 //  - Gemma's RMSNorm weights are stored with the 1 already added: the offset is 0 here.
 //  - A fused attn_qkv holds all q rows, then all k rows, then all v rows (qkv_groups 1): GPT-2's
 //    c_attn already does; Falcon's per-KV-group rows are regrouped so at conversion
@@ -163,15 +163,16 @@ ModelSpec common_shape(const ArchKeys& keys) {
     spec.names.qkv = "blk.{i}.attn_qkv.weight";
     spec.qkv_groups = 1;
   }
-  // Every block stores an attn_norm: a block_count past the last one stored is corrupt, and must
-  // be refused before it sizes the per-layer tables (2^31 - 1 blocks would ask for gigabytes).
-  const std::string last_norm = layer_tensor_name(spec.names.attn_norm, spec.n_layers - 1);
-  if (!keys.tensors.has(last_norm))
+  // Every block stores an attention output projection: a block_count past the last one stored is
+  // corrupt, and must be refused before it sizes the per-layer tables (2^31 - 1 blocks would ask
+  // for gigabytes).
+  const std::string last_o = layer_tensor_name(spec.names.o, spec.n_layers - 1);
+  if (!keys.tensors.has(last_o))
     throw_input_error(keys.gguf.path(), ": key '", keys.key("block_count"), "': ", spec.n_layers,
-                      " blocks, but the file has no tensor '", last_norm, "'");
+                      " blocks, but the file has no tensor '", last_o, "'");
   spec.vocab_size = rows_of(keys, spec.names.embed, spec.d_model);
   spec.tied_embeddings = !keys.tensors.has(spec.names.lm_head);
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
+  spec.layers.assign(size_t(spec.n_layers), LayerSpec{});
   spec.bos_token_id = token_id(keys.gguf, "tokenizer.ggml.bos_token_id");
   spec.eos_token_id = token_id(keys.gguf, "tokenizer.ggml.eos_token_id");
   spec.origin = gguf_origin(keys);
@@ -183,7 +184,7 @@ ModelSpec llama_like(const ArchKeys& keys) {
   ModelSpec spec = common_shape(keys);
   spec.d_ff = keys.positive("feed_forward_length", SpecLimits::width);
   spec.norm_eps = keys.number("attention.layer_norm_rms_epsilon", 1e-6);
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
@@ -216,6 +217,33 @@ ModelSpec qwen2(const ArchKeys& keys) {
   return spec;
 }
 
+// Qwen3: LLaMA's block with each query and key head RMS-normed before RoPE; HF's row order.
+ModelSpec qwen3(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  spec.qkv_bias = keys.tensors.has("blk.0.attn_q.bias");
+  spec.o_bias = keys.tensors.has("blk.0.attn_output.bias");
+  spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+  spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+  set_qk_norm(spec, QkNorm::PerHead);
+  return spec;
+}
+
+// OLMo-2: norms on the sublayers' outputs only, q and k normed over their full width; HF's row
+// order. The converter writes a window only for OLMo-3, which this reader does not support.
+ModelSpec olmo2(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  if (keys.has("attention.sliding_window"))
+    keys.fail("attention.sliding_window", "absent (OLMo-3's sliding windows are not supported)");
+  spec.layout = BlockLayout::OutputNorm;
+  spec.names.attn_norm = spec.names.mlp_norm = "";
+  spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
+  spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
+  spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+  spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+  set_qk_norm(spec, QkNorm::FullWidth);
+  return spec;
+}
+
 ModelSpec gemma(const ArchKeys& keys) {
   ModelSpec spec = llama_like(keys);
   spec.activation = Activation::GeluTanh;
@@ -238,31 +266,39 @@ ModelSpec gemma2(const ArchKeys& keys) {
   spec.attn_scale = gemma_attention_scale(spec, 46);
   spec.attn_softcap = keys.number("attn_logit_softcapping", 0.0);
   spec.final_softcap = keys.number("final_logit_softcapping", 0.0);
-  spec.sublayer_out_norms = true;
+  spec.layout = BlockLayout::Sandwich;
   spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
   spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
   const int64_t window = keys.positive("attention.sliding_window");
-  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.sliding_window[size_t(i)] = window;
+  for (int64_t i = 0; i < spec.n_layers; i += 2) spec.layers[size_t(i)].window = window;
   return spec;
 }
 
-// Five local layers (window, RoPE base 10000) to one global layer (rope.freq_base, scaled).
+// Gemma-3's pattern, which llama.cpp hard-codes rather than reading a key: five local layers to
+// one global one.
+bool gemma3_sliding(int64_t layer) {
+  constexpr int64_t kPeriod = 6;
+  return (layer + 1) % kPeriod != 0;
+}
+
+// Local layers: the window, RoPE base 10000; global ones: rope.freq_base, scaled.
 ModelSpec gemma3(const ArchKeys& keys) {
   ModelSpec spec = gemma(keys);
   spec.attn_scale = gemma_attention_scale(spec, 62);
   spec.final_softcap = keys.number("final_logit_softcapping", 0.0);
-  spec.sublayer_out_norms = true;
+  spec.layout = BlockLayout::Sandwich;
   spec.names.post_attn_norm = "blk.{i}.post_attention_norm.weight";
   spec.names.post_mlp_norm = "blk.{i}.post_ffw_norm.weight";
   spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
   spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+  set_qk_norm(spec, QkNorm::PerHead);
   RopeSpec local;
   local.theta = 10000.0;
   local.dims = spec.head_dim;
-  spec.sliding_rope = local;
   const int64_t window = keys.positive("attention.sliding_window");
   for (int64_t i = 0; i < spec.n_layers; ++i)
-    spec.sliding_window[size_t(i)] = (i + 1) % 6 != 0 ? window : 0;
+    if (gemma3_sliding(i))
+      spec.layers[size_t(i)] = {.window = window, .rope = local, .qk_norm = QkNorm::PerHead};
   return spec;
 }
 
@@ -274,7 +310,7 @@ ModelSpec phi2(const ArchKeys& keys) {
   spec.names.mlp_norm = "";
   spec.activation = Activation::GeluTanh;
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = spec.lm_head_bias = true;
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
@@ -323,7 +359,7 @@ ModelSpec falcon(const ArchKeys& keys) {
   }
   spec.activation = Activation::GeluExact;
   biases_as_stored(keys, spec);
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
@@ -336,19 +372,19 @@ ModelSpec gptneox(const ArchKeys& keys) {
   require_fused_qkv(keys, spec);
   spec.layout = keys.gguf.boolean(keys.key("use_parallel_residual"), true)
                     ? BlockLayout::ParallelTwoNorms
-                    : BlockLayout::Sequential;
+                    : BlockLayout::PreNorm;
   spec.activation = Activation::GeluExact;
   biases_as_stored(keys, spec);
-  spec.rope = read_rope(keys, spec.head_dim);
+  set_rope(spec, read_rope(keys, spec.head_dim));
   return spec;
 }
 
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},   {"qwen2", qwen2},   {"gemma", gemma},
-      {"gemma2", gemma2}, {"gemma3", gemma3}, {"phi2", phi2},
-      {"gpt2", gpt2},     {"falcon", falcon}, {"gptneox", gptneox}};
+      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
+      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}};
   return table;
 }
 

@@ -29,7 +29,7 @@ ModelSpec gpt_neox_spec(const JsonFields& config) {
   spec.d_ff = config.positive_integer("intermediate_size");
 
   spec.layout = config.boolean("use_parallel_residual", true) ? BlockLayout::ParallelTwoNorms
-                                                              : BlockLayout::Sequential;
+                                                              : BlockLayout::PreNorm;
   spec.norm = NormKind::LayerNorm;
   spec.norm_bias = true;
   spec.norm_eps = config.number("layer_norm_eps", 1e-5);
@@ -39,9 +39,11 @@ ModelSpec gpt_neox_spec(const JsonFields& config) {
   spec.qkv_bias = spec.o_bias = config.boolean("attention_bias", true);
   spec.qkv_groups = spec.n_heads;
   spec.positions = Positions::Rope;
-  spec.rope.theta = config.number("rotary_emb_base", 10000.0);
-  if (!(spec.rope.theta > 0)) config.fail("rotary_emb_base", "a positive number");
-  spec.rope.dims = rotary_dims(config, "rotary_pct", 0.25, spec.head_dim);
+  RopeSpec rope;
+  rope.theta = config.number("rotary_emb_base", 10000.0);
+  if (!(rope.theta > 0)) config.fail("rotary_emb_base", "a positive number");
+  rope.dims = rotary_dims(config, "rotary_pct", 0.25, spec.head_dim);
+  set_rope(spec, rope);
   spec.origin.rope_dims = "rotary_pct";
   if (config.has("rope_scaling"))
     config.fail("rope_scaling", "null (RoPE scaling is not supported for gpt_neox)");

@@ -80,8 +80,9 @@ ModelSpec llama_shape(const JsonFields& config) {
   ModelSpec spec = read_sizes(config, config.string("model_type"), {.default_max_positions = 2048});
   spec.d_ff = config.positive_integer("intermediate_size");
   spec.norm_eps = config.number("rms_norm_eps", 1e-6);
-  spec.rope = read_rope(config);
-  spec.rope.dims = spec.head_dim;
+  RopeSpec rope = read_rope(config);
+  rope.dims = spec.head_dim;
+  set_rope(spec, rope);
   spec.qkv_bias = config.boolean("attention_bias", false);
   spec.o_bias = spec.qkv_bias;
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);

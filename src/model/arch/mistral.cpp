@@ -5,10 +5,7 @@ namespace massact {
 
 ModelSpec mistral_spec(const JsonFields& config) {
   ModelSpec spec = llama_spec(config);
-  if (config.has("sliding_window")) {
-    int64_t window = config.positive_integer("sliding_window");
-    spec.sliding_window.assign(spec.n_layers, window);
-  }
+  if (config.has("sliding_window")) set_window(spec, config.positive_integer("sliding_window"));
   return spec;
 }
 

@@ -43,7 +43,7 @@ ModelSpec opt_spec(const JsonFields& config) {
   spec.position_offset = 2;  // OPTLearnedPositionalEmbedding's offset
 
   const bool norm_before = config.boolean("do_layer_norm_before", true);
-  spec.norm_after_residual = !norm_before;
+  spec.layout = norm_before ? BlockLayout::PreNorm : BlockLayout::PostNorm;
   spec.final_norm = norm_before && !config.boolean("_remove_final_layer_norm", false);
   spec.norm = NormKind::LayerNorm;
   spec.norm_bias = true;

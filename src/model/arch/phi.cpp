@@ -35,8 +35,9 @@ ModelSpec phi_spec(const JsonFields& config) {
   spec.activation = read_activation(config, "hidden_act", "gelu_new");
   spec.mlp_bias = spec.qkv_bias = spec.o_bias = spec.lm_head_bias = true;
   spec.positions = Positions::Rope;
-  spec.rope = read_rope(config);
-  spec.rope.dims = rotary_dims(config, "partial_rotary_factor", 0.5, spec.head_dim);
+  RopeSpec rope = read_rope(config);
+  rope.dims = rotary_dims(config, "partial_rotary_factor", 0.5, spec.head_dim);
+  set_rope(spec, rope);
   spec.origin.rope_dims = "partial_rotary_factor";
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
   spec.names = phi_names();

@@ -15,7 +15,8 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"opt", opt_spec},           {"gemma", gemma_spec},
       {"gemma2", gemma2_spec},     {"gemma3_text", gemma3_spec},
       {"falcon", falcon_spec},     {"mpt", mpt_spec},
-      {"mixtral", mixtral_spec}};
+      {"mixtral", mixtral_spec},   {"olmo2", olmo2_spec},
+      {"qwen3", qwen3_spec}};
   return table;
 }
 }  // namespace

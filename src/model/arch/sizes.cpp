@@ -35,7 +35,7 @@ ModelSpec read_sizes(const JsonFields& config, const std::string& family, const 
   spec.max_positions = config.has(keys.max_positions) || keys.default_max_positions == 0
                            ? bounded_size(config, keys.max_positions, SpecLimits::positions)
                            : keys.default_max_positions;
-  spec.sliding_window.assign(size_t(spec.n_layers), 0);
+  spec.layers.assign(size_t(spec.n_layers), LayerSpec{});
   spec.bos_token_id = optional_token_id(config, "bos_token_id");
   spec.eos_token_id = optional_token_id(config, "eos_token_id");
 
