@@ -20,20 +20,21 @@ namespace massact {
 
 namespace {
 
-// Attention buffers hold (heads, T, T) scores; unwatched heads go through in groups of this size.
-constexpr int64_t kMaxScoreBytes = 64 << 20;
-
 Tensor f32_zeros(Shape shape) {
   return Tensor::zeros(DType::F32, std::move(shape));
 }
 
 class ForwardPass {
  public:
-  ForwardPass(const ModelSpec& spec, const ModelWeights& weights, const Hooks& hooks, int64_t T)
+  // With a cache, the T tokens follow the cache's tokens and attend to their keys and values.
+  ForwardPass(const ModelSpec& spec, const ModelWeights& weights, const Hooks& hooks, int64_t T,
+              KvCache* cache = nullptr)
       : s_(spec),
         w_(weights),
         hooks_(hooks),
         T_(T),
+        cache_(cache),
+        past_(cache ? cache->length() : 0),
         x_(f32_zeros({T, spec.d_model})),
         h_(f32_zeros({T, spec.d_model})),
         attn_out_(f32_zeros({T, spec.d_model})),
@@ -43,8 +44,8 @@ class ForwardPass {
         v_(f32_zeros({T, spec.n_kv_heads, spec.head_dim})),
         z_(f32_zeros({T, spec.n_heads, spec.head_dim})),
         hidden_(f32_zeros({T, spec.d_ff})) {
-    if (spec.positions == Positions::Rope) rope_.emplace(spec.rope, T);
-    if (spec.sliding_rope) sliding_rope_.emplace(*spec.sliding_rope, T);
+    if (spec.positions == Positions::Rope) rope_.emplace(spec.rope, T, past_);
+    if (spec.sliding_rope) sliding_rope_.emplace(*spec.sliding_rope, T, past_);
     score_rule_.scale = float(spec.attn_scale);
     score_rule_.softcap = float(spec.attn_softcap);
     if (spec.positions == Positions::Alibi)
@@ -73,6 +74,7 @@ class ForwardPass {
     else
       std::copy_n(x_.f32(), x_.numel(), h_.f32());
     fire(HookPoint::LnFinal, -1, h_);
+    if (cache_) cache_->commit(T_);
   }
 
   void fire(HookPoint point, int layer, Tensor& t) {
@@ -100,7 +102,7 @@ class ForwardPass {
     if (s_.positions == Positions::Learned) {
       std::vector<float> row(size_t(s_.d_model));
       for (int64_t t = 0; t < T_; ++t) {
-        copy_row(w_.pos_embed, t + s_.position_offset, row.data());
+        copy_row(w_.pos_embed, past_ + t + s_.position_offset, row.data());
         float* xt = x_.f32() + t * s_.d_model;
         for (int64_t i = 0; i < s_.d_model; ++i) xt[i] += row[size_t(i)];
       }
@@ -188,28 +190,27 @@ class ForwardPass {
       fire(HookPoint::RotK, layer, k_);
     }
 
-    const AttentionShape shape{T_, s_.n_heads, s_.n_kv_heads, s_.head_dim,
-                               s_.sliding_window[size_t(layer)]};
-    // A watched pattern needs all heads at once; otherwise heads go in groups that bound memory.
-    const bool watched =
-        hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer);
-    const int64_t group = watched ? s_.n_heads : head_group_size();
-    if (scores_.numel() != group * T_ * T_) scores_ = f32_zeros({group, T_, T_});
-    for (int64_t h0 = 0; h0 < s_.n_heads; h0 += group) {
-      attention_scores(shape, score_rule_, q_.f32(), k_.f32(), h0, group, scores_.f32());
-      if (watched) fire(HookPoint::AttnScores, layer, scores_);
-      attention_softmax(shape, group, scores_.f32(), scores_.f32());
-      if (watched) fire(HookPoint::Pattern, layer, scores_);
-      attention_mix(shape, scores_.f32(), v_.f32(), h0, group, z_.f32());
+    const AttentionShape shape{
+        T_, s_.n_heads, s_.n_kv_heads, s_.head_dim, s_.sliding_window[size_t(layer)], past_};
+    const float *keys = k_.f32(), *values = v_.f32();  // (past + T, n_kv_heads, head_dim)
+    if (cache_) {
+      cache_->append(layer, k_.f32(), v_.f32(), T_);
+      keys = cache_->keys(layer);
+      values = cache_->values(layer);
+    }
+    // A watched pattern is materialized, all heads at once; otherwise it is streamed.
+    if (hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer)) {
+      Tensor scores = f32_zeros({s_.n_heads, T_, shape.keys()});
+      attention_scores(shape, score_rule_, q_.f32(), keys, 0, s_.n_heads, scores.f32());
+      fire(HookPoint::AttnScores, layer, scores);
+      attention_softmax(shape, s_.n_heads, scores.f32(), scores.f32());
+      fire(HookPoint::Pattern, layer, scores);
+      attention_mix(shape, scores.f32(), values, 0, s_.n_heads, z_.f32());
+    } else {
+      attention_streaming(shape, score_rule_, q_.f32(), keys, values, z_.f32());
     }
     fire(HookPoint::Z, layer, z_);
     linear(z_.f32(), T_, b.o, b.o_bias, out.f32(), scratch_);
-  }
-
-  int64_t head_group_size() const {
-    int64_t group = s_.n_heads;
-    while (group > 1 && (group * T_ * T_ * 4 > kMaxScoreBytes || s_.n_heads % group != 0)) --group;
-    return group;
   }
 
   // in (T, d_model) -> out (T, d_model)
@@ -373,6 +374,8 @@ class ForwardPass {
   const ModelWeights& w_;
   const Hooks& hooks_;
   const int64_t T_;
+  KvCache* cache_;                         // or nullptr
+  const int64_t past_;                     // tokens in the cache before this pass's
   std::optional<RopeTable> rope_;          // with rotary positions
   std::optional<RopeTable> sliding_rope_;  // Gemma-3's sliding-window layers
   ScoreRule score_rule_;
@@ -386,21 +389,20 @@ class ForwardPass {
   Tensor z_;         // (T, n_heads, head_dim)
   Tensor hidden_;    // (T, d_ff) the MLP's hidden activation
   Tensor up_;        // (T, d_ff) gated MLPs' up projection
-  Tensor scores_;    // (heads in a group, T, T)
   WeightScratch scratch_;
 };
 
 }  // namespace
 
-void Model::check_input(const TokenIds& ids) const {
+void Model::check_input(const TokenIds& ids, int64_t past) const {
   if (ids.empty()) throw_input_error("input: no tokens to run");
   for (size_t t = 0; t < ids.size(); ++t)
     if (ids[t] < 0 || ids[t] >= spec_.vocab_size)
       throw_input_error("input: token id ", ids[t], " at position ", t,
                         " is outside the vocabulary [0, ", spec_.vocab_size, ") of ", path_);
-  if (spec_.positions == Positions::Learned && int64_t(ids.size()) > spec_.max_positions)
-    throw_input_error("input: ", ids.size(), " tokens, more than the ", spec_.max_positions,
-                      " learned positions of ", path_);
+  if (spec_.positions == Positions::Learned && past + int64_t(ids.size()) > spec_.max_positions)
+    throw_input_error("input: ", past + int64_t(ids.size()), " tokens, more than the ",
+                      spec_.max_positions, " learned positions of ", path_);
 }
 
 Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) const {
@@ -414,6 +416,13 @@ std::vector<double> Model::next_token_nll(const TokenIds& ids, const Hooks& hook
   check_input(ids);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
   return pass.run_next_token_nll(ids, vocab_panel);
+}
+
+Tensor Model::forward(const TokenIds& ids, KvCache& cache, LogitRows rows) const {
+  check_input(ids, cache.length());
+  const Hooks none;  // the pass holds a reference
+  ForwardPass pass(spec_, weights_, none, int64_t(ids.size()), &cache);
+  return pass.run(ids, rows);
 }
 
 Tensor Model::forward(const TokenIds& ids, LogitRows rows) const {
