@@ -13,18 +13,30 @@ PerplexityResult perplexity(const Model& model, const TokenIds& text,
       model, text, protocol, [&hooks](const TokenIds&) { return hooks; }, progress);
 }
 
+namespace {
+int64_t text_tokens_per_window(const PerplexityProtocol& protocol) {
+  return protocol.seq_len - (protocol.bos_per_window ? 1 : 0);
+}
+}  // namespace
+
+int64_t perplexity_windows(const PerplexityProtocol& protocol, int64_t text_tokens) {
+  const int64_t L = protocol.seq_len;
+  if (L < 2) throw_input_error("--seq-len: expected at least 2 tokens, got ", L);
+  int64_t windows = text_tokens / text_tokens_per_window(protocol);
+  if (windows == 0)
+    throw_input_error("--text-file ", protocol.text_name, ": the text has ", text_tokens,
+                      " tokens, fewer than one window of --seq-len ", L);
+  if (protocol.max_windows > 0) windows = std::min(windows, protocol.max_windows);
+  return windows;
+}
+
 PerplexityResult perplexity(const Model& model, const TokenIds& text,
                             const PerplexityProtocol& protocol, const WindowHooksFn& hooks_for,
                             const ProgressFn& progress) {
   const int64_t n = int64_t(text.size()), L = protocol.seq_len;
-  if (L < 2) throw_input_error("--seq-len: expected at least 2 tokens, got ", L);
+  const int64_t windows = perplexity_windows(protocol, n);
   const std::optional<int32_t> bos = protocol.bos_per_window;
-  const int64_t body = L - (bos ? 1 : 0);  // text tokens per window
-  int64_t windows = n / body;
-  if (windows == 0)
-    throw_input_error("--text-file ", protocol.text_name, ": the text has ", n,
-                      " tokens, fewer than one window of --seq-len ", L);
-  if (protocol.max_windows > 0) windows = std::min(windows, protocol.max_windows);
+  const int64_t body = text_tokens_per_window(protocol);
 
   double nll = 0.0;
   for (int64_t w = 0; w < windows; ++w) {

@@ -32,6 +32,10 @@ struct PerplexityResult {
   int64_t scored_tokens;
 };
 
+// How many windows the protocol takes from a text of text_tokens tokens. InputError when the text
+// is shorter than one window.
+int64_t perplexity_windows(const PerplexityProtocol& protocol, int64_t text_tokens);
+
 // The hooks for one evaluation window (an intervention that depends on the window's tokens).
 using WindowHooksFn = std::function<Hooks(const TokenIds& window)>;
 

@@ -319,6 +319,34 @@ ProgressFn progress_printer(const std::string& label) {
   };
 }
 
+RunEstimate::RunEstimate(std::string command) : state_(std::make_shared<State>()) {
+  state_->command = std::move(command);
+}
+
+void RunEstimate::plan(int64_t passes, int64_t tokens_per_pass) {
+  state_->passes += passes;
+  state_->tokens += passes * tokens_per_pass;
+}
+
+ProgressFn RunEstimate::phase(const std::string& label, int64_t tokens_per_pass) const {
+  const auto start = std::chrono::steady_clock::now();
+  return [state = state_, print = progress_printer(label), start, tokens_per_pass](int64_t done,
+                                                                                   int64_t total) {
+    print(done, total);
+    if (state->printed || done != 1) return;
+    state->printed = true;
+    const double first =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Taken as linear in tokens, which errs short where later passes are longer than the first
+    // (attention grows with the square of a pass's length).
+    const double all = first / double(tokens_per_pass) * double(state->tokens);
+    std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << state->command << ": about "
+              << duration_text(all) << " in all (" << state->passes << " forward passes, "
+              << state->tokens << " tokens; the first pass, " << tokens_per_pass << " tokens, took "
+              << duration_text(first) << ")\n";
+  };
+}
+
 void JsonOutput::add_options(CLI::App* cmd, bool with_csv) {
   auto* j = cmd->add_flag("--json", as_json, "Print the result as JSON instead of a table");
   if (with_csv)

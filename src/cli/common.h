@@ -142,6 +142,27 @@ json token_json(int64_t position, int32_t id, const std::string& text, TokenRole
 // Prints "LABEL: k/n, 12 s, about 30 s left" on stderr (one rewritten line on a terminal).
 ProgressFn progress_printer(const std::string& label);
 
+// One estimate of a whole command that runs forward passes in several phases (calibration, then
+// a perplexity per mode): the command declares every phase's tokens up front, the run's first pass
+// is timed, and its seconds per token, times all the tokens, are printed once on stderr
+// ("intervene: about 9 min in all, ..."), so a run too long for the machine can be stopped early.
+class RunEstimate {
+ public:
+  explicit RunEstimate(std::string command);
+  void plan(int64_t passes, int64_t tokens_per_pass);
+  // progress_printer(label) for passes of tokens_per_pass tokens, which also prints the estimate
+  // after the run's first pass.
+  ProgressFn phase(const std::string& label, int64_t tokens_per_pass) const;
+
+ private:
+  struct State {
+    std::string command;
+    int64_t passes = 0, tokens = 0;
+    bool printed = false;
+  };
+  std::shared_ptr<State> state_;
+};
+
 // --json (print the JSON result instead of the tables), --csv (print the tables as CSV instead,
 // report/csv.h) and --out FILE (also write the JSON there; see output_file()).
 struct JsonOutput {

@@ -50,16 +50,31 @@ void add_decompose_command(CLI::App& app) {
     std::vector<TokenIds> sequences = opt->input.resolve(m);
     if (opt->layer >= spec.n_layers)
       throw_input_error("--layer: expected a layer below ", spec.n_layers, ", got ", opt->layer);
+    // Two passes over the sequences (census, then the value updates), then three perplexities.
+    RunEstimate estimate("decompose");
+    int64_t tokens = 0;
+    for (const TokenIds& s : sequences) tokens += int64_t(s.size());
+    const int64_t per_sequence = tokens / int64_t(sequences.size());
+    estimate.plan(2 * int64_t(sequences.size()), per_sequence);
+    TokenIds eval_tokens;
+    PerplexityProtocol protocol;
+    if (!opt->eval_text.empty()) {
+      protocol = opt->windows.protocol(m, opt->eval_text);
+      eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"), true);
+      estimate.plan(3 * perplexity_windows(protocol, int64_t(eval_tokens.size())),
+                    protocol.seq_len);
+    }
     // A first pass tells outlier features from massive activations (which alone make up C) and
     // finds where massive activations appear.
-    const MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
-                                             progress_printer("decompose: census, sequence"));
+    const MassiveCensus census =
+        take_census(m.model, sequences, m.text_of(), opt->criterion,
+                    estimate.phase("decompose: census, sequence", per_sequence));
     const MassiveKinds kinds = census.kinds(opt->outliers);
     const int layer =
         opt->layer >= 0 ? opt->layer : default_attention_layer(census, kinds, int(spec.n_layers));
     Decomposition d =
         decompose_value_updates(m.model, sequences, layer, opt->criterion, kinds, opt->burn_in,
-                                progress_printer("decompose: sequence"));
+                                estimate.phase("decompose: sequence", per_sequence));
 
     json heads = json::array();
     Table table({"head", "cos(u_C, u_C')", "|u_C|", "|u_rest|"});
@@ -92,15 +107,12 @@ void add_decompose_command(CLI::App& app) {
 
     Table bias({"u_C", "perplexity"});
     if (!opt->eval_text.empty()) {
-      TokenIds eval_tokens =
-          m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"), true);
-      const PerplexityProtocol protocol = opt->windows.protocol(m, opt->eval_text);
       json rows = json::array();
       for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
         PerplexityResult r = perplexity_with_value_update_edit(
             m.model, eval_tokens, protocol, layer, edit, opt->criterion, kinds, fixed,
-            progress_printer(std::string("decompose: ") + value_update_edit_name(edit) +
-                             ", window"));
+            estimate.phase(std::string("decompose: ") + value_update_edit_name(edit) + ", window",
+                           protocol.seq_len));
         rows.push_back({{"u_C", value_update_edit_name(edit)},
                         {"perplexity", r.perplexity},
                         {"mean_nll", r.mean_nll},

@@ -22,7 +22,8 @@ struct Calibration {
 // Means from the calibration text (--text-file), else from the held-out end of the evaluation
 // text; windows cut as the evaluation windows are (analysis/intervene.h).
 Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds& eval_tokens,
-                      const PerplexityProtocol& eval, const MassiveCriterion& criterion) {
+                      const PerplexityProtocol& eval, const MassiveCriterion& criterion,
+                      RunEstimate& estimate, int64_t eval_passes) {
   const bool own_text = !input.input.text_file.empty();
   const TokenIds text =
       own_text ? m.tokenizer->encode(read_text_file(input.input.text_file), !eval.bos_per_window)
@@ -40,8 +41,11 @@ Calibration calibrate(const LoadedModel& m, const SequenceInput& input, TokenIds
       {"sequences", sequences.size()},
       {"tokens_per_sequence", seq_len},
       {"seed", input.seed}};
+  // The evaluation windows come from what is left of the text once the calibration is held out.
+  estimate.plan(int64_t(sequences.size()), seq_len);
+  estimate.plan(eval_passes * perplexity_windows(eval, int64_t(eval_tokens.size())), eval.seq_len);
   MassiveCensus census = take_census(m.model, sequences, m.text_of(), criterion,
-                                     progress_printer("intervene: calibration sequence"));
+                                     estimate.phase("intervene: calibration sequence", seq_len));
   return {MassiveMeans::from_census(census), protocol};
 }
 
@@ -134,14 +138,20 @@ void add_intervene_command(CLI::App& app) {
     TokenIds eval_tokens = m.tokenizer->encode(read_text_file(opt->eval_text, "--eval-text"),
                                                !protocol.bos_per_window);
 
+    const std::vector<Intervention> modes = modes_of(opt->modes);
+    RunEstimate estimate("intervene");
     MassiveMeans means;
     json calibration;
     if (!opt->means_file.empty()) {
       means = MassiveMeans::read(opt->means_file);
       check_means_model(opt->means_file, m);
       calibration = {{"means_file", opt->means_file}};
+      estimate.plan(
+          int64_t(modes.size()) * perplexity_windows(protocol, int64_t(eval_tokens.size())),
+          protocol.seq_len);
     } else {
-      Calibration c = calibrate(m, opt->calibration, eval_tokens, protocol, opt->criterion);
+      Calibration c = calibrate(m, opt->calibration, eval_tokens, protocol, opt->criterion,
+                                estimate, int64_t(modes.size()));
       means = std::move(c.means);
       calibration = c.protocol;
     }
@@ -155,10 +165,11 @@ void add_intervene_command(CLI::App& app) {
     json rows = json::array();
     Table table({"activations", "perplexity", "edited", "left (no mean)"});
     Table left({"mode", "layer", "dim", "role", "left (no calibration mean)"});
-    for (Intervention mode : modes_of(opt->modes)) {
+    for (Intervention mode : modes) {
       InterventionResult r = perplexity_with_intervention(
           m.model, eval_tokens, protocol, {layer, mode, opt->criterion, &means, kinds}, m.text_of(),
-          progress_printer(std::string("intervene: ") + intervention_name(mode) + ", window"));
+          estimate.phase(std::string("intervene: ") + intervention_name(mode) + ", window",
+                         protocol.seq_len));
       rows.push_back({{"mode", intervention_name(mode)},
                       {"perplexity", r.perplexity.perplexity},
                       {"mean_nll", r.perplexity.mean_nll},

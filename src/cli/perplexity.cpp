@@ -28,8 +28,10 @@ void add_perplexity_command(CLI::App& app) {
     LoadedModel m = opt->model.load(true);
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);
     const PerplexityProtocol protocol = opt->windows.protocol(m, opt->text_file);
-    PerplexityResult r =
-        perplexity(m.model, text, protocol, Hooks(), progress_printer("perplexity: window"));
+    RunEstimate estimate("perplexity");
+    estimate.plan(perplexity_windows(protocol, int64_t(text.size())), protocol.seq_len);
+    PerplexityResult r = perplexity(m.model, text, protocol, Hooks(),
+                                    estimate.phase("perplexity: window", protocol.seq_len));
 
     json doc = result_document("massact.perplexity", 1, command_line(), m.model);
     doc["protocol"] = {{"text_file", opt->text_file},

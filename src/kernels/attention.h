@@ -1,6 +1,11 @@
-// Causal self-attention, split into its three steps so that the forward pass can expose the scores
-// and the pattern between them. Heads are processed in groups [h0, h0 + nh); buffers of scores and
-// probabilities are (nh, T, T). With grouped-query attention, head h reads KV head h / (H / KVH).
+// Causal self-attention, two ways. Split into its three steps (scores, softmax, mix) so that the
+// forward pass can expose the scores and the pattern between them: heads in groups [h0, h0 + nh),
+// buffers of scores and probabilities (nh, T, keys). Or streamed (attention_streaming) when nobody
+// watches them: key blocks at a time with a running softmax, in memory proportional to T.
+// With grouped-query attention, head h reads KV head h / (H / KVH).
+//
+// T queries follow `past` cached tokens (kv_cache.h): query i sits at position past + i, and keys
+// and values hold all past + T positions.
 #pragma once
 
 #include <algorithm>
@@ -10,14 +15,17 @@
 namespace massact {
 
 struct AttentionShape {
-  int64_t T;
+  int64_t T;  // queries
   int64_t n_heads;
   int64_t n_kv_heads;
   int64_t head_dim;
-  int64_t window;  // 0: full causal; else query i sees keys j with i - window < j <= i
-  // The first key that query i sees; it sees keys first_visible(i)..i.
+  int64_t window;    // 0: full causal; else the query at p sees keys j with p - window < j <= p
+  int64_t past = 0;  // keys before the first query
+  int64_t keys() const { return past + T; }
+  // Query i sees keys first_visible(i)..last_visible(i).
+  int64_t last_visible(int64_t i) const { return past + i; }
   int64_t first_visible(int64_t i) const {
-    return window == 0 ? 0 : std::max<int64_t>(0, i - window + 1);
+    return window == 0 ? 0 : std::max<int64_t>(0, last_visible(i) - window + 1);
   }
 };
 
@@ -38,16 +46,25 @@ struct ScoreRule {
 // the next power of two, odd positions first.
 std::vector<float> alibi_slopes(int64_t n_heads, double bias_max);
 
-// scores[h][i][j] = rule(q_i . k_j) for visible keys, -inf elsewhere.
-// q: (T, n_heads, head_dim); k: (T, n_kv_heads, head_dim).
+// scores[h][i][j] = rule(q_i . k_j) for visible keys, -inf elsewhere; scores (nh, T, keys).
+// q: (T, n_heads, head_dim); k: (keys, n_kv_heads, head_dim).
 void attention_scores(const AttentionShape& s, const ScoreRule& rule, const float* q,
                       const float* k, int64_t h0, int64_t nh, float* scores);
 
-// Row-wise softmax of (nh, T, T) scores into probs (may alias); masked entries become 0.
+// Row-wise softmax of (nh, T, keys) scores into probs (may alias); masked entries become 0.
 void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores, float* probs);
 
-// z[:, h, :] = probs[h] @ v[:, kv(h), :] for h in [h0, h0 + nh). z: (T, n_heads, head_dim).
+// z[:, h, :] = probs[h] @ v[:, kv(h), :] for h in [h0, h0 + nh). z: (T, n_heads, head_dim);
+// v: (keys, n_kv_heads, head_dim).
 void attention_mix(const AttentionShape& s, const float* probs, const float* v, int64_t h0,
                    int64_t nh, float* z);
+
+// What scores, softmax and mix give for every head, without the (T, keys) scores: each block of
+// queries takes the keys a block at a time, keeping per row the running maximum m and sum l of
+// exp(score - m) and the running p @ v, rescaled by exp(m_old - m_new) when the maximum grows.
+// Memory: a block of scores and of z per thread. The same arithmetic in another order: it agrees
+// with the three steps within float32 rounding, not to the bit.
+void attention_streaming(const AttentionShape& s, const ScoreRule& rule, const float* q,
+                         const float* k, const float* v, float* z);
 
 }  // namespace massact

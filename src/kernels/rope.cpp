@@ -37,12 +37,13 @@ std::vector<float> rope_inverse_frequencies(const RopeSpec& rope) {
   return inv;
 }
 
-RopeTable::RopeTable(const RopeSpec& rope, int64_t n_positions)
+RopeTable::RopeTable(const RopeSpec& rope, int64_t n_positions, int64_t first_position)
     : half_(rope.dims / 2), cos_(size_t(n_positions * half_)), sin_(size_t(n_positions * half_)) {
   const std::vector<float> inv = rope_inverse_frequencies(rope);
   for (int64_t p = 0; p < n_positions; ++p)
     for (int64_t j = 0; j < half_; ++j) {
-      const float angle = float(p) * inv[size_t(j)];  // f32 product, as the reference
+      const float angle =
+          float(first_position + p) * inv[size_t(j)];  // f32 product, as the reference
       cos_[size_t(p * half_ + j)] = std::cos(angle);
       sin_[size_t(p * half_ + j)] = std::sin(angle);
     }

@@ -14,13 +14,14 @@ std::vector<float> rope_inverse_frequencies(const RopeSpec& rope);
 
 class RopeTable {
  public:
-  RopeTable(const RopeSpec& rope, int64_t n_positions);
-  // Rotates x: (T, n_heads, head_dim) in place; token t sits at position t.
+  // Positions first_position .. first_position + n_positions - 1.
+  RopeTable(const RopeSpec& rope, int64_t n_positions, int64_t first_position = 0);
+  // Rotates x: (T, n_heads, head_dim) in place; token t sits at position first_position + t.
   void apply(float* x, int64_t T, int64_t n_heads, int64_t head_dim) const;
 
  private:
   int64_t half_;
-  std::vector<float> cos_, sin_;  // (n_positions, half)
+  std::vector<float> cos_, sin_;  // (n_positions, half) from first_position on
 };
 
 }  // namespace massact

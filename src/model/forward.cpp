@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <optional>
 
 #include "core/error.h"
 #include "kernels/activation.h"
@@ -21,20 +20,21 @@ namespace massact {
 
 namespace {
 
-// Attention buffers hold (heads, T, T) scores; unwatched heads go through in groups of this size.
-constexpr int64_t kMaxScoreBytes = 64 << 20;
-
 Tensor f32_zeros(Shape shape) {
   return Tensor::zeros(DType::F32, std::move(shape));
 }
 
 class ForwardPass {
  public:
-  ForwardPass(const ModelSpec& spec, const ModelWeights& weights, const Hooks& hooks, int64_t T)
+  // With a cache, the T tokens follow the cache's tokens and attend to their keys and values.
+  ForwardPass(const ModelSpec& spec, const ModelWeights& weights, const Hooks& hooks, int64_t T,
+              KvCache* cache = nullptr)
       : s_(spec),
         w_(weights),
         hooks_(hooks),
         T_(T),
+        cache_(cache),
+        past_(cache ? cache->length() : 0),
         x_(f32_zeros({T, spec.d_model})),
         h_(f32_zeros({T, spec.d_model})),
         attn_out_(f32_zeros({T, spec.d_model})),
@@ -73,6 +73,7 @@ class ForwardPass {
     else
       std::copy_n(x_.f32(), x_.numel(), h_.f32());
     fire(HookPoint::LnFinal, -1, h_);
+    if (cache_) cache_->commit(T_);
   }
 
   void fire(HookPoint point, int layer, Tensor& t) {
@@ -100,7 +101,7 @@ class ForwardPass {
     if (s_.positions == Positions::Learned) {
       std::vector<float> row(size_t(s_.d_model));
       for (int64_t t = 0; t < T_; ++t) {
-        copy_row(w_.pos_embed, t + s_.position_offset, row.data());
+        copy_row(w_.pos_embed, past_ + t + s_.position_offset, row.data());
         float* xt = x_.f32() + t * s_.d_model;
         for (int64_t i = 0; i < s_.d_model; ++i) xt[i] += row[size_t(i)];
       }
@@ -175,19 +176,24 @@ class ForwardPass {
       fire(HookPoint::RotK, layer, k_);
     }
 
-    const AttentionShape shape{T_, s_.n_heads, s_.n_kv_heads, s_.head_dim,
-                               s_.layers[size_t(layer)].window};
-    // A watched pattern needs all heads at once; otherwise heads go in groups that bound memory.
-    const bool watched =
-        hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer);
-    const int64_t group = watched ? s_.n_heads : head_group_size();
-    if (scores_.numel() != group * T_ * T_) scores_ = f32_zeros({group, T_, T_});
-    for (int64_t h0 = 0; h0 < s_.n_heads; h0 += group) {
-      attention_scores(shape, score_rule_, q_.f32(), k_.f32(), h0, group, scores_.f32());
-      if (watched) fire(HookPoint::AttnScores, layer, scores_);
-      attention_softmax(shape, group, scores_.f32(), scores_.f32());
-      if (watched) fire(HookPoint::Pattern, layer, scores_);
-      attention_mix(shape, scores_.f32(), v_.f32(), h0, group, z_.f32());
+    const AttentionShape shape{
+        T_, s_.n_heads, s_.n_kv_heads, s_.head_dim, s_.layers[size_t(layer)].window, past_};
+    const float *keys = k_.f32(), *values = v_.f32();  // (past + T, n_kv_heads, head_dim)
+    if (cache_) {
+      cache_->append(layer, k_.f32(), v_.f32(), T_);
+      keys = cache_->keys(layer);
+      values = cache_->values(layer);
+    }
+    // A watched pattern is materialized, all heads at once; otherwise it is streamed.
+    if (hooks_.wants(HookPoint::AttnScores, layer) || hooks_.wants(HookPoint::Pattern, layer)) {
+      Tensor scores = f32_zeros({s_.n_heads, T_, shape.keys()});
+      attention_scores(shape, score_rule_, q_.f32(), keys, 0, s_.n_heads, scores.f32());
+      fire(HookPoint::AttnScores, layer, scores);
+      attention_softmax(shape, s_.n_heads, scores.f32(), scores.f32());
+      fire(HookPoint::Pattern, layer, scores);
+      attention_mix(shape, scores.f32(), values, 0, s_.n_heads, z_.f32());
+    } else {
+      attention_streaming(shape, score_rule_, q_.f32(), keys, values, z_.f32());
     }
     fire(HookPoint::Z, layer, z_);
     linear(z_.f32(), T_, b.o, b.o_bias, out.f32(), scratch_);
@@ -214,16 +220,10 @@ class ForwardPass {
       while (i < distinct.size() && *distinct[i] != layer.rope) ++i;
       if (i == distinct.size()) {
         distinct.push_back(&layer.rope);
-        rope_tables_.emplace_back(layer.rope, T_);
+        rope_tables_.emplace_back(layer.rope, T_, past_);
       }
       layer_rope_.push_back(i);
     }
-  }
-
-  int64_t head_group_size() const {
-    int64_t group = s_.n_heads;
-    while (group > 1 && (group * T_ * T_ * 4 > kMaxScoreBytes || s_.n_heads % group != 0)) --group;
-    return group;
   }
 
   // in (T, d_model) -> out (T, d_model)
@@ -387,6 +387,8 @@ class ForwardPass {
   const ModelWeights& w_;
   const Hooks& hooks_;
   const int64_t T_;
+  KvCache* cache_;                      // or nullptr
+  const int64_t past_;                  // tokens in the cache before this pass's
   std::vector<RopeTable> rope_tables_;  // with rotary positions: one per distinct RopeSpec
   std::vector<size_t> layer_rope_;      // each layer's table
   ScoreRule score_rule_;
@@ -400,21 +402,20 @@ class ForwardPass {
   Tensor z_;         // (T, n_heads, head_dim)
   Tensor hidden_;    // (T, d_ff) the MLP's hidden activation
   Tensor up_;        // (T, d_ff) gated MLPs' up projection
-  Tensor scores_;    // (heads in a group, T, T)
   WeightScratch scratch_;
 };
 
 }  // namespace
 
-void Model::check_input(const TokenIds& ids) const {
+void Model::check_input(const TokenIds& ids, int64_t past) const {
   if (ids.empty()) throw_input_error("input: no tokens to run");
   for (size_t t = 0; t < ids.size(); ++t)
     if (ids[t] < 0 || ids[t] >= spec_.vocab_size)
       throw_input_error("input: token id ", ids[t], " at position ", t,
                         " is outside the vocabulary [0, ", spec_.vocab_size, ") of ", path_);
-  if (spec_.positions == Positions::Learned && int64_t(ids.size()) > spec_.max_positions)
-    throw_input_error("input: ", ids.size(), " tokens, more than the ", spec_.max_positions,
-                      " learned positions of ", path_);
+  if (spec_.positions == Positions::Learned && past + int64_t(ids.size()) > spec_.max_positions)
+    throw_input_error("input: ", past + int64_t(ids.size()), " tokens, more than the ",
+                      spec_.max_positions, " learned positions of ", path_);
 }
 
 Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) const {
@@ -428,6 +429,13 @@ std::vector<double> Model::next_token_nll(const TokenIds& ids, const Hooks& hook
   check_input(ids);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
   return pass.run_next_token_nll(ids, vocab_panel);
+}
+
+Tensor Model::forward(const TokenIds& ids, KvCache& cache, LogitRows rows) const {
+  check_input(ids, cache.length());
+  const Hooks none;  // the pass holds a reference
+  ForwardPass pass(spec_, weights_, none, int64_t(ids.size()), &cache);
+  return pass.run(ids, rows);
 }
 
 Tensor Model::forward(const TokenIds& ids, LogitRows rows) const {

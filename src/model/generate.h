@@ -8,7 +8,7 @@
 namespace massact {
 
 // Appends up to max_new_tokens argmax tokens to `prompt`, stopping after `stop` when given.
-// Each step reruns the whole sequence (no KV cache): fine for a sanity check, not for serving.
+// The prompt runs once into a KV cache; each new token then runs alone against the cache.
 TokenIds greedy_generate(const Model& model, const TokenIds& prompt, int max_new_tokens,
                          std::optional<int32_t> stop);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/tensor_source.h"
+#include "kernels/kv_cache.h"
 #include "model/hooks.h"
 #include "model/model_spec.h"
 #include "model/weights.h"
@@ -33,6 +34,10 @@ class Model {
   // InputError when an id is outside the vocabulary.
   Tensor forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows = LogitRows::All) const;
   Tensor forward(const TokenIds& ids, LogitRows rows = LogitRows::All) const;
+  // Runs ids after the tokens in `cache` (their positions continue from cache.length()),
+  // attending to the cached keys and values, and appends theirs; no hooks. cache: KvCache(
+  // spec().n_layers, spec().n_kv_heads, spec().head_dim), used with this model only.
+  Tensor forward(const TokenIds& ids, KvCache& cache, LogitRows rows) const;
   // -log p(ids[t + 1] | ids[0..t]) for t < T - 1: what forward()'s logits give, without ever
   // holding them all; the vocabulary goes through in panels of vocab_panel entries (0: sized to
   // the weight scratch).
@@ -40,7 +45,8 @@ class Model {
                                      int64_t vocab_panel = 0) const;
 
  private:
-  void check_input(const TokenIds& ids) const;  // InputError for ids the model cannot run
+  // InputError for ids the model cannot run after `past` tokens.
+  void check_input(const TokenIds& ids, int64_t past = 0) const;
 
   std::string path_;
   ModelSpec spec_;
