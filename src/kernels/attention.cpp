@@ -71,7 +71,7 @@ void attention_scores(const AttentionShape& s, const ScoreRule& rule, const floa
     for (int64_t i = 0; i < T; ++i) {
       float* row = scores + (g * T + i) * K;
       const int64_t first = s.first_visible(i), last = s.last_visible(i);
-      finish_scores(rule, head_slope(rule, h0 + g), last, first, last, 0, row);
+      finish_scores(rule, head_slope(rule, h0 + g), s.position(i), first, last, 0, row);
       std::fill(row, row + first, neg_inf);
       std::fill(row + last + 1, row + K, neg_inf);
     }
@@ -164,7 +164,7 @@ class StreamedBlock {
       std::fill_n(row, width, 0.0f);
       return;
     }
-    finish_scores(rule_, head_slope(rule_, h), s_.last_visible(i), first, last, j0, row);
+    finish_scores(rule_, head_slope(rule_, h), s_.position(i), first, last, j0, row);
     float m = max_[size_t(r)];
     for (int64_t j = first; j <= last; ++j) m = std::max(m, row[j - j0]);
     const float rescale = std::exp(max_[size_t(r)] - m);  // 0 on the first visible block

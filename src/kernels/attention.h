@@ -1,8 +1,9 @@
-// Causal self-attention, two ways. Split into its three steps (scores, softmax, mix) so that the
-// forward pass can expose the scores and the pattern between them: heads in groups [h0, h0 + nh),
-// buffers of scores and probabilities (nh, T, keys). Or streamed (attention_streaming) when nobody
-// watches them: key blocks at a time with a running softmax, in memory proportional to T.
-// With grouped-query attention, head h reads KV head h / (H / KVH).
+// Self-attention, causal (a decoder's) or all-to-all (an encoder's), two ways. Split into its three
+// steps (scores, softmax, mix) so that the forward pass can expose the scores and the pattern
+// between them: heads in groups [h0, h0 + nh), buffers of scores and probabilities (nh, T, keys).
+// Or streamed (attention_streaming) when nobody watches them: key blocks at a time with a running
+// softmax, in memory proportional to T. With grouped-query attention, head h reads KV head h / (H /
+// KVH).
 //
 // T queries follow `past` cached tokens (kv_cache.h): query i sits at position past + i, and keys
 // and values hold all past + T positions.
@@ -19,13 +20,15 @@ struct AttentionShape {
   int64_t n_heads;
   int64_t n_kv_heads;
   int64_t head_dim;
-  int64_t window;    // 0: full causal; else the query at p sees keys j with p - window < j <= p
-  int64_t past = 0;  // keys before the first query
+  int64_t window;      // 0: full causal; else the query at p sees keys j with p - window < j <= p
+  int64_t past = 0;    // keys before the first query
+  bool causal = true;  // false: every query sees every key (window must be 0)
   int64_t keys() const { return past + T; }
+  int64_t position(int64_t i) const { return past + i; }  // of query i, for ALiBi's j - i
   // Query i sees keys first_visible(i)..last_visible(i).
-  int64_t last_visible(int64_t i) const { return past + i; }
+  int64_t last_visible(int64_t i) const { return causal ? position(i) : keys() - 1; }
   int64_t first_visible(int64_t i) const {
-    return window == 0 ? 0 : std::max<int64_t>(0, last_visible(i) - window + 1);
+    return window == 0 ? 0 : std::max<int64_t>(0, position(i) - window + 1);
   }
 };
 

@@ -176,8 +176,9 @@ class ForwardPass {
       fire(HookPoint::RotK, layer, k_);
     }
 
-    const AttentionShape shape{
-        T_, s_.n_heads, s_.n_kv_heads, s_.head_dim, s_.layers[size_t(layer)].window, past_};
+    const LayerSpec& spec = s_.layers[size_t(layer)];
+    const AttentionShape shape{T_,          s_.n_heads, s_.n_kv_heads, s_.head_dim,
+                               spec.window, past_,      spec.causal};
     const float *keys = k_.f32(), *values = v_.f32();  // (past + T, n_kv_heads, head_dim)
     if (cache_) {
       cache_->append(layer, k_.f32(), v_.f32(), T_);

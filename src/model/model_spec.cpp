@@ -93,10 +93,10 @@ void validate_spec(const ModelSpec& s) {
     if (layer.qk_norm != QkNorm::None &&
         (s.names.q_norm.empty() || s.names.k_norm.empty() || s.norm != NormKind::RMSNorm))
       throw std::logic_error("validate_spec: a q/k norm without tensor names, or not an RMSNorm");
-    // The attention kernel masks causally; an encoder's all-to-all layer would be computed wrong.
-    if (!layer.causal)
-      throw_input_error(o.file, ": a non-causal (encoder) layer: not supported, every layer must ",
-                        "attend causally");
+    // The kernel's window counts back from the query: an all-to-all layer has none.
+    if (!layer.causal && layer.window != 0)
+      throw_input_error(o.file, ": a non-causal (encoder) layer with a sliding window of ",
+                        layer.window, ": not supported, an encoder layer attends to every token");
   }
 }
 

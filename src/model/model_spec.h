@@ -59,7 +59,7 @@ struct LayerSpec {
   int64_t window = 0;  // 0: full attention; else query i sees only keys j with i - j < window
   RopeSpec rope;       // with Positions::Rope (Gemma-3: its own base on sliding-window layers)
   QkNorm qk_norm = QkNorm::None;  // on the projected queries and keys, before RoPE
-  bool causal = true;  // false (an encoder's all-to-all attention) is refused: see validate_spec
+  bool causal = true;             // false: an encoder's all-to-all attention (no window)
   bool operator==(const LayerSpec&) const = default;
 };
 
@@ -167,8 +167,8 @@ struct ModelSpec {
 // Checks every size against SpecLimits and against the others (heads dividing heads, rotary
 // dimensions within a head, experts per token among the experts, one LayerSpec per layer, ...),
 // so that no buffer the loader or the forward pass sizes or indexes from the spec can be overrun,
-// and refuses what the forward pass cannot do (non-causal layers). InputError naming spec.origin's
-// file and field.
+// and refuses what the forward pass cannot do (a window on a non-causal layer). InputError naming
+// spec.origin's file and field.
 void validate_spec(const ModelSpec& spec);
 
 // Every layer rotates with `rope`; every layer gets `window`; every layer's q/k norm is `kind`.

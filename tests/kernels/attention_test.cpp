@@ -30,6 +30,20 @@ TEST(AttentionScores, AlibiIsRelativeToTheQuery) {
   EXPECT_EQ(row, (std::vector<float>{-3 * kSlope, -2 * kSlope, -kSlope, 0.0f}));
 }
 
+// An encoder's query 0 sees the keys after it, and ALiBi's j - i is positive for them.
+TEST(AttentionScores, NonCausalSeesEveryKeyWithAlibiRelativeToTheQuery) {
+  const AttentionShape shape{4, 1, 1, 1, 0, 0, false};
+  const std::vector<float> q(4, 0.0f), k(4, 0.0f);
+  std::vector<float> scores(16);
+  attention_scores(shape, {0.5f, {kSlope}}, q.data(), k.data(), 0, 1, scores.data());
+  EXPECT_EQ(std::vector<float>(scores.begin(), scores.begin() + 4),
+            (std::vector<float>{0.0f, kSlope, 2 * kSlope, 3 * kSlope}));
+  // Equal scores: every row is exactly 1/4 everywhere (exp(0) = 1, a sum of 4, its reciprocal).
+  attention_scores(shape, {0.5f, {}}, q.data(), k.data(), 0, 1, scores.data());
+  attention_softmax(shape, 1, scores.data(), scores.data());
+  EXPECT_EQ(scores, std::vector<float>(16, 0.25f));
+}
+
 // Falcon (transformers' build_alibi_tensor): bf16(bf16(slope) * j), then scaled with q.k. Key 3's
 // product 2.51953125 needs 10 significant bits and rounds to bfloat16's 2.515625.
 TEST(AttentionScores, FalconAlibiIsBfloat16OnKeyPositionsAndScaled) {
@@ -104,10 +118,11 @@ std::vector<float> random_values(size_t n, std::mt19937& gen, float scale) {
 }
 
 // The streamed kernel must give what the three steps give, within z_disagreement: with causal and
-// sliding masks that cut key blocks, grouped KV heads, ALiBi (both kinds), soft-caps, queries
-// after cached keys (past > 0, as generate's steps), and scores large enough that the running
-// maximum grows from block to block. A lost or double-counted block, a wrong mask or a missed
-// rescale moves z by a sizeable part of |v|, which the bound (checked to be far smaller) catches.
+// sliding masks that cut key blocks, none (an encoder's), grouped KV heads, ALiBi (both kinds),
+// soft-caps, queries after cached keys (past > 0, as generate's steps), and scores large enough
+// that the running maximum grows from block to block. A lost or double-counted block, a wrong mask
+// or a missed rescale moves z by a sizeable part of |v|, which the bound (checked to be far
+// smaller) catches.
 TEST(AttentionStreaming, EqualsTheMaterializedSteps) {
   ScoreRule alibi{0.25f, alibi_slopes(4, 8.0)};
   ScoreRule falcon = alibi;
@@ -124,6 +139,8 @@ TEST(AttentionStreaming, EqualsTheMaterializedSteps) {
       {"one query after 600 cached keys", {1, 4, 2, 16, 0, 600}, {0.25f, {}}},
       {"queries after cached keys, windowed", {100, 4, 2, 16, 130, 400}, capped},
       {"one token", {1, 2, 1, 8, 0}, {0.25f, {}}},
+      {"non-causal", {300, 4, 2, 16, 0, 0, false}, {0.25f, {}}},
+      {"non-causal alibi", {200, 4, 4, 16, 0, 0, false}, alibi},
   };
   std::mt19937 gen(7);
   for (const StreamingCase& c : cases) {

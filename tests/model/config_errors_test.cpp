@@ -485,10 +485,13 @@ TEST(ValidateSpec, BlockNormsAreExactlyThoseTheLayoutUses) {
   EXPECT_THROW(validate_spec(s), std::logic_error);
 }
 
-// The attention kernel masks causally: an encoder layer is refused rather than computed wrong.
-TEST(ValidateSpec, NonCausalLayersAreRefused) {
+// An encoder layer attends to every token; a sliding window (counted back from the query) on one
+// is refused rather than computed as something else.
+TEST(ValidateSpec, NonCausalLayersHaveNoWindow) {
   ModelSpec s = valid_spec();
   s.layers[1].causal = false;
+  validate_spec(s);
+  s.layers[1].window = 16;
   EXPECT_CONTAINS(spec_error(s), "non-causal");
 }
 
