@@ -25,6 +25,8 @@ const char* layout_name(BlockLayout l) {
   switch (l) {
     case BlockLayout::PreNorm:
       return "pre-norm";
+    case BlockLayout::PreNormLayerScale:
+      return "pre-norm, LayerScale";
     case BlockLayout::PostNorm:
       return "post-norm";
     case BlockLayout::Sandwich:

@@ -8,15 +8,19 @@ namespace {
 
 using enum Buf;
 
-// x += attn(norm1(x)); x += mlp(norm2(x))   (LLaMA, GPT-2, OPT, Mistral, Qwen, ...)
-void pre_norm(BlockSteps& s) {
+// x += attn(norm1(x)); x += mlp(norm2(x))   (LLaMA, GPT-2, OPT, Mistral, Qwen, ViT, CLIP, ...)
+// With LayerScale (DINOv2): x += ls1 * attn(norm1(x)); x += ls2 * mlp(norm2(x)), the scaled
+// outputs being the sublayers' hook_attn_out and hook_mlp_out, as what they add to the stream.
+void pre_norm(BlockSteps& s, bool layer_scale) {
   s.norm(BlockNorm::Attn, Stream, Normed);
   s.attention(Normed, AttnOut);
+  if (layer_scale) s.scale(BlockScale::Attn, AttnOut);
   s.fire(HookPoint::AttnOut, AttnOut);
   s.add(Stream, AttnOut);
   s.fire(HookPoint::ResidMid, Stream);
   s.norm(BlockNorm::Mlp, Stream, Normed);
   s.mlp(Normed, MlpOut);
+  if (layer_scale) s.scale(BlockScale::Mlp, MlpOut);
   s.fire(HookPoint::MlpOut, MlpOut);
   s.add(Stream, MlpOut);
 }
@@ -94,6 +98,7 @@ class Recorder : public BlockSteps {
     if (std::find(plan.norms.begin(), plan.norms.end(), which) == plan.norms.end())
       plan.norms.push_back(which);
   }
+  void scale(BlockScale which, Buf) override { plan.scales.push_back(which); }
   void attention(Buf, Buf) override { append(attention_points(spec_)); }
   void mlp(Buf, Buf) override { append(mlp_points(spec_)); }
   void add(Buf, Buf) override {}
@@ -114,7 +119,10 @@ void run_block(BlockLayout layout, BlockSteps& steps) {
   steps.fire(HookPoint::ResidPre, Stream);
   switch (layout) {
     case BlockLayout::PreNorm:
-      pre_norm(steps);
+      pre_norm(steps, false);
+      break;
+    case BlockLayout::PreNormLayerScale:
+      pre_norm(steps, true);
       break;
     case BlockLayout::PostNorm:
       post_norm(steps);
@@ -165,6 +173,10 @@ const std::string& norm_name(const TensorNames& names, BlockNorm which) {
     default:
       return names.post_mlp_norm;
   }
+}
+
+const std::string& scale_name(const TensorNames& names, BlockScale which) {
+  return which == BlockScale::Attn ? names.attn_layer_scale : names.mlp_layer_scale;
 }
 
 }  // namespace massact

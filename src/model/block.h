@@ -17,11 +17,14 @@ namespace massact {
 enum class Buf { Stream, Normed, AttnOut, MlpOut };
 // A block's norms; TensorNames::attn_norm, mlp_norm, post_attn_norm and post_mlp_norm name them.
 enum class BlockNorm { Attn, Mlp, PostAttn, PostMlp, Count };
+// A block's LayerScales; TensorNames::attn_layer_scale and mlp_layer_scale name them.
+enum class BlockScale { Attn, Mlp, Count };
 
 class BlockSteps {
  public:
   virtual ~BlockSteps() = default;
   virtual void norm(BlockNorm which, Buf in, Buf out) = 0;  // out = norm(in); out may be in
+  virtual void scale(BlockScale which, Buf buffer) = 0;     // buffer's rows *= the LayerScale
   virtual void attention(Buf in, Buf out) = 0;              // fires attention_points()
   virtual void mlp(Buf in, Buf out) = 0;                    // fires mlp_points()
   virtual void add(Buf into, Buf from) = 0;                 // into += from
@@ -33,8 +36,9 @@ void run_block(BlockLayout layout, BlockSteps& steps);
 
 // What a block of the spec's layout does, recorded from its recipe.
 struct BlockPlan {
-  std::vector<BlockNorm> norms;   // each norm the block uses, once, in order of first use
-  std::vector<HookPoint> points;  // every point the block fires, in firing order
+  std::vector<BlockNorm> norms;    // each norm the block uses, once, in order of first use
+  std::vector<BlockScale> scales;  // each LayerScale the block uses, once, in order of use
+  std::vector<HookPoint> points;   // every point the block fires, in firing order
 };
 BlockPlan plan_block(const ModelSpec& spec);
 
@@ -42,7 +46,8 @@ BlockPlan plan_block(const ModelSpec& spec);
 std::vector<HookPoint> attention_points(const ModelSpec& spec);
 std::vector<HookPoint> mlp_points(const ModelSpec& spec);
 
-// The checkpoint name template of a block norm.
+// The checkpoint name templates of a block norm and of a LayerScale.
 const std::string& norm_name(const TensorNames& names, BlockNorm which);
+const std::string& scale_name(const TensorNames& names, BlockScale which);
 
 }  // namespace massact

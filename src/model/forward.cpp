@@ -130,6 +130,9 @@ class ForwardPass {
     void norm(BlockNorm which, Buf in, Buf out) override {
       p_.normalize(b_.norms[size_t(which)], p_.buffer(in), p_.buffer(out));
     }
+    void scale(BlockScale which, Buf buffer) override {
+      scale_rows(p_.buffer(buffer), b_.layer_scales[size_t(which)]);
+    }
     void attention(Buf in, Buf out) override {
       p_.attention(layer_, b_, p_.buffer(in), p_.buffer(out));
     }
@@ -308,6 +311,16 @@ class ForwardPass {
 
   static void clamp(Tensor& t, float limit) {
     for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = std::clamp(t.f32()[i], -limit, limit);
+  }
+
+  // x (T, d) row by row times scale (d,), as torch's x * lambda (one rounding per product).
+  static void scale_rows(Tensor& x, const Tensor& scale) {
+    const Tensor w = scale.to_f32();
+    const int64_t d = w.numel(), n = x.numel();
+    float* a = x.f32();
+    const float* s = w.f32();
+#pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
+    for (int64_t i = 0; i < n; ++i) a[i] *= s[i % d];
   }
 
   static void add_into(Tensor& x, const Tensor& y) {

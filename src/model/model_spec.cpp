@@ -47,6 +47,19 @@ class SpecCheck {
   const SpecOrigin& origin_;
 };
 
+// The layout's recipe decides which block norms (LayerScales) exist; a family names exactly those,
+// so that none it names goes unused (as Gemma-2's output norms would in a parallel block).
+template <typename Which, typename Name>
+void check_named(const std::vector<Which>& used_ones, Name name, const char* what) {
+  for (size_t k = 0; k < size_t(Which::Count); ++k) {
+    const bool used = std::find(used_ones.begin(), used_ones.end(), Which(k)) != used_ones.end();
+    if (used == name(Which(k)).empty())
+      throw std::logic_error(
+          str_cat("validate_spec: block ", what, " ", k,
+                  used ? " has no tensor name" : " is named but unused by the layout"));
+  }
+}
+
 }  // namespace
 
 void validate_spec(const ModelSpec& s) {
@@ -71,17 +84,11 @@ void validate_spec(const ModelSpec& s) {
     check.in_range(s.n_experts, 1, SpecLimits::experts, o.n_experts);
     check.in_range(s.experts_per_token, 1, s.n_experts, o.experts_per_token);
   }
-  // The layout's recipe decides which block norms exist; a family names exactly those, so that no
-  // norm it names goes unused (as Gemma-2's output norms would in a parallel block).
   const BlockPlan plan = plan_block(s);
-  for (size_t k = 0; k < size_t(BlockNorm::Count); ++k) {
-    const bool used =
-        std::find(plan.norms.begin(), plan.norms.end(), BlockNorm(k)) != plan.norms.end();
-    if (used == norm_name(s.names, BlockNorm(k)).empty())
-      throw std::logic_error(
-          str_cat("validate_spec: block norm ", k,
-                  used ? " has no tensor name" : " is named but unused by the layout"));
-  }
+  check_named(
+      plan.norms, [&](BlockNorm k) { return norm_name(s.names, k); }, "norm");
+  check_named(
+      plan.scales, [&](BlockScale k) { return scale_name(s.names, k); }, "LayerScale");
   // The forward pass indexes the layers' specs by layer; a family that fills them wrongly is a bug.
   if (int64_t(s.layers.size()) != s.n_layers)
     throw std::logic_error(

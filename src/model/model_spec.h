@@ -27,12 +27,13 @@ enum class Positions {
 // The order of a block's steps: one recipe each in block.cpp, which also fixes the block's norms
 // (TensorNames) and hook points.
 enum class BlockLayout {
-  PreNorm,           // x += attn(norm1(x)); x += mlp(norm2(x))
-  PostNorm,          // x = norm1(x + attn(x)); x = norm2(x + mlp(x))   (OPT-350m)
-  Sandwich,          // x += post1(attn(norm1(x))); x += post2(mlp(norm2(x)))   (Gemma-2, -3)
-  OutputNorm,        // x += post1(attn(x)); x += post2(mlp(x))   (OLMo-2)
-  ParallelOneNorm,   // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
-  ParallelTwoNorms,  // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
+  PreNorm,            // x += attn(norm1(x)); x += mlp(norm2(x))
+  PreNormLayerScale,  // x += ls1 * attn(norm1(x)); x += ls2 * mlp(norm2(x))   (DINOv2)
+  PostNorm,           // x = norm1(x + attn(x)); x = norm2(x + mlp(x))   (OPT-350m)
+  Sandwich,           // x += post1(attn(norm1(x))); x += post2(mlp(norm2(x)))   (Gemma-2, -3)
+  OutputNorm,         // x += post1(attn(x)); x += post2(mlp(x))   (OLMo-2)
+  ParallelOneNorm,    // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
+  ParallelTwoNorms,   // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
 };
 enum class RopeScaling { None, Linear, Llama3 };
 enum class QkNorm {
@@ -73,6 +74,9 @@ struct TensorNames {
   std::string optional_prefix;
   std::string embed, pos_embed, project_in, project_out, final_norm, lm_head;
   std::string attn_norm, mlp_norm, post_attn_norm, post_mlp_norm;
+  // The LayerScales ls1 and ls2 of BlockLayout: per-channel (d_model,) weights on a sublayer's
+  // output, named exactly when the layout uses them.
+  std::string attn_layer_scale, mlp_layer_scale;
   std::string q_norm, k_norm;   // with QkNorm: (head_dim,) per head, or the full width
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;

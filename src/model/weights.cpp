@@ -193,10 +193,12 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
     w.project_in = load.get(n.project_in, {d, e});
     w.project_out = load.get(n.project_out, {e, d});
   }
-  const BlockPlan plan = plan_block(s);  // the norms the layout's recipe uses
+  const BlockPlan plan = plan_block(s);  // the norms and LayerScales the layout's recipe uses
   for (int64_t i = 0; i < s.n_layers; ++i) {
     BlockWeights b;
     for (BlockNorm which : plan.norms) b.norms[size_t(which)] = load.norm(norm_name(n, which), i);
+    for (BlockScale which : plan.scales)
+      b.layer_scales[size_t(which)] = load.layer(scale_name(n, which), i, {d});
     load.attention(i, b);
     load.mlp(i, b);
     w.blocks.push_back(std::move(b));

@@ -18,6 +18,7 @@ TEST(BlockRecipes, EachLayoutUsesItsNorms) {
   using N = BlockNorm;
   const std::vector<std::pair<BlockLayout, std::vector<N>>> cases = {
       {BlockLayout::PreNorm, {N::Attn, N::Mlp}},
+      {BlockLayout::PreNormLayerScale, {N::Attn, N::Mlp}},
       {BlockLayout::PostNorm, {N::Attn, N::Mlp}},
       {BlockLayout::Sandwich, {N::Attn, N::PostAttn, N::Mlp, N::PostMlp}},
       {BlockLayout::OutputNorm, {N::PostAttn, N::PostMlp}},
@@ -25,6 +26,17 @@ TEST(BlockRecipes, EachLayoutUsesItsNorms) {
       {BlockLayout::ParallelTwoNorms, {N::Attn, N::Mlp}}};
   for (const auto& [layout, norms] : cases)
     EXPECT_EQ(plan_block(spec_with(layout)).norms, norms) << int(layout);
+}
+
+// Only DINOv2's layout scales its sublayers' outputs, attention's first; the loader loads exactly
+// these (d_model,) weights.
+TEST(BlockRecipes, OnlyTheLayerScaleLayoutUsesLayerScales) {
+  EXPECT_EQ(plan_block(spec_with(BlockLayout::PreNormLayerScale)).scales,
+            (std::vector<BlockScale>{BlockScale::Attn, BlockScale::Mlp}));
+  for (BlockLayout layout :
+       {BlockLayout::PreNorm, BlockLayout::PostNorm, BlockLayout::Sandwich, BlockLayout::OutputNorm,
+        BlockLayout::ParallelOneNorm, BlockLayout::ParallelTwoNorms})
+    EXPECT_TRUE(plan_block(spec_with(layout)).scales.empty()) << int(layout);
 }
 
 // Sequential layouts have a resid_mid between the sublayers; parallel ones do not. Every block
@@ -36,8 +48,8 @@ TEST(BlockRecipes, PointsInFiringOrder) {
       P::Pattern,  P::Z, P::AttnOut, P::ResidMid, P::MlpPost, P::MlpOut, P::ResidPost};
   std::vector<P> parallel = sequential;
   parallel.erase(parallel.begin() + 10);  // no ResidMid
-  for (BlockLayout layout : {BlockLayout::PreNorm, BlockLayout::PostNorm, BlockLayout::Sandwich,
-                             BlockLayout::OutputNorm})
+  for (BlockLayout layout : {BlockLayout::PreNorm, BlockLayout::PreNormLayerScale,
+                             BlockLayout::PostNorm, BlockLayout::Sandwich, BlockLayout::OutputNorm})
     EXPECT_EQ(plan_block(spec_with(layout)).points, sequential) << int(layout);
   for (BlockLayout layout : {BlockLayout::ParallelOneNorm, BlockLayout::ParallelTwoNorms})
     EXPECT_EQ(plan_block(spec_with(layout)).points, parallel) << int(layout);

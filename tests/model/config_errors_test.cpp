@@ -485,6 +485,18 @@ TEST(ValidateSpec, BlockNormsAreExactlyThoseTheLayoutUses) {
   EXPECT_THROW(validate_spec(s), std::logic_error);
 }
 
+// The same for LayerScales: named exactly when the layout scales its sublayers (DINOv2).
+TEST(ValidateSpec, LayerScalesAreExactlyThoseTheLayoutUses) {
+  ModelSpec s = valid_spec();
+  s.layout = BlockLayout::PreNormLayerScale;  // needs LayerScales nobody named
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+  s.names.attn_layer_scale = "layer.{i}.layer_scale1.lambda1";
+  s.names.mlp_layer_scale = "layer.{i}.layer_scale2.lambda1";
+  validate_spec(s);
+  s.layout = BlockLayout::PreNorm;  // named but never loaded
+  EXPECT_THROW(validate_spec(s), std::logic_error);
+}
+
 // An encoder layer attends to every token; a sliding window (counted back from the query) on one
 // is refused rather than computed as something else.
 TEST(ValidateSpec, NonCausalLayersHaveNoWindow) {
