@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "vision/resample_weights.h"
+
 namespace massact {
 
 enum class GridResize {
@@ -18,13 +20,8 @@ enum class GridResize {
 std::vector<float> resize_position_grid(const float* grid, int64_t rows, int64_t cols, int64_t dim,
                                         int64_t new_rows, int64_t new_cols, GridResize mode);
 
-// For one axis: output position o reads inputs first[o] .. first[o] + taps - 1 (clamped to the
-// axis) with weights[o * taps + j]. Exposed so that tests can bound the arithmetic.
-struct GridAxis {
-  int64_t taps = 0;
-  std::vector<int64_t> first;   // (out)
-  std::vector<double> weights;  // (out, taps)
-};
-GridAxis grid_axis(int64_t in_size, int64_t out_size, GridResize mode);
+// One axis's weights (inputs before 0 or past the end read the edge, as torch clamps them).
+// Exposed so that tests can bound the arithmetic.
+AxisWeights grid_axis(int64_t in_size, int64_t out_size, GridResize mode);
 
 }  // namespace massact

@@ -8,11 +8,9 @@
 #include <string>
 
 #include "io/image_file.h"
+#include "vision/resample_weights.h"
 
 namespace massact {
-
-// The filters Pillow numbers 2 and 3, which the ViT, CLIP and DINOv2 processors use.
-enum class Resample { Bilinear, Bicubic };
 
 // Pillow's enum value (as preprocessor_config.json's "resample" spells it) to a filter; `where`
 // names the file for the error when the value is one massact does not implement.

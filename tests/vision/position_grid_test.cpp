@@ -27,7 +27,7 @@ struct Case {
 // - the weights: torch computes the source coordinate scale * (o + 0.5) - 0.5 in float32, off by
 //   up to 2u (in_size + 1), and the kernel's slope is at most 1.5, so each weight may be off by
 //   3u (in_size + 1) absolutely, plus 8u for evaluating and normalizing it.
-double bound(const GridAxis& rows, const GridAxis& cols, int64_t r, int64_t c, int64_t k,
+double bound(const AxisWeights& rows, const AxisWeights& cols, int64_t r, int64_t c, int64_t k,
              const float* grid, int64_t size, int64_t dim) {
   const double weight_error = testing::kUnitRoundoffF32 * (3.0 * (size + 1) + 8);
   double product_sum = 0, weight_sum = 0;
@@ -61,7 +61,7 @@ TEST(PositionGrid, ResizesAsTransformersDoes) {
     std::vector<float> resized =
         resize_position_grid(grid, c.grid, c.grid, dim, c.new_grid, c.new_grid, c.mode);
     ASSERT_EQ(int64_t(resized.size()) + dim, expected.numel());
-    const GridAxis axis = grid_axis(c.grid, c.new_grid, c.mode);
+    const AxisWeights axis = grid_axis(c.grid, c.new_grid, c.mode);
     int64_t outside = 0;
     for (int64_t p = 0; p < c.new_grid * c.new_grid; ++p) {
       for (int64_t k = 0; k < dim; ++k) {
