@@ -19,15 +19,19 @@ int64_t text_tokens_per_window(const PerplexityProtocol& protocol) {
 }
 }  // namespace
 
-int64_t perplexity_windows(const PerplexityProtocol& protocol, int64_t text_tokens) {
+int64_t text_windows(const PerplexityProtocol& protocol, int64_t text_tokens) {
   const int64_t L = protocol.seq_len;
   if (L < 2) throw_input_error("--seq-len: expected at least 2 tokens, got ", L);
-  int64_t windows = text_tokens / text_tokens_per_window(protocol);
+  const int64_t windows = text_tokens / text_tokens_per_window(protocol);
   if (windows == 0)
     throw_input_error("--text-file ", protocol.text_name, ": the text has ", text_tokens,
                       " tokens, fewer than one window of --seq-len ", L);
-  if (protocol.max_windows > 0) windows = std::min(windows, protocol.max_windows);
   return windows;
+}
+
+int64_t perplexity_windows(const PerplexityProtocol& protocol, int64_t text_tokens) {
+  const int64_t windows = text_windows(protocol, text_tokens);
+  return protocol.max_windows > 0 ? std::min(windows, protocol.max_windows) : windows;
 }
 
 PerplexityResult perplexity(const Model& model, const TokenIds& text,
@@ -50,6 +54,7 @@ PerplexityResult perplexity(const Model& model, const TokenIds& text,
   PerplexityResult r;
   r.text_tokens = n;
   r.windows = windows;
+  r.text_windows = text_windows(protocol, n);
   r.scored_tokens = windows * (L - 1);
   r.mean_nll = nll / double(r.scored_tokens);
   r.perplexity = std::exp(r.mean_nll);

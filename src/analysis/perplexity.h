@@ -28,12 +28,14 @@ struct PerplexityResult {
   double perplexity;
   double mean_nll;  // nats per scored token
   int64_t text_tokens;
-  int64_t windows;
+  int64_t windows;       // evaluated
+  int64_t text_windows;  // in the text: windows < text_windows when max_windows cut them
   int64_t scored_tokens;
 };
 
-// How many windows the protocol takes from a text of text_tokens tokens. InputError when the text
-// is shorter than one window.
+// How many windows a text of text_tokens tokens holds, and how many of them the protocol takes
+// (at most max_windows). InputError when the text is shorter than one window.
+int64_t text_windows(const PerplexityProtocol& protocol, int64_t text_tokens);
 int64_t perplexity_windows(const PerplexityProtocol& protocol, int64_t text_tokens);
 
 // The hooks for one evaluation window (an intervention that depends on the window's tokens).

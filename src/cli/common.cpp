@@ -236,7 +236,8 @@ void EvalWindows::add_options(CLI::App* cmd, const std::string& flag) {
                   "Evaluation window in tokens (0: min(4096, the model's context))")
       ->capture_default_str()
       ->check(at_least(0));
-  cmd->add_option("--max-windows", max_windows, "Evaluate only the first K windows (0: all)")
+  cmd->add_option("--max-windows", max_windows,
+                  "Evaluate only the first K windows (0: all, the paper's protocol)")
       ->capture_default_str()
       ->check(at_least(0));
 }
@@ -245,6 +246,12 @@ PerplexityProtocol EvalWindows::protocol(const LoadedModel& m, const std::string
   const int64_t length = seq_len_or_default(seq_len, m.model);
   m.check_length(length, seq_len_flag);
   return {length, max_windows, text_name, std::nullopt};
+}
+
+std::string windows_taken(const PerplexityResult& r) {
+  if (r.windows == r.text_windows) return "all " + std::to_string(r.windows) + " windows";
+  return std::to_string(r.windows) + " of the text's " + std::to_string(r.text_windows) +
+         " windows (--max-windows 0: all)";
 }
 
 std::vector<TokenIds> SequenceInput::resolve(const LoadedModel& m) const {

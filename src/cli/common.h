@@ -109,17 +109,27 @@ struct SequenceInput {
   json protocol(const LoadedModel& m, const std::vector<TokenIds>& sequences) const;
 };
 
+// Windows a perplexity evaluation takes unless --max-windows says otherwise: few enough that a
+// 270M model's intervene run (three passes over windows of 4096 tokens, each pass through a
+// 262k-entry vocabulary) takes minutes on two cores, while zeroing the massive activations still
+// moves perplexity by orders of magnitude more than the windows' spread; --max-windows 0 is the
+// paper's protocol.
+inline constexpr int64_t kDefaultEvalWindows = 4;
+
 // The windows of a perplexity evaluation: SEQ_LEN_FLAG (0: min(4096, the model's context)) and
 // --max-windows.
 struct EvalWindows {
   int64_t seq_len = 0;
-  int64_t max_windows = 0;
+  int64_t max_windows = kDefaultEvalWindows;
   std::string seq_len_flag = "--seq-len";
 
   void add_options(CLI::App* cmd, const std::string& flag = "--seq-len");
   // The protocol over the text file `text_name`; its window checked against the context.
   PerplexityProtocol protocol(const LoadedModel& m, const std::string& text_name) const;
 };
+
+// "all 5 windows" or "8 of the text's 71 windows (--max-windows 0: all)", for a result's table.
+std::string windows_taken(const PerplexityResult& r);
 
 // --min-magnitude and --min-ratio: the paper's criterion, both options.
 void add_criterion_options(CLI::App* cmd, MassiveCriterion& criterion);

@@ -106,6 +106,7 @@ void add_decompose_command(CLI::App& app) {
                      {"outlier_features", outlier_features_json(census.feature_shares(), kinds)}};
 
     Table bias({"u_C", "perplexity"});
+    std::string windows;  // what the passes ran on (the same windows for every edit)
     if (!opt->eval_text.empty()) {
       json rows = json::array();
       for (auto edit : {ValueUpdateEdit::None, ValueUpdateEdit::Fixed, ValueUpdateEdit::Removed}) {
@@ -113,10 +114,12 @@ void add_decompose_command(CLI::App& app) {
             m.model, eval_tokens, protocol, layer, edit, opt->criterion, kinds, fixed,
             estimate.phase(std::string("decompose: ") + value_update_edit_name(edit) + ", window",
                            protocol.seq_len));
+        windows = windows_taken(r);
         rows.push_back({{"u_C", value_update_edit_name(edit)},
                         {"perplexity", r.perplexity},
                         {"mean_nll", r.mean_nll},
-                        {"windows", r.windows}});
+                        {"windows", r.windows},
+                        {"text_windows", r.text_windows}});
         bias.add_row({value_update_edit_name(edit), format_number(r.perplexity)});
       }
       doc["protocol"]["eval"] = {
@@ -135,7 +138,7 @@ void add_decompose_command(CLI::App& app) {
                 << " sequences have massive tokens\n";
       table.print(std::cout);
       if (!opt->eval_text.empty()) {
-        std::cout << "\nimplicit-bias test on " << opt->eval_text << ":\n";
+        std::cout << "\nimplicit-bias test on " << opt->eval_text << ", " << windows << ":\n";
         bias.print(std::cout);
       }
     });

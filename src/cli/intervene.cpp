@@ -163,6 +163,7 @@ void add_intervene_command(CLI::App& app) {
     const int layer = opt->layer >= 0 ? opt->layer : first_layer.value_or(0);
 
     json rows = json::array();
+    std::string windows;  // what the passes ran on (the same windows for every mode)
     Table table({"activations", "perplexity", "edited", "left (no mean)"});
     Table left({"mode", "layer", "dim", "role", "left (no calibration mean)"});
     for (Intervention mode : modes) {
@@ -170,6 +171,7 @@ void add_intervene_command(CLI::App& app) {
           m.model, eval_tokens, protocol, {layer, mode, opt->criterion, &means, kinds}, m.text_of(),
           estimate.phase(std::string("intervene: ") + intervention_name(mode) + ", window",
                          protocol.seq_len));
+      windows = windows_taken(r.perplexity);
       rows.push_back({{"mode", intervention_name(mode)},
                       {"perplexity", r.perplexity.perplexity},
                       {"mean_nll", r.perplexity.mean_nll},
@@ -178,6 +180,7 @@ void add_intervene_command(CLI::App& app) {
                       {"without_mean", without_mean_json(r)},
                       {"outlier_features_left", r.outlier_features_left},
                       {"windows", r.perplexity.windows},
+                      {"text_windows", r.perplexity.text_windows},
                       {"scored_tokens", r.perplexity.scored_tokens}});
       table.add_row({intervention_name(mode), format_number(r.perplexity.perplexity),
                      std::to_string(r.edited), std::to_string(r.left_without_mean())});
@@ -210,7 +213,7 @@ void add_intervene_command(CLI::App& app) {
         {"outlier_features", outlier_features_json(means.feature_shares(), kinds)}};
     opt->output.emit(doc, {{"perplexity", &table}, {"left_without_mean", &left}}, [&] {
       std::cout << "layer " << layer << " (layer " << layer + 1 << " output), windows of "
-                << protocol.seq_len << " tokens from " << opt->eval_text << "\n";
+                << protocol.seq_len << " tokens from " << opt->eval_text << ", " << windows << "\n";
       print_outlier_note(kinds, opt->outliers);
       if (!first_layer && opt->layer < 0)
         std::cout << "note: calibration found no massive activations; editing layer 0, where the "

@@ -40,18 +40,17 @@ void add_perplexity_command(CLI::App& app) {
                        {"windows", "non-overlapping, tail dropped"},
                        {"scored", "every position but the first of each window"},
                        {"max_windows", protocol.max_windows}};
-    doc["result"] = {{"perplexity", r.perplexity},
-                     {"mean_nll", r.mean_nll},
-                     {"text_tokens", r.text_tokens},
-                     {"windows", r.windows},
-                     {"scored_tokens", r.scored_tokens}};
+    doc["result"] = {{"perplexity", r.perplexity},     {"mean_nll", r.mean_nll},
+                     {"text_tokens", r.text_tokens},   {"windows", r.windows},
+                     {"text_windows", r.text_windows}, {"scored_tokens", r.scored_tokens}};
     opt->output.emit(doc, [&] {
       std::cout << "perplexity " << format_number(r.perplexity) << "  (mean NLL "
                 << format_number(r.mean_nll) << " nats over " << r.scored_tokens
                 << " scored tokens)\n"
                 << "protocol: " << opt->text_file << " tokenized whole (" << r.text_tokens
-                << " tokens), " << r.windows << " non-overlapping windows of " << protocol.seq_len
-                << " tokens, every position but each window's first scored\n";
+                << " tokens), non-overlapping windows of " << protocol.seq_len
+                << " tokens, every position but each window's first scored; " << windows_taken(r)
+                << "\n";
     });
   });
 }

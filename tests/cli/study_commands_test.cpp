@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "analysis/planted_model.h"
+#include "cli/common.h"
 #include "cli/run_cli.h"
 #include "io/json_file.h"
 #include "test_paths.h"
@@ -82,6 +83,27 @@ TEST_F(StudyCommands, ProfileStatsAndMeansFile) {
   EXPECT_EQ(other.code, 2) << other.err;
   EXPECT_CONTAINS(other.err, means + ": field 'model.");
   EXPECT_CONTAINS(other.err, "the means were measured on");
+}
+
+// By default a perplexity run takes the first kDefaultEvalWindows windows, says so, and
+// --max-windows 0 takes every window of the text (the paper's protocol).
+TEST_F(StudyCommands, PerplexityTakesTheDefaultWindowsUnlessAskedForAll) {
+  json sample = run_json({"perplexity", planted_->dir, "--text-file", text_, "--seq-len", "16"});
+  const int64_t all = sample["result"]["text_windows"];
+  const int64_t cut = cli::kDefaultEvalWindows;
+  ASSERT_GT(all, cut) << "the planted text is too short to show the default cut";
+  EXPECT_EQ(sample["result"]["windows"], cut);
+  EXPECT_EQ(sample["protocol"]["max_windows"], cut);
+  json whole = run_json(
+      {"perplexity", planted_->dir, "--text-file", text_, "--seq-len", "16", "--max-windows", "0"});
+  EXPECT_EQ(whole["result"]["windows"], all);
+  EXPECT_EQ(whole["result"]["text_windows"], all);
+  EXPECT_EQ(whole["result"]["scored_tokens"], all * 15);
+
+  testing::CliResult table =
+      run_cli({"perplexity", planted_->dir, "--text-file", text_, "--seq-len", "16"});
+  EXPECT_CONTAINS(table.out, std::to_string(cut) + " of the text's " + std::to_string(all) +
+                                 " windows (--max-windows 0: all)");
 }
 
 TEST_F(StudyCommands, InterveneCalibratesOnHeldOutText) {
