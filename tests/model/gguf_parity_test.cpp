@@ -109,6 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32",
                                    "falcon_f32", "falcon_newarch_f32", "pythia_parallel_f32",
                                    "pythia_sequential_f32", "olmo2_f32", "qwen3_f32"})));
+INSTANTIATE_TEST_SUITE_P(ConvertedCohere, GgufParity,
+                         ::testing::ValuesIn(converted({"cohere_f32"})));
 
 // The spec read from the GGUF means the model the Hugging Face family file builds from the
 // config.json it was converted from. Left out: what only says how the file stores it (names,
@@ -144,6 +146,7 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.o_bias, h.o_bias);
   EXPECT_EQ(g.tied_embeddings, h.tied_embeddings);
   EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
+  EXPECT_FLOAT_EQ(float(g.logit_scale), float(h.logit_scale));  // float32 in GGUF
   EXPECT_EQ(g.bos_token_id, h.bos_token_id);
   EXPECT_EQ(g.eos_token_id, h.eos_token_id);
 }
@@ -265,6 +268,28 @@ std::string load_error(const std::string& path) {
   }
   ADD_FAILURE() << "no InputError for " << path;
   return "";
+}
+
+// Command-R+: rows in Hugging Face's order (interleaved RoPE needs no reordering), each q/k head
+// LayerNormed with its own weights, stored (heads, head_dim).
+TEST(GgufSpec, CommandRRotatesInterleavedPairsAndScalesItsLogits) {
+  const ModelSpec s = Model::load(gguf_path("cohere.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "command-r");
+  EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
+  EXPECT_EQ(s.norm, NormKind::LayerNorm);
+  EXPECT_FALSE(s.norm_bias);
+  EXPECT_FALSE(s.qk_rows_pairwise);
+  EXPECT_TRUE(s.layers[0].rope.interleaved);
+  EXPECT_EQ(s.layers[0].qk_norm, QkNorm::EachHead);
+  EXPECT_EQ(s.logit_scale, 0.25);
+  EXPECT_TRUE(s.tied_embeddings);
+}
+
+// llama.cpp requires command-r.logit_scale; without it the logits would be off by 1 / scale.
+TEST(GgufSpec, CommandRWithoutLogitScaleNamesTheKey) {
+  const std::string path =
+      damaged("cohere.f32.gguf", "command-r.logit_scale", "logit_scale", "logit_scalf");
+  EXPECT_CONTAINS(load_error(path), "key 'command-r.logit_scale': missing");
 }
 
 TEST(GgufSpec, MissingLayerNormEpsilonNamesTheKey) {

@@ -228,6 +228,28 @@ ModelSpec qwen3(const ArchKeys& keys) {
   return spec;
 }
 
+// Command-R (Cohere): attention and MLP in parallel from one LayerNorm without bias, a gated SiLU
+// MLP, RoPE on interleaved pairs (llama.cpp's "norm" RoPE; the converter keeps Hugging Face's
+// rows, which are already in that order), the logits scaled by logit_scale, which llama.cpp
+// requires. Command-R+ adds a LayerNorm of each query and key head with its own weights.
+ModelSpec command_r(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  spec.layout = BlockLayout::ParallelOneNorm;
+  spec.names.mlp_norm = "";
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_eps = keys.positive_number("attention.layer_norm_epsilon");
+  spec.logit_scale = keys.positive_number("logit_scale");
+  for (LayerSpec& layer : spec.layers) layer.rope.interleaved = true;
+  spec.qkv_bias = keys.tensors.has("blk.0.attn_q.bias");
+  spec.o_bias = keys.tensors.has("blk.0.attn_output.bias");
+  if (keys.tensors.has("blk.0.attn_q_norm.weight")) {
+    spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+    spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+    set_qk_norm(spec, QkNorm::EachHead);
+  }
+  return spec;
+}
+
 // OLMo-2: norms on the sublayers' outputs only, q and k normed over their full width; HF's row
 // order. The converter writes a window only for OLMo-3, which this reader does not support.
 ModelSpec olmo2(const ArchKeys& keys) {
@@ -384,7 +406,7 @@ const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
       {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
       {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}};
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"command-r", command_r}};
   return table;
 }
 
