@@ -130,6 +130,7 @@ json describe(const LoadedModel& m) {
                          {"max_positions", s.max_positions},
                          {"embed_dim", s.embed_dim},
                          {"embed_scale", s.embed_scale},
+                         {"embed_norm", s.embed_norm},
                          {"block", layout_name(s.layout)},
                          {"final_norm", s.final_norm},
                          {"norm", norm_name(s)},

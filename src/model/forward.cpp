@@ -93,7 +93,8 @@ class ForwardPass {
       layer_norm(x, rows, width, n.weight, n.bias, s_.norm_eps, y);
   }
 
-  // ids -> x_ (T, d_model): the token rows (scaled), projected in, plus learned positions.
+  // ids -> x_ (T, d_model): the token rows (scaled), projected in, plus learned positions, normed
+  // where the spec says.
   void embed(const TokenIds& ids) {
     const int64_t e = s_.embed_dim;
     Tensor tokens = e == s_.d_model ? x_ : f32_zeros({T_, e});  // (T, embed_dim)
@@ -111,6 +112,7 @@ class ForwardPass {
         for (int64_t i = 0; i < s_.d_model; ++i) xt[i] += row[size_t(i)];
       }
     }
+    if (s_.embed_norm) normalize(w_.embed_norm, x_, x_);
     fire(HookPoint::Embed, -1, x_);
   }
 

@@ -79,6 +79,7 @@ struct TensorNames {
   // ("transformer." in the original GPT-2); a name not found is looked up again without it.
   std::string optional_prefix;
   std::string embed, pos_embed, project_in, project_out, final_norm, lm_head;
+  std::string embed_norm;  // with ModelSpec::embed_norm
   std::string attn_norm, mlp_norm, post_attn_norm, post_mlp_norm;
   // The LayerScales ls1 and ls2 of BlockLayout: per-channel (d_model,) weights on a sublayer's
   // output, named exactly when the layout uses them.
@@ -131,6 +132,9 @@ struct ModelSpec {
   int64_t embed_dim = 0;
   double embed_scale = 1.0;  // Gemma: sqrt(d_model)
   int64_t position_offset = 0;
+  // A norm (of the block norms' kind) on the embedded tokens, before the first block (BLOOM's
+  // word_embeddings_layernorm); hook_embed sees its output, the stream entering block 0.
+  bool embed_norm = false;
 
   BlockLayout layout = BlockLayout::PreNorm;
   bool final_norm = true;

@@ -203,6 +203,7 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
     w.project_in = load.get(n.project_in, {d, e});
     w.project_out = load.get(n.project_out, {e, d});
   }
+  if (s.embed_norm) w.embed_norm = load.norm(n.embed_norm, 0);
   const BlockPlan plan = plan_block(s);  // the norms and LayerScales the layout's recipe uses
   for (int64_t i = 0; i < s.n_layers; ++i) {
     BlockWeights b;

@@ -106,7 +106,7 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_EQ(supported_model_types(),
             (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
                                       "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
-                                      "olmo2", "qwen3", "cohere"}));
+                                      "olmo2", "qwen3", "cohere", "bloom"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -370,6 +370,28 @@ TEST(ConfigErrors, CohereDefaults) {
   EXPECT_EQ(s.layers[0].qk_norm, QkNorm::None);
   EXPECT_TRUE(s.layers[0].rope.interleaved);
   EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
+}
+
+TEST(ConfigErrors, BloomRefusesResidualsAfterTheNorm) {
+  json c = read_fixture_config("bloom_f32");
+  c["apply_residual_connection_post_layernorm"] = true;
+  field_error(c, "apply_residual_connection_post_layernorm");
+}
+
+// BLOOM's released configs spell the width n_embed and the heads num_attention_heads.
+TEST(ConfigErrors, BloomReadsTheReleasedSpellings) {
+  json c = read_fixture_config("bloom_f32");
+  c["n_embed"] = c["hidden_size"];
+  c["num_attention_heads"] = c["n_head"];
+  c.erase("hidden_size");
+  c.erase("n_head");
+  const ModelSpec s = spec_from_config(c, kConfigPath);
+  EXPECT_EQ(s.d_model, 48);
+  EXPECT_EQ(s.n_heads, 6);
+  EXPECT_EQ(s.d_ff, 192);
+  EXPECT_TRUE(s.embed_norm);
+  c.erase("n_embed");
+  field_error(c, "hidden_size");
 }
 
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {

@@ -109,8 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32",
                                    "falcon_f32", "falcon_newarch_f32", "pythia_parallel_f32",
                                    "pythia_sequential_f32", "olmo2_f32", "qwen3_f32"})));
-INSTANTIATE_TEST_SUITE_P(ConvertedCohere, GgufParity,
-                         ::testing::ValuesIn(converted({"cohere_f32"})));
+INSTANTIATE_TEST_SUITE_P(ConvertedCohereBloom, GgufParity,
+                         ::testing::ValuesIn(converted({"cohere_f32", "bloom_f32"})));
 
 // The spec read from the GGUF means the model the Hugging Face family file builds from the
 // config.json it was converted from. Left out: what only says how the file stores it (names,
@@ -147,6 +147,7 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.tied_embeddings, h.tied_embeddings);
   EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
   EXPECT_FLOAT_EQ(float(g.logit_scale), float(h.logit_scale));  // float32 in GGUF
+  EXPECT_EQ(g.embed_norm, h.embed_norm);
   EXPECT_EQ(g.bos_token_id, h.bos_token_id);
   EXPECT_EQ(g.eos_token_id, h.eos_token_id);
 }
@@ -290,6 +291,25 @@ TEST(GgufSpec, CommandRWithoutLogitScaleNamesTheKey) {
   const std::string path =
       damaged("cohere.f32.gguf", "command-r.logit_scale", "logit_scale", "logit_scalf");
   EXPECT_CONTAINS(load_error(path), "key 'command-r.logit_scale': missing");
+}
+
+// BLOOM: the converter regroups the per-head fused rows into q, k, v blocks.
+TEST(GgufSpec, BloomNormsItsEmbeddingAndHasAlibi) {
+  const ModelSpec s = Model::load(gguf_path("bloom.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "bloom");
+  EXPECT_TRUE(s.embed_norm);
+  EXPECT_EQ(s.names.embed_norm, "token_embd_norm.weight");
+  EXPECT_EQ(s.positions, Positions::Alibi);
+  EXPECT_EQ(s.qkv_groups, 1);
+  EXPECT_EQ(s.n_heads, 6);
+  EXPECT_EQ(s.activation, Activation::GeluTanh);
+  EXPECT_TRUE(s.norm_bias && s.qkv_bias && s.o_bias && s.mlp_bias);
+}
+
+TEST(GgufSpec, BloomWithoutItsEmbeddingNormNamesTheTensor) {
+  const std::string path =
+      damaged("bloom.f32.gguf", "token_embd_norm.weight", "token_embd_norm", "token_embd_morm");
+  EXPECT_CONTAINS(load_error(path), "token_embd_norm.weight");
 }
 
 TEST(GgufSpec, MissingLayerNormEpsilonNamesTheKey) {

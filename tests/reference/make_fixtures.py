@@ -25,6 +25,7 @@ import transformers
 from safetensors.torch import load_file, save_file
 from transformers import (
     AutoModelForCausalLM,
+    BloomConfig,
     CohereConfig,
     FalconConfig,
     GemmaConfig,
@@ -280,6 +281,16 @@ FIXTURES = {
         dtype=torch.float32,
         seed=2001,
     ),
+    # BLOOM: ALiBi with 6 heads (not a power of two: the slopes interleave two geometric series,
+    # as BLOOM-176B's 112 heads), a LayerNorm on the word embeddings, per-head interleaved fused
+    # query_key_value, biases, tanh GELU, MLP 4 x hidden, tied. Hidden 48 (head_dim 8).
+    "bloom_f32": dict(
+        config_class=BloomConfig,
+        base=SMALL,
+        config=dict(hidden_size=48, n_layer=2, n_head=6, layer_norm_epsilon=1e-5),
+        dtype=torch.float32,
+        seed=2002,
+    ),
 }
 
 
@@ -419,6 +430,7 @@ MODULES = {
     "falcon": ("transformer.h", "transformer.ln_f"),
     "mpt": ("transformer.blocks", "transformer.norm_f"),
     "cohere": ("model.layers", "model.norm"),
+    "bloom": ("transformer.h", "transformer.ln_f"),
 }
 
 

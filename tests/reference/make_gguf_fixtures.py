@@ -431,7 +431,7 @@ def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
                 "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
                 "qwen3_f32"]
-GGUF_SOURCES += ["cohere_f32"]
+GGUF_SOURCES += ["cohere_f32", "bloom_f32"]
 TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
 
 
@@ -457,12 +457,12 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
         "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.olmo,"
         " conversion.phi\n"
-        "import conversion.command_r\n"
+        "import conversion.bloom, conversion.command_r\n"
         "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
         " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel,"
         " conversion.olmo.Olmo2Model]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
-        "for model in [conversion.command_r.CommandR2Model]:\n"
+        "for model in [conversion.command_r.CommandR2Model, conversion.bloom.BloomModel]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"

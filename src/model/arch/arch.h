@@ -67,6 +67,7 @@ ModelSpec mixtral_spec(const JsonFields& config);
 ModelSpec olmo2_spec(const JsonFields& config);
 ModelSpec qwen3_spec(const JsonFields& config);
 ModelSpec cohere_spec(const JsonFields& config);
+ModelSpec bloom_spec(const JsonFields& config);
 
 }  // namespace massact
 

@@ -401,12 +401,27 @@ ModelSpec gptneox(const ArchKeys& keys) {
   return spec;
 }
 
+// BLOOM: ALiBi (bias max 8, which llama.cpp hard-codes), a LayerNorm on the token embedding
+// (token_embd_norm), pre-LayerNorm blocks, the tanh GELU, biases. The converter regroups
+// query_key_value's per-head q, k, v rows into q, k, v blocks.
+ModelSpec bloom(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  require_fused_qkv(keys, spec);
+  spec.positions = Positions::Alibi;
+  spec.embed_norm = true;
+  spec.names.embed_norm = "token_embd_norm.weight";
+  spec.activation = Activation::GeluTanh;
+  biases_as_stored(keys, spec);
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
       {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
       {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"command-r", command_r}};
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"command-r", command_r},
+      {"bloom", bloom}};
   return table;
 }
 
