@@ -109,8 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32",
                                    "falcon_f32", "falcon_newarch_f32", "pythia_parallel_f32",
                                    "pythia_sequential_f32", "olmo2_f32", "qwen3_f32"})));
-INSTANTIATE_TEST_SUITE_P(ConvertedCohereBloom, GgufParity,
-                         ::testing::ValuesIn(converted({"cohere_f32", "bloom_f32"})));
+INSTANTIATE_TEST_SUITE_P(ConvertedCohereBloomMpt, GgufParity,
+                         ::testing::ValuesIn(converted({"cohere_f32", "bloom_f32", "mpt_f32"})));
 
 // The spec read from the GGUF means the model the Hugging Face family file builds from the
 // config.json it was converted from. Left out: what only says how the file stores it (names,
@@ -148,6 +148,8 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
   EXPECT_FLOAT_EQ(float(g.logit_scale), float(h.logit_scale));  // float32 in GGUF
   EXPECT_EQ(g.embed_norm, h.embed_norm);
+  EXPECT_FLOAT_EQ(float(g.alibi_bias_max), float(h.alibi_bias_max));
+  EXPECT_FLOAT_EQ(float(g.clip_qkv), float(h.clip_qkv));
   EXPECT_EQ(g.bos_token_id, h.bos_token_id);
   EXPECT_EQ(g.eos_token_id, h.eos_token_id);
 }
@@ -310,6 +312,24 @@ TEST(GgufSpec, BloomWithoutItsEmbeddingNormNamesTheTensor) {
   const std::string path =
       damaged("bloom.f32.gguf", "token_embd_norm.weight", "token_embd_norm", "token_embd_morm");
   EXPECT_CONTAINS(load_error(path), "token_embd_norm.weight");
+}
+
+// mpt.feed_forward_length is 4 * embedding_length whatever expansion_ratio says: the width comes
+// from the weights; the clamp and the ALiBi maximum from their keys.
+TEST(GgufSpec, MptReadsItsAlibiMaximumAndClamp) {
+  const ModelSpec s = Model::load(gguf_path("mpt.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "mpt");
+  EXPECT_EQ(s.positions, Positions::Alibi);
+  EXPECT_EQ(s.alibi_bias_max, 8.0);
+  EXPECT_EQ(s.clip_qkv, 0.5);
+  EXPECT_FALSE(s.norm_bias);
+  EXPECT_EQ(s.activation, Activation::GeluExact);
+}
+
+TEST(GgufSpec, MptWithoutItsAlibiMaximumNamesTheKey) {
+  const std::string path =
+      damaged("mpt.f32.gguf", "mpt.attention.max_alibi_bias", "max_alibi_bias", "max_alibi_bia_");
+  EXPECT_CONTAINS(load_error(path), "key 'mpt.attention.max_alibi_bias': missing");
 }
 
 TEST(GgufSpec, MissingLayerNormEpsilonNamesTheKey) {

@@ -431,7 +431,7 @@ def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
                 "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
                 "qwen3_f32"]
-GGUF_SOURCES += ["cohere_f32", "bloom_f32"]
+GGUF_SOURCES += ["cohere_f32", "bloom_f32", "mpt_f32"]
 TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
 
 
@@ -445,6 +445,11 @@ def staged_copy(fixture: Path, stage: Path) -> Path:
     if (config["model_type"] == "falcon" and config["multi_query"]
             and not config["new_decoder_architecture"]):
         config["num_kv_heads"] = 1
+    if config["model_type"] == "mpt":
+        # The converter knows MosaicML's class name and reads attn_config's alibi fields, which
+        # transformers leaves out at their defaults (True, 8).
+        config["architectures"] = ["MPTForCausalLM"]
+        config["attn_config"] = {"alibi": True, "alibi_bias_max": 8, **config["attn_config"]}
     mf.write_json(out / "config.json", config)
     return out
 
@@ -457,12 +462,13 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
         "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.olmo,"
         " conversion.phi\n"
-        "import conversion.bloom, conversion.command_r\n"
+        "import conversion.bloom, conversion.command_r, conversion.mpt\n"
         "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
         " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel,"
         " conversion.olmo.Olmo2Model]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
-        "for model in [conversion.command_r.CommandR2Model, conversion.bloom.BloomModel]:\n"
+        "for model in [conversion.command_r.CommandR2Model, conversion.bloom.BloomModel,"
+        " conversion.mpt.MPTModel]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"

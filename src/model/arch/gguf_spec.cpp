@@ -415,13 +415,32 @@ ModelSpec bloom(const ArchKeys& keys) {
   return spec;
 }
 
+// MPT: ALiBi (attention.max_alibi_bias; llama.cpp's learned positions when it is 0 are not
+// supported), LayerNorms with a bias only where stored (the released models have none), exact
+// GELU as transformers (llama.cpp evaluates the tanh form), q, k and v clamped to
+// attention.clamp_kqv when the key is present, no biases in the released models.
+ModelSpec mpt(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  require_fused_qkv(keys, spec);
+  spec.norm_bias = keys.tensors.has("blk.0.attn_norm.bias");
+  spec.positions = Positions::Alibi;
+  spec.alibi_bias_max = keys.positive_number("attention.max_alibi_bias");
+  if (keys.has("attention.clamp_kqv")) spec.clip_qkv = keys.positive_number("attention.clamp_kqv");
+  if (keys.tensors.has("blk.0.attn_q_norm.weight"))
+    throw_input_error(keys.gguf.path(), ": tensor 'blk.0.attn_q_norm.weight': MPT's query/key ",
+                      "LayerNorms (attn_config.qk_ln) are not supported");
+  spec.activation = Activation::GeluExact;
+  biases_as_stored(keys, spec);
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
       {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
       {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
       {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"command-r", command_r},
-      {"bloom", bloom}};
+      {"bloom", bloom},     {"mpt", mpt}};
   return table;
 }
 
