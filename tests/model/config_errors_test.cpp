@@ -106,7 +106,7 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_EQ(supported_model_types(),
             (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
                                       "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
-                                      "olmo2", "qwen3", "cohere", "bloom"}));
+                                      "olmo2", "qwen3", "cohere", "bloom", "mistral3"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -392,6 +392,24 @@ TEST(ConfigErrors, BloomReadsTheReleasedSpellings) {
   EXPECT_TRUE(s.embed_norm);
   c.erase("n_embed");
   field_error(c, "hidden_size");
+}
+
+// Mistral 3: the text model's fields are named under text_config; Ministral-3's YaRN text model
+// is refused.
+TEST(ConfigErrors, Mistral3ReadsItsTextConfig) {
+  json c = read_fixture_config("mistral3_f32");
+  const ModelSpec s = spec_from_config(c, kConfigPath);
+  EXPECT_EQ(s.family, "mistral3");
+  EXPECT_EQ(s.head_dim, 16);
+  EXPECT_EQ(s.names.embed, "language_model.model.embed_tokens.weight");
+  EXPECT_EQ(s.bos_token_id, 1);  // from the top level: text_config leaves out Mistral's defaults
+  c["text_config"]["model_type"] = "ministral3";
+  field_error(c, "text_config.model_type");
+  c = read_fixture_config("mistral3_f32");
+  c["text_config"].erase("hidden_size");
+  field_error(c, "text_config.hidden_size");
+  c.erase("text_config");
+  field_error(c, "text_config");
 }
 
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {

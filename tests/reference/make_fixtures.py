@@ -431,6 +431,7 @@ MODULES = {
     "mpt": ("transformer.blocks", "transformer.norm_f"),
     "cohere": ("model.layers", "model.norm"),
     "bloom": ("transformer.h", "transformer.ln_f"),
+    "mistral3": ("language_model.model.layers", "language_model.model.norm"),  # its own script
 }
 
 

@@ -68,6 +68,7 @@ ModelSpec olmo2_spec(const JsonFields& config);
 ModelSpec qwen3_spec(const JsonFields& config);
 ModelSpec cohere_spec(const JsonFields& config);
 ModelSpec bloom_spec(const JsonFields& config);
+ModelSpec mistral3_spec(const JsonFields& config);
 
 }  // namespace massact
 

@@ -211,6 +211,17 @@ ModelSpec llama(const ArchKeys& keys) {
   return spec;
 }
 
+// Mistral 3's text model, which the converter writes as LLaMA (q/k rows reordered pairwise)
+// under its own name. Ministral-3's YaRN RoPE (refused by read_rope) and attention temperature
+// are not a LLaMA layout.
+ModelSpec mistral3(const ArchKeys& keys) {
+  if (keys.has("attention.temperature_scale"))
+    keys.fail("attention.temperature_scale",
+              "absent (Ministral-3's attention temperature is not "
+              "supported)");
+  return llama(keys);
+}
+
 ModelSpec qwen2(const ArchKeys& keys) {
   ModelSpec spec = llama_like(keys);
   spec.qkv_bias = true;
@@ -437,10 +448,10 @@ ModelSpec mpt(const ArchKeys& keys) {
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
-      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"command-r", command_r},
-      {"bloom", bloom},     {"mpt", mpt}};
+      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma},      {"gemma2", gemma2},
+      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},        {"falcon", falcon},
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3},      {"command-r", command_r},
+      {"bloom", bloom},     {"mpt", mpt},     {"mistral3", mistral3}};
   return table;
 }
 

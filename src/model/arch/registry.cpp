@@ -17,7 +17,7 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"falcon", falcon_spec},     {"mpt", mpt_spec},
       {"mixtral", mixtral_spec},   {"olmo2", olmo2_spec},
       {"qwen3", qwen3_spec},       {"cohere", cohere_spec},
-      {"bloom", bloom_spec}};
+      {"bloom", bloom_spec},       {"mistral3", mistral3_spec}};
   return table;
 }
 }  // namespace
