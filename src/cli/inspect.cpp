@@ -78,6 +78,7 @@ json positions(const ModelSpec& s) {
   json rope = {{"kind", "rope"},
                {"theta", r.theta},
                {"rotary_dims", r.dims},
+               {"pairs", r.interleaved ? "interleaved" : "halves"},
                {"scaling", rope_scaling_name(r.scaling)}};
   if (r.scaling != RopeScaling::None) rope["factor"] = r.factor;
   if (r.scaling == RopeScaling::Llama3) {
@@ -96,6 +97,8 @@ const char* qk_norm_name(QkNorm k) {
       return "per head";
     case QkNorm::FullWidth:
       return "full width";
+    case QkNorm::EachHead:
+      return "each head, own weights";
   }
   return "?";
 }
@@ -127,6 +130,7 @@ json describe(const LoadedModel& m) {
                          {"max_positions", s.max_positions},
                          {"embed_dim", s.embed_dim},
                          {"embed_scale", s.embed_scale},
+                         {"embed_norm", s.embed_norm},
                          {"block", layout_name(s.layout)},
                          {"final_norm", s.final_norm},
                          {"norm", norm_name(s)},
@@ -137,6 +141,7 @@ json describe(const LoadedModel& m) {
                          {"attn_scale", s.attn_scale},
                          {"attn_softcap", s.attn_softcap},
                          {"final_softcap", s.final_softcap},
+                         {"logit_scale", s.logit_scale},
                          {"clip_qkv", s.clip_qkv},
                          {"qkv_bias", s.qkv_bias},
                          {"o_bias", s.o_bias},

@@ -1,5 +1,6 @@
 // Normalizations of the residual stream. x, y: (T, d) row-major f32, y may alias x; weight and
-// bias: (d,) any float dtype.
+// bias: (d,) any float dtype, or (k, d) for rows that take their weights in turn: row t uses weight
+// row t mod k (a norm of each attention head with its own weights, rows being (token, head)).
 #pragma once
 
 #include "core/tensor.h"

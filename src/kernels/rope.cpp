@@ -38,7 +38,11 @@ std::vector<float> rope_inverse_frequencies(const RopeSpec& rope) {
 }
 
 RopeTable::RopeTable(const RopeSpec& rope, int64_t n_positions, int64_t first_position)
-    : half_(rope.dims / 2), cos_(size_t(n_positions * half_)), sin_(size_t(n_positions * half_)) {
+    : half_(rope.dims / 2),
+      stride_(rope.interleaved ? 2 : 1),
+      offset_(rope.interleaved ? 1 : half_),
+      cos_(size_t(n_positions * half_)),
+      sin_(size_t(n_positions * half_)) {
   const std::vector<float> inv = rope_inverse_frequencies(rope);
   for (int64_t p = 0; p < n_positions; ++p)
     for (int64_t j = 0; j < half_; ++j) {
@@ -57,9 +61,10 @@ void RopeTable::apply(float* x, int64_t T, int64_t n_heads, int64_t head_dim) co
     for (int64_t h = 0; h < n_heads; ++h) {
       float* v = x + (t * n_heads + h) * head_dim;
       for (int64_t j = 0; j < half_; ++j) {
-        const float a = v[j], b = v[j + half_];
-        v[j] = a * c[j] - b * s[j];
-        v[j + half_] = b * c[j] + a * s[j];
+        float &a = v[j * stride_], &b = v[j * stride_ + offset_];
+        const float a0 = a, b0 = b;
+        a = a0 * c[j] - b0 * s[j];
+        b = b0 * c[j] + a0 * s[j];
       }
     }
   }

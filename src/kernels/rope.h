@@ -1,6 +1,7 @@
-// Rotary position embeddings in the rotate-half layout of Hugging Face checkpoints: of the first
-// rope.dims dimensions of a head (all of them, or fewer with partial rotary), dimension j pairs
-// with j + dims/2 and the pair turns by angle position * inv_freq[j]; the rest pass through.
+// Rotary position embeddings: of the first rope.dims dimensions of a head (all of them, or fewer
+// with partial rotary), pair j turns by angle position * inv_freq[j]; the rest pass through. Pair j
+// is dimensions j and j + dims/2 (the rotate-half layout of Hugging Face's LLaMA), or with
+// rope.interleaved 2j and 2j + 1 (GPT-J, Cohere).
 #pragma once
 
 #include <vector>
@@ -21,6 +22,8 @@ class RopeTable {
 
  private:
   int64_t half_;
+  int64_t stride_;  // pair j: dimensions j * stride_ and j * stride_ + offset_
+  int64_t offset_;
   std::vector<float> cos_, sin_;  // (n_positions, half) from first_position on
 };
 

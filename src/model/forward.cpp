@@ -82,13 +82,19 @@ class ForwardPass {
 
   // x (T, d_model) -> y (T, d_model); y may be x.
   void normalize(const NormWeights& n, const Tensor& x, Tensor& y) {
-    if (s_.norm == NormKind::RMSNorm)
-      rms_norm(x.f32(), T_, s_.d_model, n.weight, s_.norm_eps, s_.norm_weight_offset, y.f32());
-    else
-      layer_norm(x.f32(), T_, s_.d_model, n.weight, n.bias, s_.norm_eps, y.f32());
+    normalize_rows(n, x.f32(), T_, s_.d_model, y.f32());
   }
 
-  // ids -> x_ (T, d_model): the token rows (scaled), projected in, plus learned positions.
+  // x (rows, width) -> y (rows, width) by the spec's kind of norm; y may be x.
+  void normalize_rows(const NormWeights& n, const float* x, int64_t rows, int64_t width, float* y) {
+    if (s_.norm == NormKind::RMSNorm)
+      rms_norm(x, rows, width, n.weight, s_.norm_eps, s_.norm_weight_offset, y);
+    else
+      layer_norm(x, rows, width, n.weight, n.bias, s_.norm_eps, y);
+  }
+
+  // ids -> x_ (T, d_model): the token rows (scaled), projected in, plus learned positions, normed
+  // where the spec says.
   void embed(const TokenIds& ids) {
     const int64_t e = s_.embed_dim;
     Tensor tokens = e == s_.d_model ? x_ : f32_zeros({T_, e});  // (T, embed_dim)
@@ -106,6 +112,7 @@ class ForwardPass {
         for (int64_t i = 0; i < s_.d_model; ++i) xt[i] += row[size_t(i)];
       }
     }
+    if (s_.embed_norm) normalize(w_.embed_norm, x_, x_);
     fire(HookPoint::Embed, -1, x_);
   }
 
@@ -203,17 +210,16 @@ class ForwardPass {
     linear(z_.f32(), T_, b.o, b.o_bias, out.f32(), scratch_);
   }
 
-  // q_ and k_ normalized in place: each head on its own (rows of head_dim), or all heads of a
-  // token at once (rows of n_heads * head_dim for q, n_kv_heads * head_dim for k).
+  // q_ and k_ normalized in place: each head on its own (rows of head_dim; with EachHead the
+  // (heads, head_dim) weights go to the rows (token, head) in turn), or all heads of a token at
+  // once (rows of n_heads * head_dim for q, n_kv_heads * head_dim for k).
   void normalize_qk(QkNorm kind, const BlockWeights& b) {
     if (kind == QkNorm::None) return;
-    const bool per_head = kind == QkNorm::PerHead;
+    const bool per_head = kind != QkNorm::FullWidth;
     const int64_t q_rows = per_head ? T_ * s_.n_heads : T_,
                   k_rows = per_head ? T_ * s_.n_kv_heads : T_;
-    rms_norm(q_.f32(), q_rows, q_.numel() / q_rows, b.q_norm.weight, s_.norm_eps,
-             s_.norm_weight_offset, q_.f32());
-    rms_norm(k_.f32(), k_rows, k_.numel() / k_rows, b.k_norm.weight, s_.norm_eps,
-             s_.norm_weight_offset, k_.f32());
+    normalize_rows(b.q_norm, q_.f32(), q_rows, q_.numel() / q_rows, q_.f32());
+    normalize_rows(b.k_norm, k_.f32(), k_rows, k_.numel() / k_rows, k_.f32());
   }
 
   // One table per distinct RoPE among the layers (Gemma-3: a local and a global one).
@@ -342,13 +348,18 @@ class ForwardPass {
   }
 
   // h (n, embed_dim) -> out (n, end - begin): the logits of vocabulary entries [begin, end),
-  // soft-capped where the spec says.
+  // scaled and soft-capped where the spec says.
   void logits(const float* h, int64_t n, int64_t begin, int64_t end, float* out) {
     const Tensor bias = w_.lm_head_bias.empty() ? Tensor() : w_.lm_head_bias.rows(begin, end);
     linear(h, n, w_.lm_head.rows(begin, end), bias, out, scratch_);
+    const int64_t count = n * (end - begin);
+    if (s_.logit_scale != 1.0) {
+      const float scale = float(s_.logit_scale);
+#pragma omp parallel for schedule(static) if (count >= kMinParallelWork)
+      for (int64_t i = 0; i < count; ++i) out[i] *= scale;
+    }
     if (s_.final_softcap <= 0) return;
     const float cap = float(s_.final_softcap);
-    const int64_t count = n * (end - begin);
 #pragma omp parallel for schedule(static) if (count >= kMinParallelWork)
     for (int64_t i = 0; i < count; ++i) out[i] = cap * std::tanh(out[i] / cap);
   }

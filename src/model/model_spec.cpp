@@ -96,10 +96,8 @@ void validate_spec(const ModelSpec& s) {
   for (const LayerSpec& layer : s.layers) {
     check.in_range(layer.window, 0, SpecLimits::positions, o.sliding_window);
     if (s.positions == Positions::Rope) check.rope_dims(layer.rope, s.head_dim);
-    // The q/k norm is an RMSNorm (Gemma-3, Qwen3, OLMo-2) with the family's tensor names.
-    if (layer.qk_norm != QkNorm::None &&
-        (s.names.q_norm.empty() || s.names.k_norm.empty() || s.norm != NormKind::RMSNorm))
-      throw std::logic_error("validate_spec: a q/k norm without tensor names, or not an RMSNorm");
+    if (layer.qk_norm != QkNorm::None && (s.names.q_norm.empty() || s.names.k_norm.empty()))
+      throw std::logic_error("validate_spec: a q/k norm without tensor names");
     // The kernel's window counts back from the query: an all-to-all layer has none.
     if (!layer.causal && layer.window != 0)
       throw_input_error(o.file, ": a non-causal (encoder) layer with a sliding window of ",

@@ -36,11 +36,14 @@ enum class BlockLayout {
   ParallelTwoNorms,   // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
 };
 enum class RopeScaling { None, Linear, Llama3 };
+// The q/k norm is of the block norms' kind (ModelSpec::norm).
 enum class QkNorm {
   None,
-  PerHead,    // RMSNorm of each query and key head, weights (head_dim,) (Gemma-3, Qwen3)
-  FullWidth,  // RMSNorm over all query heads at once, weights (n_heads * head_dim,), and over all
-              // key heads, (n_kv_heads * head_dim,) (OLMo-2)
+  PerHead,    // each query and key head normed, weights (head_dim,) (Gemma-3, Qwen3)
+  FullWidth,  // all query heads normed at once, weights (n_heads * head_dim,), and all key heads,
+              // (n_kv_heads * head_dim,) (OLMo-2)
+  EachHead,   // each head normed with its own weights: (n_heads, head_dim) for the queries,
+              // (n_kv_heads, head_dim) for the keys (Cohere's LayerNorm)
 };
 
 struct RopeSpec {
@@ -51,6 +54,9 @@ struct RopeSpec {
   double low_freq_factor = 1.0;           // llama3
   double high_freq_factor = 4.0;          // llama3
   int64_t original_max_positions = 8192;  // llama3
+  // false: dimension j pairs with j + dims/2 (rotate-half, Hugging Face's LLaMA); true: 2j with
+  // 2j + 1 (GPT-J's interleaved pairs, Cohere)
+  bool interleaved = false;
   bool operator==(const RopeSpec&) const = default;
 };
 
@@ -73,6 +79,7 @@ struct TensorNames {
   // ("transformer." in the original GPT-2); a name not found is looked up again without it.
   std::string optional_prefix;
   std::string embed, pos_embed, project_in, project_out, final_norm, lm_head;
+  std::string embed_norm;  // with ModelSpec::embed_norm
   std::string attn_norm, mlp_norm, post_attn_norm, post_mlp_norm;
   // The LayerScales ls1 and ls2 of BlockLayout: per-channel (d_model,) weights on a sublayer's
   // output, named exactly when the layout uses them.
@@ -125,6 +132,9 @@ struct ModelSpec {
   int64_t embed_dim = 0;
   double embed_scale = 1.0;  // Gemma: sqrt(d_model)
   int64_t position_offset = 0;
+  // A norm (of the block norms' kind) on the embedded tokens, before the first block (BLOOM's
+  // word_embeddings_layernorm); hook_embed sees its output, the stream entering block 0.
+  bool embed_norm = false;
 
   BlockLayout layout = BlockLayout::PreNorm;
   bool final_norm = true;
@@ -152,6 +162,7 @@ struct ModelSpec {
   double attn_scale = 0.0;      // scores = attn_scale * q.k; 1/sqrt(head_dim) unless a family says
   double attn_softcap = 0.0;    // > 0: scores = cap * tanh(scores / cap) (Gemma-2)
   double final_softcap = 0.0;   // > 0: the same on the logits
+  double logit_scale = 1.0;     // logits = logit_scale * lm_head(x), before any soft-cap (Cohere)
   double clip_qkv = 0.0;        // > 0: q, k, v clamped to [-clip, clip] (MPT)
   bool qkv_bias = false;
   bool o_bias = false;

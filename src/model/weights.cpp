@@ -93,9 +93,13 @@ class WeightLoader {
     return norm(pattern, i, s_.d_model);
   }
   NormWeights norm(const std::string& pattern, int64_t i, int64_t width) const {
+    return norm(pattern, i, Shape{width});
+  }
+  // Weights of `shape`: (width,), or (heads, width) for a norm of each head with its own.
+  NormWeights norm(const std::string& pattern, int64_t i, const Shape& shape) const {
     NormWeights n;
-    n.weight = layer(pattern, i, {width});
-    if (s_.norm_bias) n.bias = bias(pattern, i, width);
+    n.weight = layer(pattern, i, shape);
+    if (s_.norm_bias) n.bias = layer(bias_name(pattern), i, shape);
     return n;
   }
 
@@ -119,10 +123,16 @@ class WeightLoader {
     b.o = linear(n.o, i, d, q_dim);
     if (s_.o_bias) b.o_bias = bias(n.o, i, d);
     const QkNorm qk_norm = s_.layers[size_t(i)].qk_norm;
-    if (qk_norm != QkNorm::None) {
-      const bool per_head = qk_norm == QkNorm::PerHead;
-      b.q_norm = norm(n.q_norm, i, per_head ? s_.head_dim : q_dim);
-      b.k_norm = norm(n.k_norm, i, per_head ? s_.head_dim : kv_dim);
+    const int64_t hd = s_.head_dim;
+    if (qk_norm == QkNorm::PerHead) {
+      b.q_norm = norm(n.q_norm, i, hd);
+      b.k_norm = norm(n.k_norm, i, hd);
+    } else if (qk_norm == QkNorm::FullWidth) {
+      b.q_norm = norm(n.q_norm, i, q_dim);
+      b.k_norm = norm(n.k_norm, i, kv_dim);
+    } else if (qk_norm == QkNorm::EachHead) {
+      b.q_norm = norm(n.q_norm, i, Shape{s_.n_heads, hd});
+      b.k_norm = norm(n.k_norm, i, Shape{s_.n_kv_heads, hd});
     }
     if (s_.qk_rows_pairwise)
       for (Tensor* t : {&b.q, &b.k, &b.q_bias, &b.k_bias})
@@ -193,6 +203,7 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
     w.project_in = load.get(n.project_in, {d, e});
     w.project_out = load.get(n.project_out, {e, d});
   }
+  if (s.embed_norm) w.embed_norm = load.norm(n.embed_norm, 0);
   const BlockPlan plan = plan_block(s);  // the norms and LayerScales the layout's recipe uses
   for (int64_t i = 0; i < s.n_layers; ++i) {
     BlockWeights b;

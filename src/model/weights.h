@@ -41,6 +41,7 @@ struct ModelWeights {
   Tensor embed;                    // (vocab, embed_dim)
   Tensor pos_embed;                // (max_positions + offset, d_model) with learned positions
   Tensor project_in, project_out;  // (d_model, embed_dim), (embed_dim, d_model) when present
+  NormWeights embed_norm;          // with ModelSpec::embed_norm
   std::vector<BlockWeights> blocks;
   NormWeights final_norm;
   Tensor lm_head;       // (vocab, embed_dim); the embedding itself when tied

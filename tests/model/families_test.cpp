@@ -254,7 +254,7 @@ TEST(FamilyConfigs, UnsupportedVariantsAreNamed) {
   gpt2["activation_function"] = "quick_gelu";
   EXPECT_NE(config_error(gpt2).find("field 'activation_function'"), std::string::npos);
   json unknown = gpt2;
-  unknown["model_type"] = "bloom";
+  unknown["model_type"] = "t5";
   const std::string msg = config_error(unknown);
   for (const char* type : {"gpt2", "gpt_neox", "phi", "opt", "gemma2", "falcon", "mpt", "mixtral"})
     EXPECT_NE(msg.find(type), std::string::npos) << msg;

@@ -6,13 +6,16 @@
 //    row permutation for LLaMA, keeps the rows of the others, reads Gemma's stored 1 + w norms
 //    with offset 0, feeds Falcon-40B-style attention from attn_norm_2, reads OLMo-2's full-width
 //    and Qwen3's per-head q/k norms, takes Phi-2's, GPT-2's and Falcon's MLP width from the
-//    weights, and evaluates Falcon's GELU exactly (the tanh form is off by 1e-3).
+//    weights, and evaluates Falcon's GELU exactly (the tanh form is off by 1e-3); Command-R rotates
+//    interleaved pairs in Hugging Face's row order and scales its logits, BLOOM norms its
+//    embedding, MPT clamps q, k and v.
 //  - Q8_0: each weight is rounded to within half a step of its 32-block's max/127, about 0.4% of
 //    the block's largest weight at worst. Through these random models that perturbs each layer's
-//    output by 1-4% of its largest entry (measured, worst layer output / worst of all checked:
+//    output by 0.4-4% of its largest entry (measured, worst layer output / worst of all checked:
 //    llama 2.5% / 3.1%, qwen2 2.0% / 2.6%, gemma3 3.8% / 4.2%, phi 1.3% / 1.4%, gpt2 1.0% / 1.4%,
 //    falcon 1.1% / 1.3%, falcon_newarch 1.0% / 1.7%, pythia_parallel 1.4% / 1.8%,
-//    pythia_sequential 1.1% / 1.6%, olmo2 2.5% / 2.6%, qwen3 1.9% / 3.1%); the bound is 10% of the
+//    pythia_sequential 1.1% / 1.6%, olmo2 2.5% / 2.6%, qwen3 1.9% / 3.1%, cohere 1.2% / 1.7%,
+//    bloom 0.4% / 0.4%, mpt 1.9% / 2.2%, mistral3 1.2% / 1.8%); the bound is 10% of the
 //    reference's largest entry per checked tensor, so a wrong layout or a misread block (errors of
 //    order 100%) cannot pass while honest rounding does.
 #include <gtest/gtest.h>
@@ -109,6 +112,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32",
                                    "falcon_f32", "falcon_newarch_f32", "pythia_parallel_f32",
                                    "pythia_sequential_f32", "olmo2_f32", "qwen3_f32"})));
+INSTANTIATE_TEST_SUITE_P(ConvertedCohereBloomMptMistral3, GgufParity,
+                         ::testing::ValuesIn(converted({"cohere_f32", "bloom_f32", "mpt_f32",
+                                                        "mistral3_f32"})));
 
 // The spec read from the GGUF means the model the Hugging Face family file builds from the
 // config.json it was converted from. Left out: what only says how the file stores it (names,
@@ -144,6 +150,10 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.o_bias, h.o_bias);
   EXPECT_EQ(g.tied_embeddings, h.tied_embeddings);
   EXPECT_EQ(g.lm_head_bias, h.lm_head_bias);
+  EXPECT_FLOAT_EQ(float(g.logit_scale), float(h.logit_scale));  // float32 in GGUF
+  EXPECT_EQ(g.embed_norm, h.embed_norm);
+  EXPECT_FLOAT_EQ(float(g.alibi_bias_max), float(h.alibi_bias_max));
+  EXPECT_FLOAT_EQ(float(g.clip_qkv), float(h.clip_qkv));
   EXPECT_EQ(g.bos_token_id, h.bos_token_id);
   EXPECT_EQ(g.eos_token_id, h.eos_token_id);
 }
@@ -265,6 +275,83 @@ std::string load_error(const std::string& path) {
   }
   ADD_FAILURE() << "no InputError for " << path;
   return "";
+}
+
+// Command-R+: rows in Hugging Face's order (interleaved RoPE needs no reordering), each q/k head
+// LayerNormed with its own weights, stored (heads, head_dim).
+TEST(GgufSpec, CommandRRotatesInterleavedPairsAndScalesItsLogits) {
+  const ModelSpec s = Model::load(gguf_path("cohere.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "command-r");
+  EXPECT_EQ(s.layout, BlockLayout::ParallelOneNorm);
+  EXPECT_EQ(s.norm, NormKind::LayerNorm);
+  EXPECT_FALSE(s.norm_bias);
+  EXPECT_FALSE(s.qk_rows_pairwise);
+  EXPECT_TRUE(s.layers[0].rope.interleaved);
+  EXPECT_EQ(s.layers[0].qk_norm, QkNorm::EachHead);
+  EXPECT_EQ(s.logit_scale, 0.25);
+  EXPECT_TRUE(s.tied_embeddings);
+}
+
+// llama.cpp requires command-r.logit_scale; without it the logits would be off by 1 / scale.
+TEST(GgufSpec, CommandRWithoutLogitScaleNamesTheKey) {
+  const std::string path =
+      damaged("cohere.f32.gguf", "command-r.logit_scale", "logit_scale", "logit_scalf");
+  EXPECT_CONTAINS(load_error(path), "key 'command-r.logit_scale': missing");
+}
+
+// BLOOM: the converter regroups the per-head fused rows into q, k, v blocks.
+TEST(GgufSpec, BloomNormsItsEmbeddingAndHasAlibi) {
+  const ModelSpec s = Model::load(gguf_path("bloom.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "bloom");
+  EXPECT_TRUE(s.embed_norm);
+  EXPECT_EQ(s.names.embed_norm, "token_embd_norm.weight");
+  EXPECT_EQ(s.positions, Positions::Alibi);
+  EXPECT_EQ(s.qkv_groups, 1);
+  EXPECT_EQ(s.n_heads, 6);
+  EXPECT_EQ(s.activation, Activation::GeluTanh);
+  EXPECT_TRUE(s.norm_bias && s.qkv_bias && s.o_bias && s.mlp_bias);
+}
+
+TEST(GgufSpec, BloomWithoutItsEmbeddingNormNamesTheTensor) {
+  const std::string path =
+      damaged("bloom.f32.gguf", "token_embd_norm.weight", "token_embd_norm", "token_embd_morm");
+  EXPECT_CONTAINS(load_error(path), "token_embd_norm.weight");
+}
+
+// mpt.feed_forward_length is 4 * embedding_length whatever expansion_ratio says: the width comes
+// from the weights; the clamp and the ALiBi maximum from their keys.
+TEST(GgufSpec, MptReadsItsAlibiMaximumAndClamp) {
+  const ModelSpec s = Model::load(gguf_path("mpt.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "mpt");
+  EXPECT_EQ(s.positions, Positions::Alibi);
+  EXPECT_EQ(s.alibi_bias_max, 8.0);
+  EXPECT_EQ(s.clip_qkv, 0.5);
+  EXPECT_FALSE(s.norm_bias);
+  EXPECT_EQ(s.activation, Activation::GeluExact);
+}
+
+TEST(GgufSpec, MptWithoutItsAlibiMaximumNamesTheKey) {
+  const std::string path =
+      damaged("mpt.f32.gguf", "mpt.attention.max_alibi_bias", "max_alibi_bias", "max_alibi_bia_");
+  EXPECT_CONTAINS(load_error(path), "key 'mpt.attention.max_alibi_bias': missing");
+}
+
+// Mistral 3's text model, written as LLaMA under its own name: rows reordered pairwise, heads of
+// attention.key_length (16) wider than embedding_length / head_count (8).
+TEST(GgufSpec, Mistral3IsALlamaLayout) {
+  const ModelSpec s = Model::load(gguf_path("mistral3.f32.gguf")).spec();
+  EXPECT_EQ(s.family, "mistral3");
+  EXPECT_TRUE(s.qk_rows_pairwise);
+  EXPECT_EQ(s.head_dim, 16);
+  EXPECT_EQ(s.layout, BlockLayout::PreNorm);
+  EXPECT_EQ(s.layers[0].rope.theta, 1e9);
+  EXPECT_FALSE(s.tied_embeddings);
+}
+
+TEST(GgufSpec, Mistral3WithoutItsWidthNamesTheKey) {
+  const std::string path = damaged("mistral3.f32.gguf", "mistral3.embedding_length",
+                                   "embedding_length", "embedding_lengtx");
+  EXPECT_CONTAINS(load_error(path), "key 'mistral3.embedding_length': missing");
 }
 
 TEST(GgufSpec, MissingLayerNormEpsilonNamesTheKey) {

@@ -66,6 +66,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, KvCacheParity,
                                            "opt_project_postln_f32", "gemma_f32", "gemma2_f32",
                                            "gemma3_f32", "falcon_f32", "falcon_alibi_f32",
                                            "mpt_f32", "mixtral_f32", "olmo2_f32", "qwen3_f32"));
+INSTANTIATE_TEST_SUITE_P(CohereBloomMistral3, KvCacheParity,
+                         ::testing::Values("cohere_f32", "bloom_f32", "mistral3_f32"));
 
 // Learned positions end: a cached step past the last one is bad input, as a long prompt is.
 TEST(KvCache, StepPastTheLearnedPositionsIsBadInput) {

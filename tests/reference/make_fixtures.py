@@ -25,6 +25,8 @@ import transformers
 from safetensors.torch import load_file, save_file
 from transformers import (
     AutoModelForCausalLM,
+    BloomConfig,
+    CohereConfig,
     FalconConfig,
     GemmaConfig,
     Gemma2Config,
@@ -268,6 +270,27 @@ FIXTURES = {
                     new_decoder_architecture=False, alibi=True, bias=True),
         dtype=torch.float32,
     ),
+    # Command-R+'s shape (cohere): attention and MLP in parallel from one LayerNorm without bias,
+    # interleaved RoPE, logit_scale 0.25, each q/k head LayerNormed with its own weights, GQA 4/2,
+    # tied. Its own seed (not its position), so fixtures added beside it keep theirs.
+    "cohere_f32": dict(
+        config_class=CohereConfig,
+        base={k: v for k, v in SMALL_LLAMA_LIKE.items() if k != "rms_norm_eps"},
+        config=dict(layer_norm_eps=1e-5, logit_scale=0.25, use_qk_norm=True, rope_theta=10000.0,
+                    pad_token_id=0),
+        dtype=torch.float32,
+        seed=2001,
+    ),
+    # BLOOM: ALiBi with 6 heads (not a power of two: the slopes interleave two geometric series,
+    # as BLOOM-176B's 112 heads), a LayerNorm on the word embeddings, per-head interleaved fused
+    # query_key_value, biases, tanh GELU, MLP 4 x hidden, tied. Hidden 48 (head_dim 8).
+    "bloom_f32": dict(
+        config_class=BloomConfig,
+        base=SMALL,
+        config=dict(hidden_size=48, n_layer=2, n_head=6, layer_norm_epsilon=1e-5),
+        dtype=torch.float32,
+        seed=2002,
+    ),
 }
 
 
@@ -406,6 +429,9 @@ MODULES = {
     "gpt_neox": ("gpt_neox.layers", "gpt_neox.final_layer_norm"),
     "falcon": ("transformer.h", "transformer.ln_f"),
     "mpt": ("transformer.blocks", "transformer.norm_f"),
+    "cohere": ("model.layers", "model.norm"),
+    "bloom": ("transformer.h", "transformer.ln_f"),
+    "mistral3": ("language_model.model.layers", "language_model.model.norm"),  # its own script
 }
 
 
@@ -642,7 +668,7 @@ def main() -> int:
     sp_model = train_tokenizer(args.input)
     args.out.mkdir(parents=True, exist_ok=True)
     for seed, (name, spec) in enumerate(FIXTURES.items(), start=1000):
-        info = make_fixture(name, spec, seed, sp_model, args.out)
+        info = make_fixture(name, spec, spec.get("seed", seed), sp_model, args.out)
         agree = "ids agree" if info["ids_agree"] else "IDS DIFFER from raw sentencepiece"
         print(f"{name}: T={info['num_tokens']} greedy={info['greedy']['new_ids']} ({agree})")
 

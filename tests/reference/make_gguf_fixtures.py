@@ -32,6 +32,15 @@
    (tokenizer.ggml.model "llama"). The vocabulary does not enter the parity tests, which feed the
    reference's token ids.
 
+   Also converted: cohere_f32 (GGUF architecture "command-r"), bloom_f32, mpt_f32 and
+   mistral3_f32 (made by make_mistral3_fixture.py; "mistral3"). Command-R, BLOOM and MPT are told
+   to write the SentencePiece vocabulary as the others are (MPT's converter would otherwise fall
+   back to SEA-LION's, which sets EOS to 1). MPT's staged config.json names MosaicML's class
+   (MPTForCausalLM, as mosaicml/mpt-7b's config does; the converter knows only that name) and
+   states attn_config's alibi and alibi_bias_max, which transformers leaves out at their
+   defaults. The wheel's conversion/deepseek.py names tensors its own gguf package lacks, and
+   mistral3.py imports it for Mistral 4: a stand-in base class lets Mistral 3 convert.
+
 Run as below (--only NAME ... remakes just those fixtures); --input (the tokenizer's training
 text) defaults to
 ../shared/data/text/tinyshakespeare.txt beside the repository. Rerunning reproduces the committed
@@ -431,6 +440,7 @@ def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
                 "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
                 "qwen3_f32"]
+GGUF_SOURCES += ["cohere_f32", "bloom_f32", "mpt_f32", "mistral3_f32"]
 TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
 
 
@@ -444,6 +454,11 @@ def staged_copy(fixture: Path, stage: Path) -> Path:
     if (config["model_type"] == "falcon" and config["multi_query"]
             and not config["new_decoder_architecture"]):
         config["num_kv_heads"] = 1
+    if config["model_type"] == "mpt":
+        # The converter knows MosaicML's class name and reads attn_config's alibi fields, which
+        # transformers leaves out at their defaults (True, 8).
+        config["architectures"] = ["MPTForCausalLM"]
+        config["attn_config"] = {"alibi": True, "alibi_bias_max": 8, **config["attn_config"]}
     mf.write_json(out / "config.json", config)
     return out
 
@@ -456,10 +471,21 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
         "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.olmo,"
         " conversion.phi\n"
+        "import conversion.bloom, conversion.command_r, conversion.mpt\n"
         "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
         " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel,"
         " conversion.olmo.Olmo2Model]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
+        "for model in [conversion.command_r.CommandR2Model, conversion.bloom.BloomModel,"
+        " conversion.mpt.MPTModel]:\n"
+        "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
+        # conversion/deepseek.py, which mistral3.py imports for Mistral 4 only, names tensors the
+        # wheel's own gguf package lacks: a stand-in base class lets Mistral 3 convert.
+        "import types, conversion.base\n"
+        "deepseek = types.ModuleType('conversion.deepseek')\n"
+        "deepseek.DeepseekV2Model = type('DeepseekV2Model', (conversion.base.TextModel,),"
+        " {'model_arch': conversion.base.gguf.MODEL_ARCH.DEEPSEEK2})\n"
+        "sys.modules['conversion.deepseek'] = deepseek\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"
     )

@@ -66,6 +66,9 @@ ModelSpec mpt_spec(const JsonFields& config);
 ModelSpec mixtral_spec(const JsonFields& config);
 ModelSpec olmo2_spec(const JsonFields& config);
 ModelSpec qwen3_spec(const JsonFields& config);
+ModelSpec cohere_spec(const JsonFields& config);
+ModelSpec bloom_spec(const JsonFields& config);
+ModelSpec mistral3_spec(const JsonFields& config);
 
 }  // namespace massact
 

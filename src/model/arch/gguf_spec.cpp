@@ -211,6 +211,17 @@ ModelSpec llama(const ArchKeys& keys) {
   return spec;
 }
 
+// Mistral 3's text model, which the converter writes as LLaMA (q/k rows reordered pairwise)
+// under its own name. Ministral-3's YaRN RoPE (refused by read_rope) and attention temperature
+// are not a LLaMA layout.
+ModelSpec mistral3(const ArchKeys& keys) {
+  if (keys.has("attention.temperature_scale"))
+    keys.fail("attention.temperature_scale",
+              "absent (Ministral-3's attention temperature is not "
+              "supported)");
+  return llama(keys);
+}
+
 ModelSpec qwen2(const ArchKeys& keys) {
   ModelSpec spec = llama_like(keys);
   spec.qkv_bias = true;
@@ -225,6 +236,28 @@ ModelSpec qwen3(const ArchKeys& keys) {
   spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
   spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
   set_qk_norm(spec, QkNorm::PerHead);
+  return spec;
+}
+
+// Command-R (Cohere): attention and MLP in parallel from one LayerNorm without bias, a gated SiLU
+// MLP, RoPE on interleaved pairs (llama.cpp's "norm" RoPE; the converter keeps Hugging Face's
+// rows, which are already in that order), the logits scaled by logit_scale, which llama.cpp
+// requires. Command-R+ adds a LayerNorm of each query and key head with its own weights.
+ModelSpec command_r(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  spec.layout = BlockLayout::ParallelOneNorm;
+  spec.names.mlp_norm = "";
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_eps = keys.positive_number("attention.layer_norm_epsilon");
+  spec.logit_scale = keys.positive_number("logit_scale");
+  for (LayerSpec& layer : spec.layers) layer.rope.interleaved = true;
+  spec.qkv_bias = keys.tensors.has("blk.0.attn_q.bias");
+  spec.o_bias = keys.tensors.has("blk.0.attn_output.bias");
+  if (keys.tensors.has("blk.0.attn_q_norm.weight")) {
+    spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+    spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+    set_qk_norm(spec, QkNorm::EachHead);
+  }
   return spec;
 }
 
@@ -379,12 +412,46 @@ ModelSpec gptneox(const ArchKeys& keys) {
   return spec;
 }
 
+// BLOOM: ALiBi (bias max 8, which llama.cpp hard-codes), a LayerNorm on the token embedding
+// (token_embd_norm), pre-LayerNorm blocks, the tanh GELU, biases. The converter regroups
+// query_key_value's per-head q, k, v rows into q, k, v blocks.
+ModelSpec bloom(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  require_fused_qkv(keys, spec);
+  spec.positions = Positions::Alibi;
+  spec.embed_norm = true;
+  spec.names.embed_norm = "token_embd_norm.weight";
+  spec.activation = Activation::GeluTanh;
+  biases_as_stored(keys, spec);
+  return spec;
+}
+
+// MPT: ALiBi (attention.max_alibi_bias; llama.cpp's learned positions when it is 0 are not
+// supported), LayerNorms with a bias only where stored (the released models have none), exact
+// GELU as transformers (llama.cpp evaluates the tanh form), q, k and v clamped to
+// attention.clamp_kqv when the key is present, no biases in the released models.
+ModelSpec mpt(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  require_fused_qkv(keys, spec);
+  spec.norm_bias = keys.tensors.has("blk.0.attn_norm.bias");
+  spec.positions = Positions::Alibi;
+  spec.alibi_bias_max = keys.positive_number("attention.max_alibi_bias");
+  if (keys.has("attention.clamp_kqv")) spec.clip_qkv = keys.positive_number("attention.clamp_kqv");
+  if (keys.tensors.has("blk.0.attn_q_norm.weight"))
+    throw_input_error(keys.gguf.path(), ": tensor 'blk.0.attn_q_norm.weight': MPT's query/key ",
+                      "LayerNorms (attn_config.qk_ln) are not supported");
+  spec.activation = Activation::GeluExact;
+  biases_as_stored(keys, spec);
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
-      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}};
+      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma},      {"gemma2", gemma2},
+      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},        {"falcon", falcon},
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3},      {"command-r", command_r},
+      {"bloom", bloom},     {"mpt", mpt},     {"mistral3", mistral3}};
   return table;
 }
 
