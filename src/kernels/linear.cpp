@@ -4,6 +4,7 @@
 
 #include "core/dtype.h"
 #include "kernels/gemm.h"
+#include "kernels/quant_matvec.h"
 #include "kernels/threads.h"
 
 namespace massact {
@@ -21,9 +22,26 @@ const float* WeightScratch::rows_f32(const Tensor& weight, int64_t begin, int64_
   return buffer_.data();
 }
 
+namespace {
+// y (T, out) += bias (out,), if there is one.
+void add_bias(int64_t T, const Tensor& bias, float* y) {
+  if (bias.empty()) return;
+  const int64_t out = bias.numel();
+  Tensor b = bias.dtype() == DType::F32 ? bias : bias.to_f32();
+  const float* bv = b.f32();
+#pragma omp parallel for schedule(static) if (T * out >= kMinParallelWork)
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t o = 0; o < out; ++o) y[t * out + o] += bv[o];
+}
+}  // namespace
+
 void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
             WeightScratch& scratch) {
   const int64_t out = weight.dim(0), in = weight.dim(1);
+  if (T <= kMatvecMaxRows && quant_matvec_supports(weight.dtype())) {
+    quant_matvec(x, T, weight, y);
+    return add_bias(T, bias, y);
+  }
   const int64_t panel =
       weight.dtype() == DType::F32 ? out : std::max<int64_t>(1, kScratchFloats / in);
   for (int64_t first = 0; first < out; first += panel) {
@@ -32,12 +50,7 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
     // y[:, first:first+rows] = x w^T, written in place through y's row stride.
     sgemm(Op::Transpose, T, rows, in, 1.0f, x, in, w, in, 0.0f, y + first, out);
   }
-  if (bias.empty()) return;
-  Tensor b = bias.dtype() == DType::F32 ? bias : bias.to_f32();
-  const float* bv = b.f32();
-#pragma omp parallel for schedule(static) if (T * out >= kMinParallelWork)
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t o = 0; o < out; ++o) y[t * out + o] += bv[o];
+  add_bias(T, bias, y);
 }
 
 }  // namespace massact

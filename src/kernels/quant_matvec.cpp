@@ -1,0 +1,59 @@
+#include "kernels/quant_matvec.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "kernels/threads.h"
+
+namespace massact {
+
+bool quant_matvec_supports(DType type) {
+  return type == DType::Q4_K || type == DType::Q5_0 || type == DType::Q6_K || type == DType::Q8_0;
+}
+
+namespace {
+
+// The fallback: each row of w widened into `row` (in floats), then dotted with each row of x.
+void dot_rows_scalar(DType type, const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in,
+                     const float* x, int64_t T, float* y, int64_t ldy) {
+  std::vector<float> row(static_cast<size_t>(in));
+  for (int64_t r = 0; r < rows; ++r) {
+    to_f32(type, w + r * row_bytes, row.data(), size_t(in));
+    for (int64_t t = 0; t < T; ++t) {
+      const float* xt = x + t * in;
+      float sum = 0.0f;
+      for (int64_t i = 0; i < in; ++i) sum += row[size_t(i)] * xt[i];
+      y[t * ldy + r] = sum;
+    }
+  }
+}
+
+// Rows of W per task: enough work per task to amortise it, few enough to balance two threads on
+// the smallest matrices (256 rows).
+constexpr int64_t kRowsPerTask = 32;
+
+}  // namespace
+
+void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y, Isa isa) {
+  const DType type = weight.dtype();
+  if (!quant_matvec_supports(type) || weight.rank() != 2)
+    throw std::logic_error("quant_matvec: no kernel for this weight's type or rank");
+  const int64_t out = weight.dim(0), in = weight.dim(1);
+  const auto* w = static_cast<const uint8_t*>(weight.raw());
+  const auto row_bytes = int64_t(dtype_row_bytes(type, in));
+  const int64_t tasks = (out + kRowsPerTask - 1) / kRowsPerTask;
+#pragma omp parallel for schedule(static) if (T * out * in >= kMinParallelWork)
+  for (int64_t task = 0; task < tasks; ++task) {
+    const int64_t first = task * kRowsPerTask, rows = std::min(kRowsPerTask, out - first);
+    const uint8_t* wt = w + first * row_bytes;
+    if (isa == Isa::Avx512)
+      quant_dot_rows_avx512(type, wt, row_bytes, rows, in, x, T, y + first, out);
+    else if (isa == Isa::Avx2)
+      quant_dot_rows_avx2(type, wt, row_bytes, rows, in, x, T, y + first, out);
+    else
+      dot_rows_scalar(type, wt, row_bytes, rows, in, x, T, y + first, out);
+  }
+}
+
+}  // namespace massact
