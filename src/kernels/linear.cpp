@@ -53,4 +53,18 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
   add_bias(T, bias, y);
 }
 
+void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> parts,
+                  WeightScratch& scratch) {
+  std::vector<MatvecPart> matvec;
+  for (const LinearPart& p : parts)
+    if (T <= kMatvecMaxRows && quant_matvec_supports(p.weight->dtype()))
+      matvec.push_back({p.weight, p.y});
+  if (matvec.size() != parts.size()) {
+    for (const LinearPart& p : parts) linear(x, T, *p.weight, *p.bias, p.y, scratch);
+    return;
+  }
+  quant_matvec(x, T, matvec);
+  for (const LinearPart& p : parts) add_bias(T, *p.bias, p.y);
+}
+
 }  // namespace massact

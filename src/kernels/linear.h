@@ -4,6 +4,7 @@
 // holds more than one widened panel (kScratchFloats) at a time, however large its vocabulary.
 #pragma once
 
+#include <initializer_list>
 #include <vector>
 
 #include "core/tensor.h"
@@ -27,5 +28,17 @@ class WeightScratch {
 // x: (T, in) row-major f32. weight: (out, in) any float dtype. bias: (out,) or empty. y: (T, out).
 void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
             WeightScratch& scratch);
+
+// Several products of the same x (q, k and v; gate and up), each y exactly what linear() writes.
+// For a few rows of x and quantized weights (kernels/quant_matvec.h) they run as one parallel
+// pass; otherwise one after another (fusing the GEMMs would need the weights side by side in
+// memory: bench/README.md has why that was not done).
+struct LinearPart {
+  const Tensor* weight;  // (out, in)
+  const Tensor* bias;    // (out,) or empty
+  float* y;              // (T, out)
+};
+void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> parts,
+                  WeightScratch& scratch);
 
 }  // namespace massact

@@ -36,23 +36,39 @@ constexpr int64_t kRowsPerTask = 32;
 }  // namespace
 
 void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y, Isa isa) {
-  const DType type = weight.dtype();
-  if (!quant_matvec_supports(type) || weight.rank() != 2)
-    throw std::logic_error("quant_matvec: no kernel for this weight's type or rank");
-  const int64_t out = weight.dim(0), in = weight.dim(1);
-  const auto* w = static_cast<const uint8_t*>(weight.raw());
-  const auto row_bytes = int64_t(dtype_row_bytes(type, in));
-  const int64_t tasks = (out + kRowsPerTask - 1) / kRowsPerTask;
-#pragma omp parallel for schedule(static) if (T * out * in >= kMinParallelWork)
-  for (int64_t task = 0; task < tasks; ++task) {
-    const int64_t first = task * kRowsPerTask, rows = std::min(kRowsPerTask, out - first);
-    const uint8_t* wt = w + first * row_bytes;
+  const MatvecPart part{&weight, y};
+  quant_matvec(x, T, std::span(&part, 1), isa);
+}
+
+void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts, Isa isa) {
+  // The tasks of all parts in one numbering: part p owns tasks [first_task[p], first_task[p + 1]).
+  std::vector<int64_t> first_task{0};
+  int64_t work = 0;
+  for (const MatvecPart& part : parts) {
+    const Tensor& w = *part.weight;
+    if (!quant_matvec_supports(w.dtype()) || w.rank() != 2)
+      throw std::logic_error("quant_matvec: no kernel for this weight's type or rank");
+    first_task.push_back(first_task.back() + (w.dim(0) + kRowsPerTask - 1) / kRowsPerTask);
+    work += T * w.numel();
+  }
+#pragma omp parallel for schedule(static) if (work >= kMinParallelWork)
+  for (int64_t task = 0; task < first_task.back(); ++task) {
+    size_t p = 0;
+    while (task >= first_task[p + 1]) ++p;
+    const Tensor& w = *parts[p].weight;
+    const DType type = w.dtype();
+    const int64_t out = w.dim(0), in = w.dim(1);
+    const auto row_bytes = int64_t(dtype_row_bytes(type, in));
+    const int64_t first = (task - first_task[p]) * kRowsPerTask;
+    const int64_t rows = std::min(kRowsPerTask, out - first);
+    const uint8_t* wt = static_cast<const uint8_t*>(w.raw()) + first * row_bytes;
+    float* y = parts[p].y + first;
     if (isa == Isa::Avx512)
-      quant_dot_rows_avx512(type, wt, row_bytes, rows, in, x, T, y + first, out);
+      quant_dot_rows_avx512(type, wt, row_bytes, rows, in, x, T, y, out);
     else if (isa == Isa::Avx2)
-      quant_dot_rows_avx2(type, wt, row_bytes, rows, in, x, T, y + first, out);
+      quant_dot_rows_avx2(type, wt, row_bytes, rows, in, x, T, y, out);
     else
-      dot_rows_scalar(type, wt, row_bytes, rows, in, x, T, y + first, out);
+      dot_rows_scalar(type, wt, row_bytes, rows, in, x, T, y, out);
   }
 }
 

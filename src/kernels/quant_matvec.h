@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "core/tensor.h"
 #include "kernels/isa.h"
@@ -25,6 +26,16 @@ bool quant_matvec_supports(DType type);
 // output columns. isa: which kernels; Scalar widens one row of W at a time and takes plain dot
 // products (the fallback, and the reference the vector kernels are tested against).
 void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y,
+                  Isa isa = kernel_isa());
+
+// Several weights times the same x (q, k and v; gate and up), each into its own y, in one
+// parallel region: the threads meet once instead of once per weight. Each y is exactly what
+// quant_matvec(x, T, weight, y, isa) writes.
+struct MatvecPart {
+  const Tensor* weight;  // (out, in) of a supported type
+  float* y;              // (T, out)
+};
+void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts,
                   Isa isa = kernel_isa());
 
 // The vector kernels (quant_matvec_avx2.cpp, quant_matvec_avx512.cpp): y[t * ldy + r] = row r of

@@ -140,5 +140,34 @@ TEST(QuantMatvecPaths, LinearAgreesAcrossTheTwoPaths) {
     }
 }
 
+// q, k and v (or gate and up) in one group write exactly what three linear() calls write: the
+// same kernels on the same rows, on the matrix-vector path and on the GEMM path, and with a weight
+// of a type without a kernel in the group.
+TEST(QuantMatvecPaths, AGroupIsItsProductsOneByOne) {
+  constexpr int64_t in = 256;
+  const Tensor q = random_weight(DType::Q4_K, 70, in, 21),
+               k = random_weight(DType::Q8_0, 33, in, 22);
+  const Tensor v_quant = random_weight(DType::Q6_K, 40, in, 23), v_f32 = v_quant.to_f32();
+  Tensor bias = Tensor::zeros(DType::F32, {33});
+  for (int64_t o = 0; o < 33; ++o) bias.f32()[o] = 0.5f * float(o % 5);
+  const Tensor none;
+  WeightScratch scratch;
+  for (const Tensor* v : {&v_quant, &v_f32})
+    for (int64_t T : {int64_t(1), kMatvecMaxRows + 1}) {
+      const std::vector<float> x = random_rows(T, in, 31);
+      std::vector<float> yq(size_t(T * 70)), yk(size_t(T * 33)), yv(size_t(T * 40));
+      linear_group(x.data(), T,
+                   {{&q, &none, yq.data()}, {&k, &bias, yk.data()}, {v, &none, yv.data()}},
+                   scratch);
+      std::vector<float> eq(yq.size()), ek(yk.size()), ev(yv.size());
+      linear(x.data(), T, q, none, eq.data(), scratch);
+      linear(x.data(), T, k, bias, ek.data(), scratch);
+      linear(x.data(), T, *v, none, ev.data(), scratch);
+      EXPECT_EQ(yq, eq) << "T " << T;
+      EXPECT_EQ(yk, ek) << "T " << T;
+      EXPECT_EQ(yv, ev) << "T " << T;
+    }
+}
+
 }  // namespace
 }  // namespace massact
