@@ -1,13 +1,24 @@
 #include "kernels/linear.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/dtype.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_bf16.h"
 #include "kernels/quant_matvec.h"
 #include "kernels/threads.h"
 
 namespace massact {
+
+namespace {
+// src (n floats) rounded to bf16 into out (n elements).
+const uint16_t* rounded_into(const float* src, int64_t n, std::vector<uint16_t>& out) {
+#pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
+  for (int64_t i = 0; i < n; ++i) out[size_t(i)] = f32_to_bf16(src[i]);
+  return out.data();
+}
+}  // namespace
 
 const float* WeightScratch::rows_f32(const Tensor& weight, int64_t begin, int64_t end) {
   const int64_t cols = weight.dim(1);
@@ -35,9 +46,51 @@ void add_bias(int64_t T, const Tensor& bias, float* y) {
 }
 }  // namespace
 
+namespace {
+std::atomic<Compute>& current_compute() {
+  static std::atomic<Compute> mode{Compute::F32};
+  return mode;
+}
+}  // namespace
+
+void set_compute(Compute mode) {
+  current_compute() = mode;
+}
+
+Compute compute_mode() {
+  return current_compute();
+}
+
+std::string compute_name(Compute mode) {
+  return mode == Compute::F32 ? "f32" : "bf16";
+}
+
+const uint16_t* WeightScratch::rows_bf16(const Tensor& weight, int64_t begin, int64_t end) {
+  const int64_t cols = weight.dim(1);
+  if (weight.dtype() == DType::BF16)
+    return static_cast<const uint16_t*>(weight.raw()) + begin * cols;
+  const float* widened = rows_f32(weight, begin, end);
+  weight_bf16_.resize(size_t((end - begin) * cols));
+  return rounded_into(widened, (end - begin) * cols, weight_bf16_);
+}
+
+const uint16_t* WeightScratch::rounded_bf16(const float* x, int64_t n) {
+  x_bf16_.resize(size_t(n));
+  return rounded_into(x, n, x_bf16_);
+}
+
 void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
             WeightScratch& scratch) {
   const int64_t out = weight.dim(0), in = weight.dim(1);
+  if (compute_mode() == Compute::Bf16) {
+    const uint16_t* xb = scratch.rounded_bf16(x, T * in);
+    const int64_t panel = std::max<int64_t>(1, kScratchFloats / in);
+    for (int64_t first = 0; first < out; first += panel) {
+      const int64_t rows = std::min(panel, out - first);
+      gemm_bf16(xb, scratch.rows_bf16(weight, first, first + rows), T, rows, in, y + first, out);
+    }
+    return add_bias(T, bias, y);
+  }
   if (T <= kMatvecMaxRows && quant_matvec_supports(weight.dtype())) {
     quant_matvec(x, T, weight, y);
     return add_bias(T, bias, y);
@@ -57,7 +110,8 @@ void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> p
                   WeightScratch& scratch) {
   std::vector<MatvecPart> matvec;
   for (const LinearPart& p : parts)
-    if (T <= kMatvecMaxRows && quant_matvec_supports(p.weight->dtype()))
+    if (compute_mode() == Compute::F32 && T <= kMatvecMaxRows &&
+        quant_matvec_supports(p.weight->dtype()))
       matvec.push_back({p.weight, p.y});
   if (matvec.size() != parts.size()) {
     for (const LinearPart& p : parts) linear(x, T, *p.weight, *p.bias, p.y, scratch);
