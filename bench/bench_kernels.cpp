@@ -6,6 +6,7 @@
 
 #include "core/tensor.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_bf16.h"
 #include "kernels/linear.h"
 #include "kernels/quant_matvec.h"
 
@@ -49,6 +50,18 @@ BENCHMARK_TEMPLATE(BM_Linear, massact::DType::F32)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_Linear, massact::DType::BF16)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_Linear, massact::DType::Q8_0)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_Linear, massact::DType::Q4_K)->Apply(linear_shapes);
+
+// The same under --compute bf16: x and the weights rounded to bf16, the bf16 GEMM
+// (kernels/gemm_bf16.h; the label names the kernel).
+template <massact::DType kType>
+void BM_LinearBf16(benchmark::State& state) {
+  massact::set_compute(massact::Compute::Bf16);
+  state.SetLabel(massact::bf16_kernel_name(massact::best_bf16_kernel()));
+  BM_Linear<kType>(state);
+  massact::set_compute(massact::Compute::F32);
+}
+BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::BF16)->Apply(linear_shapes);
+BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::Q4_K)->Apply(linear_shapes);
 
 // A few rows of x (decode's one token, small batches) times Gemma 3 270M's MLP up weight (640 ->
 // 2048, Q5_0 as in the Q4_K_M file, zero bytes: the speed does not depend on the values) two ways:

@@ -2,6 +2,7 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/error.h"
 #include "kernels/gemm.h"
 #include "kernels/threads.h"
 
@@ -89,12 +91,31 @@ std::vector<float> widen(const uint16_t* src, int64_t n) {
 
 }  // namespace
 
-Bf16Kernel best_bf16_kernel() {
+namespace {
+Bf16Kernel host_bf16_kernel() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512bf16")) return Bf16Kernel::OneDnn;
 #endif
   return Bf16Kernel::Widened;
+}
+
+Bf16Kernel bf16_kernel_from_environment() {
+  const Bf16Kernel host = host_bf16_kernel();
+  const char* env = std::getenv("MASSACT_BF16_GEMM");
+  if (env == nullptr) return host;
+  if (env == bf16_kernel_name(Bf16Kernel::Widened)) return Bf16Kernel::Widened;
+  if (env == bf16_kernel_name(Bf16Kernel::OneDnn) && host == Bf16Kernel::OneDnn) return host;
+  throw InputError("environment variable MASSACT_BF16_GEMM: expected " +
+                   bf16_kernel_name(Bf16Kernel::Widened) +
+                   (host == Bf16Kernel::OneDnn ? " or " + bf16_kernel_name(host) : "") +
+                   " on this CPU, got '" + std::string(env).substr(0, 40) + "'");
+}
+}  // namespace
+
+Bf16Kernel best_bf16_kernel() {
+  static const Bf16Kernel kernel = bf16_kernel_from_environment();
+  return kernel;
 }
 
 std::string bf16_kernel_name(Bf16Kernel kernel) {

@@ -14,7 +14,9 @@ enum class Bf16Kernel {
   Widened,  // A and B widened to f32 (exact) and one SGEMM: f32 FMAs, any CPU
 };
 
-// OneDnn where the CPU has AVX512-BF16, else Widened.
+// OneDnn where the CPU has AVX512-BF16, else Widened; MASSACT_BF16_GEMM=widened-sgemm chooses
+// Widened anywhere (on the Intel Xeon of bench/README.md, oneDNN 2.6's bf16 matmul runs slower
+// than its f32 SGEMM). InputError for another value, or onednn-avx512bf16 on a CPU without it.
 Bf16Kernel best_bf16_kernel();
 std::string bf16_kernel_name(Bf16Kernel kernel);
 
