@@ -18,6 +18,41 @@ const uint16_t* rounded_into(const float* src, int64_t n, std::vector<uint16_t>&
   for (int64_t i = 0; i < n; ++i) out[size_t(i)] = f32_to_bf16(src[i]);
   return out.data();
 }
+
+// y (T, out) += bias (out,), if there is one.
+void add_bias(int64_t T, const Tensor& bias, float* y) {
+  if (bias.empty()) return;
+  const int64_t out = bias.numel();
+  Tensor b = bias.dtype() == DType::F32 ? bias : bias.to_f32();
+  const float* bv = b.f32();
+#pragma omp parallel for schedule(static) if (T * out >= kMinParallelWork)
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t o = 0; o < out; ++o) y[t * out + o] += bv[o];
+}
+
+std::atomic<Compute>& current_compute() {
+  static std::atomic<Compute> mode{Compute::F32};
+  return mode;
+}
+
+// Whether linear() takes the quantized matrix-vector path (kernels/quant_matvec.h): f32
+// compute, a few rows of x, a weight type with kernels.
+bool takes_matvec(int64_t T, const Tensor& weight) {
+  return compute_mode() == Compute::F32 && T <= kMatvecMaxRows &&
+         quant_matvec_supports(weight.dtype());
+}
+
+// linear() under --compute bf16: x and each weight panel rounded to bf16, then gemm_bf16.
+void linear_bf16(const float* x, int64_t T, const Tensor& weight, float* y,
+                 WeightScratch& scratch) {
+  const int64_t out = weight.dim(0), in = weight.dim(1);
+  const uint16_t* xb = scratch.rounded_bf16(x, T * in);
+  const int64_t panel = std::max<int64_t>(1, kScratchFloats / in);
+  for (int64_t first = 0; first < out; first += panel) {
+    const int64_t rows = std::min(panel, out - first);
+    gemm_bf16(xb, scratch.rows_bf16(weight, first, first + rows), T, rows, in, y + first, out);
+  }
+}
 }  // namespace
 
 const float* WeightScratch::rows_f32(const Tensor& weight, int64_t begin, int64_t end) {
@@ -32,26 +67,6 @@ const float* WeightScratch::rows_f32(const Tensor& weight, int64_t begin, int64_
            size_t(cols));
   return buffer_.data();
 }
-
-namespace {
-// y (T, out) += bias (out,), if there is one.
-void add_bias(int64_t T, const Tensor& bias, float* y) {
-  if (bias.empty()) return;
-  const int64_t out = bias.numel();
-  Tensor b = bias.dtype() == DType::F32 ? bias : bias.to_f32();
-  const float* bv = b.f32();
-#pragma omp parallel for schedule(static) if (T * out >= kMinParallelWork)
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t o = 0; o < out; ++o) y[t * out + o] += bv[o];
-}
-}  // namespace
-
-namespace {
-std::atomic<Compute>& current_compute() {
-  static std::atomic<Compute> mode{Compute::F32};
-  return mode;
-}
-}  // namespace
 
 void set_compute(Compute mode) {
   current_compute() = mode;
@@ -83,15 +98,10 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
             WeightScratch& scratch) {
   const int64_t out = weight.dim(0), in = weight.dim(1);
   if (compute_mode() == Compute::Bf16) {
-    const uint16_t* xb = scratch.rounded_bf16(x, T * in);
-    const int64_t panel = std::max<int64_t>(1, kScratchFloats / in);
-    for (int64_t first = 0; first < out; first += panel) {
-      const int64_t rows = std::min(panel, out - first);
-      gemm_bf16(xb, scratch.rows_bf16(weight, first, first + rows), T, rows, in, y + first, out);
-    }
+    linear_bf16(x, T, weight, y, scratch);
     return add_bias(T, bias, y);
   }
-  if (T <= kMatvecMaxRows && quant_matvec_supports(weight.dtype())) {
+  if (takes_matvec(T, weight)) {
     quant_matvec(x, T, weight, y);
     return add_bias(T, bias, y);
   }
@@ -110,9 +120,7 @@ void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> p
                   WeightScratch& scratch) {
   std::vector<MatvecPart> matvec;
   for (const LinearPart& p : parts)
-    if (compute_mode() == Compute::F32 && T <= kMatvecMaxRows &&
-        quant_matvec_supports(p.weight->dtype()))
-      matvec.push_back({p.weight, p.y});
+    if (takes_matvec(T, *p.weight)) matvec.push_back({p.weight, p.y});
   if (matvec.size() != parts.size()) {
     for (const LinearPart& p : parts) linear(x, T, *p.weight, *p.bias, p.y, scratch);
     return;
