@@ -39,7 +39,7 @@ std::atomic<Compute>& current_compute() {
 // compute, a few rows of x, a weight type with kernels.
 bool takes_matvec(int64_t T, const Tensor& weight) {
   return compute_mode() == Compute::F32 && T <= kMatvecMaxRows &&
-         quant_matvec_supports(weight.dtype());
+         quant_matvec_supports(weight.dtype(), weight.dim(1));
 }
 
 // linear() under --compute bf16: x and each weight panel rounded to bf16, then gemm_bf16.

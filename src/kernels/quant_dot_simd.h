@@ -11,8 +11,8 @@
 // V provides, over W lanes: I (int32 lanes) and F (float lanes); u8 / i8 (W bytes widened, zero-
 // or sign-extended), set1, iota(start) (start, start + 1, ...), and_, or_, sub (with an int),
 // srl / shl (by an int), srlv (by lanes); to_f, load, zero, mul (by a float), fmadd (a * b + c,
-// b and c floats), fma (a * b + c, all lanes), sum. Everything has internal linkage, for the
-// reason given in core/quant_layout.h.
+// b and c floats), fma (a * b + c, all lanes), sum; from_bf16 / from_f16 (W 2-byte floats).
+// Everything has internal linkage, for the reason given in core/quant_layout.h.
 #pragma once
 
 #include <immintrin.h>
@@ -119,6 +119,24 @@ struct Q6_KBlock {
   }
 };
 
+// BF16 and F16 weights, 2 bytes an element, taken 16 at a time (quant_matvec_supports asks for
+// rows of whole runs of 16). bf16 is the high half of an f32; f16 converts exactly.
+struct Bf16Run {
+  static constexpr int kElements = 16, kBytes = 32;
+  template <class V, class S>
+  static void chunks(const uint8_t* b, int64_t col, S& s) {
+    for (int c = 0; c < 16; c += V::W) s.add(col + c, V::from_bf16(b + 2 * c));
+  }
+};
+
+struct F16Run {
+  static constexpr int kElements = 16, kBytes = 32;
+  template <class V, class S>
+  static void chunks(const uint8_t* b, int64_t col, S& s) {
+    for (int c = 0; c < 16; c += V::W) s.add(col + c, V::from_f16(b + 2 * c));
+  }
+};
+
 // y[t * ldy + r] = row r of w . row t of x, for r < rows and t < NT.
 template <class V, class Block, int NT>
 void dot_rows(const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in, const float* x,
@@ -171,6 +189,12 @@ bool quant_dot_rows(DType type, const uint8_t* w, int64_t row_bytes, int64_t row
       return true;
     case DType::Q6_K:
       dot_rows_any<V, Q6_KBlock>(w, row_bytes, rows, in, x, T, y, ldy);
+      return true;
+    case DType::BF16:
+      dot_rows_any<V, Bf16Run>(w, row_bytes, rows, in, x, T, y, ldy);
+      return true;
+    case DType::F16:
+      dot_rows_any<V, F16Run>(w, row_bytes, rows, in, x, T, y, ldy);
       return true;
     default:
       return false;

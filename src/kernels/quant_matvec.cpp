@@ -8,7 +8,8 @@
 
 namespace massact {
 
-bool quant_matvec_supports(DType type) {
+bool quant_matvec_supports(DType type, int64_t in) {
+  if (type == DType::BF16 || type == DType::F16) return in % 16 == 0;
   return type == DType::Q4_K || type == DType::Q5_0 || type == DType::Q6_K || type == DType::Q8_0;
 }
 
@@ -46,7 +47,7 @@ void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts, 
   int64_t work = 0;
   for (const MatvecPart& part : parts) {
     const Tensor& w = *part.weight;
-    if (!quant_matvec_supports(w.dtype()) || w.rank() != 2)
+    if (w.rank() != 2 || !quant_matvec_supports(w.dtype(), w.dim(1)))
       throw std::logic_error("quant_matvec: no kernel for this weight's type or rank");
     first_task.push_back(first_task.back() + (w.dim(0) + kRowsPerTask - 1) / kRowsPerTask);
     work += T * w.numel();

@@ -1,7 +1,7 @@
-// y = x W^T for a few rows of x (decode's one token, small batches) and a block-quantized W read
-// as it is stored: each block is widened in registers and multiplied into x at once, instead of
-// widening the whole matrix to f32 for a GEMM of a few rows (kernels/linear.h), which for one row
-// costs writing and reading back four bytes per weight.
+// y = x W^T for a few rows of x (decode's one token, small batches) and a block-quantized or
+// 16-bit W read as it is stored: each block is widened in registers and multiplied into x at once,
+// instead of widening the whole matrix to f32 for a GEMM of a few rows (kernels/linear.h), which
+// for one row costs writing and reading back four bytes per weight.
 //
 // The result is the f32 dot product of x with the dequantized weights (core/quantized.h), summed
 // in another order: within gamma(in) * sum |x_i w_i| of the exact value.
@@ -19,10 +19,12 @@ namespace massact {
 // GEMM is faster (bench/README.md).
 inline constexpr int64_t kMatvecMaxRows = 8;
 
-// The block types with vector kernels: Q4_K, Q5_0, Q6_K, Q8_0 (what Q4_K_M files hold).
-bool quant_matvec_supports(DType type);
+// Whether a weight of this type with rows of `in` elements has vector kernels: Q4_K, Q5_0, Q6_K
+// and Q8_0 (what Q4_K_M files hold), and BF16 and F16 (checkpoints as published) when `in` is a
+// multiple of 16.
+bool quant_matvec_supports(DType type, int64_t in);
 
-// x: (T, in) row-major f32. weight: (out, in) of a supported type. y: (T, out). Threads over the
+// x: (T, in) row-major f32. weight: (out, in), quant_matvec_supports. y: (T, out). Threads over the
 // output columns. isa: which kernels; Scalar widens one row of W at a time and takes plain dot
 // products (the fallback, and the reference the vector kernels are tested against).
 void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y,
@@ -32,7 +34,7 @@ void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y,
 // parallel region: the threads meet once instead of once per weight. Each y is exactly what
 // quant_matvec(x, T, weight, y, isa) writes.
 struct MatvecPart {
-  const Tensor* weight;  // (out, in) of a supported type
+  const Tensor* weight;  // (out, in), quant_matvec_supports
   float* y;              // (T, out)
 };
 void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts,

@@ -31,6 +31,13 @@ struct Avx2 {
   static I srl(I a, int n) { return _mm256_srl_epi32(a, _mm_cvtsi32_si128(n)); }
   static I shl(I a, int n) { return _mm256_sll_epi32(a, _mm_cvtsi32_si128(n)); }
   static I srlv(I a, I n) { return _mm256_srlv_epi32(a, n); }
+  static F from_bf16(const uint8_t* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+  static F from_f16(const uint8_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
   static F to_f(I a) { return _mm256_cvtepi32_ps(a); }
   static F load(const float* p) { return _mm256_loadu_ps(p); }
   static F zero() { return _mm256_setzero_ps(); }

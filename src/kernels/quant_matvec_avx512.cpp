@@ -35,6 +35,13 @@ struct Avx512 {
   static I srl(I a, int n) { return _mm512_srl_epi32(a, _mm_cvtsi32_si128(n)); }
   static I shl(I a, int n) { return _mm512_sll_epi32(a, _mm_cvtsi32_si128(n)); }
   static I srlv(I a, I n) { return _mm512_srlv_epi32(a, n); }
+  static F from_bf16(const uint8_t* p) {
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
+  static F from_f16(const uint8_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
   static F to_f(I a) { return _mm512_cvtepi32_ps(a); }
   static F load(const float* p) { return _mm512_loadu_ps(p); }
   static F zero() { return _mm512_setzero_ps(); }

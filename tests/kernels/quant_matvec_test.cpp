@@ -35,10 +35,18 @@ std::vector<int> f16_fields(DType type) {
   }
 }
 
-// A (rows, cols) weight of block type `type`: random codes, scales and mins.
+// A (rows, cols) weight of type `type`: random codes, scales and mins for a block type, random
+// normal values for BF16 and F16.
 Tensor random_weight(DType type, int64_t rows, int64_t cols, uint64_t seed) {
   Tensor w = Tensor::zeros(type, {rows, cols});
   std::mt19937_64 rng(seed);
+  if (type == DType::BF16 || type == DType::F16) {
+    std::normal_distribution<float> normal(0.0f, 0.05f);
+    auto* halves = static_cast<uint16_t*>(w.raw_mut());
+    for (int64_t i = 0; i < w.numel(); ++i)
+      halves[i] = type == DType::BF16 ? f32_to_bf16(normal(rng)) : f32_to_f16(normal(rng));
+    return w;
+  }
   auto* bytes = static_cast<uint8_t*>(w.raw_mut());
   for (size_t i = 0; i < w.nbytes(); ++i) bytes[i] = uint8_t(rng());
   std::uniform_real_distribution<float> scale(-0.02f, 0.02f);
@@ -95,7 +103,7 @@ TEST_P(QuantMatvec, IsTheDotProductWithTheDequantizedWeights) {
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  for (DType type : {DType::Q8_0, DType::Q5_0, DType::Q4_K, DType::Q6_K})
+  for (DType type : {DType::Q8_0, DType::Q5_0, DType::Q4_K, DType::Q6_K, DType::BF16, DType::F16})
     for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) cases.push_back({type, isa});
   return cases;
 }
@@ -107,12 +115,14 @@ INSTANTIATE_TEST_SUITE_P(TypesAndIsas, QuantMatvec, ::testing::ValuesIn(all_case
                          });
 
 TEST(QuantMatvecPaths, OnlyTheFormatsWithKernels) {
-  for (DType t : {DType::Q4_K, DType::Q5_0, DType::Q6_K, DType::Q8_0})
-    EXPECT_TRUE(quant_matvec_supports(t)) << dtype_name(t);
-  for (DType t : {DType::F32, DType::BF16, DType::Q4_0, DType::Q5_K, DType::IQ4_XS})
-    EXPECT_FALSE(quant_matvec_supports(t)) << dtype_name(t);
-  const Tensor bf16 = Tensor::zeros(DType::BF16, {4, 32});
-  float x[32] = {}, y[4];
+  for (DType t : {DType::Q4_K, DType::Q5_0, DType::Q6_K, DType::Q8_0, DType::BF16, DType::F16})
+    EXPECT_TRUE(quant_matvec_supports(t, 256)) << dtype_name(t);
+  for (DType t : {DType::F32, DType::Q4_0, DType::Q5_K, DType::IQ4_XS})
+    EXPECT_FALSE(quant_matvec_supports(t, 256)) << dtype_name(t);
+  // 16-bit rows in runs of 16 only.
+  EXPECT_FALSE(quant_matvec_supports(DType::BF16, 40));
+  const Tensor bf16 = Tensor::zeros(DType::BF16, {4, 40});
+  float x[40] = {}, y[4];
   EXPECT_THROW(quant_matvec(x, 1, bf16, y, Isa::Scalar), std::logic_error);
 }
 
