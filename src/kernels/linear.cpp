@@ -35,11 +35,10 @@ std::atomic<Compute>& current_compute() {
   return mode;
 }
 
-// Whether linear() takes the quantized matrix-vector path (kernels/quant_matvec.h): f32
-// compute, a few rows of x, a weight type with kernels.
+// Whether linear() takes the matrix-vector path (kernels/quant_matvec.h): a few rows of x, a
+// weight type with kernels.
 bool takes_matvec(int64_t T, const Tensor& weight) {
-  return compute_mode() == Compute::F32 && T <= kMatvecMaxRows &&
-         quant_matvec_supports(weight.dtype(), weight.dim(1));
+  return T <= kMatvecMaxRows && quant_matvec_supports(weight.dtype(), weight.dim(1));
 }
 
 // linear() under --compute bf16: x and each weight panel rounded to bf16, then gemm_bf16.
@@ -97,12 +96,13 @@ const uint16_t* WeightScratch::rounded_bf16(const float* x, int64_t n) {
 void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
             WeightScratch& scratch) {
   const int64_t out = weight.dim(0), in = weight.dim(1);
-  if (compute_mode() == Compute::Bf16) {
-    linear_bf16(x, T, weight, y, scratch);
+  const bool bf16 = compute_mode() == Compute::Bf16;
+  if (takes_matvec(T, weight)) {
+    quant_matvec(x, T, weight, y, kernel_isa(), bf16);
     return add_bias(T, bias, y);
   }
-  if (takes_matvec(T, weight)) {
-    quant_matvec(x, T, weight, y);
+  if (bf16) {
+    linear_bf16(x, T, weight, y, scratch);
     return add_bias(T, bias, y);
   }
   const int64_t panel =
@@ -125,7 +125,7 @@ void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> p
     for (const LinearPart& p : parts) linear(x, T, *p.weight, *p.bias, p.y, scratch);
     return;
   }
-  quant_matvec(x, T, matvec);
+  quant_matvec(x, T, matvec, kernel_isa(), compute_mode() == Compute::Bf16);
   for (const LinearPart& p : parts) add_bias(T, *p.bias, p.y);
 }
 

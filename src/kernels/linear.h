@@ -45,8 +45,8 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
             WeightScratch& scratch);
 
 // Several products of the same x (q, k and v; gate and up), each y exactly what linear() writes.
-// For a few rows of x and quantized weights under f32 compute (kernels/quant_matvec.h) they run
-// as one parallel pass; otherwise one after another (fusing the GEMMs would need the weights side
+// For a few rows of x and quantized or 16-bit weights (kernels/quant_matvec.h) they run as one
+// parallel pass; otherwise one after another (fusing the GEMMs would need the weights side
 // by side in memory: bench/README.md has why that was not done).
 struct LinearPart {
   const Tensor* weight;  // (out, in)

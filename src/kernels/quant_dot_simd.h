@@ -11,7 +11,8 @@
 // V provides, over W lanes: I (int32 lanes) and F (float lanes); u8 / i8 (W bytes widened, zero-
 // or sign-extended), set1, iota(start) (start, start + 1, ...), and_, or_, sub (with an int),
 // srl / shl (by an int), srlv (by lanes); to_f, load, zero, mul (by a float), fmadd (a * b + c,
-// b and c floats), fma (a * b + c, all lanes), sum; from_bf16 / from_f16 (W 2-byte floats).
+// b and c floats), fma (a * b + c, all lanes), sum; from_bf16 / from_f16 (W 2-byte floats),
+// round_bf16 (each lane to the nearest bf16, ties to even).
 // Everything has internal linkage, for the reason given in core/quant_layout.h.
 #pragma once
 
@@ -30,8 +31,9 @@ inline float f16(const uint8_t* p) {
 }
 
 // NT rows of x (n, in) at once, two accumulators each, taken in turn so that consecutive fused
-// multiply-adds do not wait for each other.
-template <class V, int NT>
+// multiply-adds do not wait for each other. kRound: each weight rounded to bf16 first (--compute
+// bf16; x comes rounded), to nearest even like f32_to_bf16 for every finite weight.
+template <class V, int NT, bool kRound>
 struct Accumulators {
   typename V::F acc[NT][2];
   const float* x;
@@ -43,6 +45,7 @@ struct Accumulators {
   }
   // Weights w of columns [col, col + W).
   void add(int64_t col, typename V::F w) {
+    if constexpr (kRound) w = V::round_bf16(w);
     for (int t = 0; t < NT; ++t) acc[t][turn] = V::fma(w, V::load(x + t * in + col), acc[t][turn]);
     turn ^= 1;
   }
@@ -138,11 +141,11 @@ struct F16Run {
 };
 
 // y[t * ldy + r] = row r of w . row t of x, for r < rows and t < NT.
-template <class V, class Block, int NT>
+template <class V, class Block, int NT, bool kRound>
 void dot_rows(const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in, const float* x,
               float* y, int64_t ldy) {
   for (int64_t r = 0; r < rows; ++r) {
-    Accumulators<V, NT> acc(x, in);
+    Accumulators<V, NT, kRound> acc(x, in);
     const uint8_t* row = w + r * row_bytes;
     for (int64_t k = 0; k < in / Block::kElements; ++k)
       Block::template chunks<V>(row + k * Block::kBytes, k * Block::kElements, acc);
@@ -151,50 +154,59 @@ void dot_rows(const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in, con
 }
 
 // The same for any number T of rows of x, four at a time (each group reads the weights once).
-template <class V, class Block>
-void dot_rows_any(const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in, const float* x,
-                  int64_t T, float* y, int64_t ldy) {
+template <class V, class Block, bool kRound>
+void dot_rows_groups(const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in, const float* x,
+                     int64_t T, float* y, int64_t ldy) {
   for (int64_t t = 0; t < T; t += 4) {
     const float* xt = x + t * in;
     float* yt = y + t * ldy;
     switch (T - t < 4 ? T - t : 4) {
       case 1:
-        dot_rows<V, Block, 1>(w, row_bytes, rows, in, xt, yt, ldy);
+        dot_rows<V, Block, 1, kRound>(w, row_bytes, rows, in, xt, yt, ldy);
         break;
       case 2:
-        dot_rows<V, Block, 2>(w, row_bytes, rows, in, xt, yt, ldy);
+        dot_rows<V, Block, 2, kRound>(w, row_bytes, rows, in, xt, yt, ldy);
         break;
       case 3:
-        dot_rows<V, Block, 3>(w, row_bytes, rows, in, xt, yt, ldy);
+        dot_rows<V, Block, 3, kRound>(w, row_bytes, rows, in, xt, yt, ldy);
         break;
       default:
-        dot_rows<V, Block, 4>(w, row_bytes, rows, in, xt, yt, ldy);
+        dot_rows<V, Block, 4, kRound>(w, row_bytes, rows, in, xt, yt, ldy);
     }
   }
+}
+
+template <class V, class Block>
+void dot_rows_any(const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in, const float* x,
+                  int64_t T, float* y, int64_t ldy, bool round_bf16) {
+  if (round_bf16)
+    dot_rows_groups<V, Block, true>(w, row_bytes, rows, in, x, T, y, ldy);
+  else
+    dot_rows_groups<V, Block, false>(w, row_bytes, rows, in, x, T, y, ldy);
 }
 
 // The entry point of each instruction set's file: false for a type without a kernel here.
 template <class V>
 bool quant_dot_rows(DType type, const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in,
-                    const float* x, int64_t T, float* y, int64_t ldy) {
+                    const float* x, int64_t T, float* y, int64_t ldy, bool round_bf16) {
   switch (type) {
     case DType::Q8_0:
-      dot_rows_any<V, Q8_0Block>(w, row_bytes, rows, in, x, T, y, ldy);
+      dot_rows_any<V, Q8_0Block>(w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
       return true;
     case DType::Q5_0:
-      dot_rows_any<V, Q5_0Block>(w, row_bytes, rows, in, x, T, y, ldy);
+      dot_rows_any<V, Q5_0Block>(w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
       return true;
     case DType::Q4_K:
-      dot_rows_any<V, Q4_KBlock>(w, row_bytes, rows, in, x, T, y, ldy);
+      dot_rows_any<V, Q4_KBlock>(w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
       return true;
     case DType::Q6_K:
-      dot_rows_any<V, Q6_KBlock>(w, row_bytes, rows, in, x, T, y, ldy);
+      dot_rows_any<V, Q6_KBlock>(w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
       return true;
     case DType::BF16:
-      dot_rows_any<V, Bf16Run>(w, row_bytes, rows, in, x, T, y, ldy);
+      dot_rows_any<V, Bf16Run>(w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
       return true;
     case DType::F16:
-      dot_rows_any<V, F16Run>(w, row_bytes, rows, in, x, T, y, ldy);
+      dot_rows_any<V, F16Run>(w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
       return true;
     default:
       return false;

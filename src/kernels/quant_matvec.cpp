@@ -15,12 +15,15 @@ bool quant_matvec_supports(DType type, int64_t in) {
 
 namespace {
 
-// The fallback: each row of w widened into `row` (in floats), then dotted with each row of x.
+// The fallback: each row of w widened into `row` (in floats), rounded to bf16 under round_bf16,
+// then dotted with each row of x.
 void dot_rows_scalar(DType type, const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in,
-                     const float* x, int64_t T, float* y, int64_t ldy) {
+                     const float* x, int64_t T, float* y, int64_t ldy, bool round_bf16) {
   std::vector<float> row(static_cast<size_t>(in));
   for (int64_t r = 0; r < rows; ++r) {
     to_f32(type, w + r * row_bytes, row.data(), size_t(in));
+    if (round_bf16)
+      for (float& v : row) v = bf16_to_f32(f32_to_bf16(v));
     for (int64_t t = 0; t < T; ++t) {
       const float* xt = x + t * in;
       float sum = 0.0f;
@@ -36,12 +39,14 @@ constexpr int64_t kRowsPerTask = 32;
 
 }  // namespace
 
-void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y, Isa isa) {
+void quant_matvec(const float* x, int64_t T, const Tensor& weight, float* y, Isa isa,
+                  bool round_bf16) {
   const MatvecPart part{&weight, y};
-  quant_matvec(x, T, std::span(&part, 1), isa);
+  quant_matvec(x, T, std::span(&part, 1), isa, round_bf16);
 }
 
-void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts, Isa isa) {
+void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts, Isa isa,
+                  bool round_bf16) {
   // The tasks of all parts in one numbering: part p owns tasks [first_task[p], first_task[p + 1]).
   std::vector<int64_t> first_task{0};
   int64_t work = 0;
@@ -51,6 +56,12 @@ void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts, 
       throw std::logic_error("quant_matvec: no kernel for this weight's type or rank");
     first_task.push_back(first_task.back() + (w.dim(0) + kRowsPerTask - 1) / kRowsPerTask);
     work += T * w.numel();
+  }
+  std::vector<float> x_rounded;
+  if (round_bf16) {
+    x_rounded.resize(size_t(T * parts[0].weight->dim(1)));
+    for (size_t i = 0; i < x_rounded.size(); ++i) x_rounded[i] = bf16_to_f32(f32_to_bf16(x[i]));
+    x = x_rounded.data();
   }
 #pragma omp parallel for schedule(static) if (work >= kMinParallelWork)
   for (int64_t task = 0; task < first_task.back(); ++task) {
@@ -65,11 +76,11 @@ void quant_matvec(const float* x, int64_t T, std::span<const MatvecPart> parts, 
     const uint8_t* wt = static_cast<const uint8_t*>(w.raw()) + first * row_bytes;
     float* y = parts[p].y + first;
     if (isa == Isa::Avx512)
-      quant_dot_rows_avx512(type, wt, row_bytes, rows, in, x, T, y, out);
+      quant_dot_rows_avx512(type, wt, row_bytes, rows, in, x, T, y, out, round_bf16);
     else if (isa == Isa::Avx2)
-      quant_dot_rows_avx2(type, wt, row_bytes, rows, in, x, T, y, out);
+      quant_dot_rows_avx2(type, wt, row_bytes, rows, in, x, T, y, out, round_bf16);
     else
-      dot_rows_scalar(type, wt, row_bytes, rows, in, x, T, y, out);
+      dot_rows_scalar(type, wt, row_bytes, rows, in, x, T, y, out, round_bf16);
   }
 }
 

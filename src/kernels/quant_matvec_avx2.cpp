@@ -38,6 +38,12 @@ struct Avx2 {
   static F from_f16(const uint8_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   }
+  static F round_bf16(F a) {
+    const I bits = _mm256_castps_si256(a);
+    const I odd = _mm256_and_si256(_mm256_srli_epi32(bits, 16), set1(1));
+    const I up = _mm256_add_epi32(bits, _mm256_add_epi32(odd, set1(0x7fff)));
+    return _mm256_castsi256_ps(_mm256_and_si256(up, set1(int(0xffff0000u))));
+  }
   static F to_f(I a) { return _mm256_cvtepi32_ps(a); }
   static F load(const float* p) { return _mm256_loadu_ps(p); }
   static F zero() { return _mm256_setzero_ps(); }
@@ -56,15 +62,15 @@ struct Avx2 {
 }  // namespace
 
 bool quant_dot_rows_avx2(DType type, const uint8_t* w, int64_t row_bytes, int64_t rows, int64_t in,
-                         const float* x, int64_t T, float* y, int64_t ldy) {
-  return quant_dot_rows<Avx2>(type, w, row_bytes, rows, in, x, T, y, ldy);
+                         const float* x, int64_t T, float* y, int64_t ldy, bool round_bf16) {
+  return quant_dot_rows<Avx2>(type, w, row_bytes, rows, in, x, T, y, ldy, round_bf16);
 }
 
 }  // namespace massact
 #else
 namespace massact {
 bool quant_dot_rows_avx2(DType, const uint8_t*, int64_t, int64_t, int64_t, const float*, int64_t,
-                         float*, int64_t) {
+                         float*, int64_t, bool) {
   return false;  // not an x86-64 build: host_isa() never asks for this
 }
 }  // namespace massact

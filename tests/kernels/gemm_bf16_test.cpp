@@ -72,10 +72,10 @@ struct ComputeMode {
   ~ComputeMode() { set_compute(Compute::F32); }
 };
 
-// linear() in bf16 mode rounds x and the dequantized weights to bf16 and sums exact products, for
-// one row of x too (the matrix-vector path, which computes in f32, must not be taken): within
-// gamma(in + 1) of the exact value with the bias. Rounding x alone moves a product by up to 2^-9
-// of its size, far more than the bound, so an f32 product would fail.
+// linear() in bf16 mode rounds x and the dequantized weights to bf16 and sums exact products, on
+// the matrix-vector path (a few rows of x) and the GEMM path alike: within gamma(in + 1) of the
+// exact value with the bias. Rounding x alone moves a product by up to 2^-9 of its size, far more
+// than the bound, so an f32 product would fail.
 TEST(GemmBf16Linear, RoundsInputsToBf16) {
   const ComputeMode bf16(Compute::Bf16);
   constexpr int64_t out = 48, in = 256;

@@ -74,6 +74,8 @@ struct Case {
 
 class QuantMatvec : public ::testing::TestWithParam<Case> {};
 
+// Under round_bf16 (--compute bf16) the exact value is that of x and the dequantized weights
+// rounded to bf16; their products are exact in f32, so the same bound holds.
 TEST_P(QuantMatvec, IsTheDotProductWithTheDequantizedWeights) {
   const auto [type, isa] = GetParam();
   if (isa > host_isa()) GTEST_SKIP() << "this CPU has no " << isa_name(isa);
@@ -82,23 +84,29 @@ TEST_P(QuantMatvec, IsTheDotProductWithTheDequantizedWeights) {
   constexpr int64_t out = 70, in = 512;
   const Tensor w = random_weight(type, out, in, 11);
   const Tensor wf = w.to_f32();  // dequantize(): the reference weights
-  for (int64_t T : {1, 2, 3, 4, 5, 8}) {
-    const std::vector<float> x = random_rows(T, in, 100 + uint64_t(T));
-    std::vector<float> y(size_t(T * out), std::nanf(""));
-    quant_matvec(x.data(), T, w, y.data(), isa);
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t o = 0; o < out; ++o) {
-        double exact = 0.0, abs_sum = 0.0;
-        for (int64_t i = 0; i < in; ++i) {
-          const double p = double(x[size_t(t * in + i)]) * double(wf.f32()[o * in + i]);
-          exact += p;  // products of two floats are exact in double; the sum's error is far below
-          abs_sum += std::fabs(p);
+  for (bool round_bf16 : {false, true})
+    for (int64_t T : {1, 2, 3, 4, 5, 8}) {
+      const std::vector<float> x = random_rows(T, in, 100 + uint64_t(T));
+      std::vector<float> y(size_t(T * out), std::nanf(""));
+      quant_matvec(x.data(), T, w, y.data(), isa, round_bf16);
+      const auto rounded = [round_bf16](float v) {
+        return double(round_bf16 ? bf16_to_f32(f32_to_bf16(v)) : v);
+      };
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t o = 0; o < out; ++o) {
+          double exact = 0.0, abs_sum = 0.0;
+          for (int64_t i = 0; i < in; ++i) {
+            // Products of two floats are exact in double; the double sum's error is far below
+            // the bound.
+            const double p = rounded(x[size_t(t * in + i)]) * rounded(wf.f32()[o * in + i]);
+            exact += p;
+            abs_sum += std::fabs(p);
+          }
+          // One f32 evaluation, in any order, against the exact value: gamma(in) * sum |x w|.
+          ASSERT_NEAR(y[size_t(t * out + o)], exact, testing::gamma_f32(in) * abs_sum)
+              << "bf16 " << round_bf16 << " T " << T << " row " << t << " column " << o;
         }
-        // One f32 evaluation, in any order, against the exact value: gamma(in) * sum |x w|.
-        ASSERT_NEAR(y[size_t(t * out + o)], exact, testing::gamma_f32(in) * abs_sum)
-            << "T " << T << " row " << t << " column " << o;
-      }
-  }
+    }
 }
 
 std::vector<Case> all_cases() {
