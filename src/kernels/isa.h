@@ -16,8 +16,8 @@ enum class Isa {
 
 // The highest level this CPU executes.
 Isa host_isa();
-// The level the kernels use: host_isa(), lowered by MASSACT_ISA=scalar|avx2 (to measure or test
-// a fallback on a CPU that has more); InputError for another value or one above host_isa().
+// The level the kernels use: host_isa(), lowered by MASSACT_ISA=scalar|avx2 (to measure a
+// fallback on a CPU that has more); InputError for another value or one above host_isa().
 Isa kernel_isa();
 std::string isa_name(Isa isa);
 

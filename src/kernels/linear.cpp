@@ -36,9 +36,11 @@ std::atomic<Compute>& current_compute() {
 }
 
 // Whether linear() takes the matrix-vector path (kernels/quant_matvec.h): a few rows of x, a
-// weight type with kernels.
+// weight type with kernels, and vector kernels for this CPU (the plain C++ fallback runs at half
+// the speed of widening + GEMM: bench/README.md).
 bool takes_matvec(int64_t T, const Tensor& weight) {
-  return T <= kMatvecMaxRows && quant_matvec_supports(weight.dtype(), weight.dim(1));
+  return T <= kMatvecMaxRows && kernel_isa() != Isa::Scalar &&
+         quant_matvec_supports(weight.dtype(), weight.dim(1));
 }
 
 // linear() under --compute bf16: x and each weight panel rounded to bf16, then gemm_bf16.

@@ -16,8 +16,8 @@
 
 namespace massact {
 
-// linear() takes this path for at most this many rows of x; above it, widening a panel and one
-// GEMM is faster (bench/README.md).
+// linear() takes this path for at most this many rows of x, on CPUs with AVX2 at least; above it,
+// or with the plain C++ kernels, widening a panel and one GEMM is faster (bench/README.md).
 inline constexpr int64_t kMatvecMaxRows = 8;
 
 // Whether a weight of this type with rows of `in` elements has vector kernels: Q4_K, Q5_0, Q6_K
