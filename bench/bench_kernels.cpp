@@ -6,7 +6,9 @@
 
 #include "core/tensor.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_bf16.h"
 #include "kernels/linear.h"
+#include "kernels/quant_matvec.h"
 
 namespace {
 
@@ -48,6 +50,47 @@ BENCHMARK_TEMPLATE(BM_Linear, massact::DType::F32)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_Linear, massact::DType::BF16)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_Linear, massact::DType::Q8_0)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_Linear, massact::DType::Q4_K)->Apply(linear_shapes);
+
+// The same under --compute bf16: x and the weights rounded to bf16, the bf16 GEMM
+// (kernels/gemm_bf16.h; the label names the kernel).
+template <massact::DType kType>
+void BM_LinearBf16(benchmark::State& state) {
+  massact::set_compute(massact::Compute::Bf16);
+  state.SetLabel(massact::bf16_kernel_name(massact::best_bf16_kernel()));
+  BM_Linear<kType>(state);
+  massact::set_compute(massact::Compute::F32);
+}
+BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::BF16)->Apply(linear_shapes);
+BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::Q4_K)->Apply(linear_shapes);
+
+// A few rows of x (decode's one token, small batches) times Gemma 3 270M's MLP up weight (640 ->
+// 2048, Q5_0 as in the Q4_K_M file, zero bytes: the speed does not depend on the values) two ways:
+// argument 1 = 0 the matrix-vector kernels (kernels/quant_matvec.h), 1 widening the whole weight +
+// one GEMM. Where they cross sets kMatvecMaxRows.
+void BM_SmallBatch(benchmark::State& state) {
+  const int64_t T = state.range(0), in = 640, out = 2048;
+  const massact::Tensor w = massact::Tensor::zeros(massact::DType::Q5_0, {out, in});
+  std::vector<float> x(size_t(T * in), 0.1f), y(size_t(T * out));
+  massact::WeightScratch scratch;
+  const bool matvec = state.range(1) == 0;
+  state.SetLabel(matvec ? "matvec " + massact::isa_name(massact::kernel_isa()) : "widen+gemm");
+  for (auto _ : state) {
+    if (matvec) {
+      massact::quant_matvec(x.data(), T, w, y.data());
+    } else {
+      const float* wf = scratch.rows_f32(w, 0, out);
+      massact::sgemm(massact::Op::Transpose, T, out, in, 1.0f, x.data(), in, wf, in, 0.0f, y.data(),
+                     out);
+    }
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * T * in * out, benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::OneK::kIs1000);
+}
+BENCHMARK(BM_SmallBatch)
+    ->ArgsProduct({{1, 2, 4, 8, 16, 32}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 }  // namespace
 

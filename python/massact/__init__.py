@@ -18,15 +18,15 @@ import os
 import numpy as np
 
 from ._massact import (InputError, InternalError, Tokenizer, __version__, run_command,
-                       set_gemm, set_threads)
+                       set_compute, set_gemm, set_threads)
 from ._massact import load as _load_native
 
 for _cls in (InputError, InternalError, Tokenizer):
     _cls.__module__ = "massact"
 
 __all__ = ["load", "Model", "Tokenizer", "InputError", "InternalError", "set_threads",
-           "set_gemm", "inspect", "scan", "profile", "stats", "intervene", "attention",
-           "decompose", "command", "__version__"]
+           "set_gemm", "set_compute", "inspect", "scan", "profile", "stats", "intervene",
+           "attention", "decompose", "command", "__version__"]
 
 
 class Model:

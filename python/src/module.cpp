@@ -4,6 +4,7 @@
 #include "bindings.h"
 #include "core/error.h"
 #include "kernels/gemm.h"
+#include "kernels/linear.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 
@@ -16,7 +17,7 @@ PYBIND11_MODULE(_massact, m) {
   massact::python::bind_tokenizer(m);
   massact::python::bind_model(m);
   massact::python::bind_commands(m);
-  // The CLI's global options --threads and --gemm.
+  // The CLI's global options --threads, --gemm and --compute.
   m.def(
       "set_threads",
       [](int threads) {
@@ -38,4 +39,16 @@ PYBIND11_MODULE(_massact, m) {
                                     "'");
       },
       py::arg("backend"), "Matrix-product backend, as --gemm: 'onednn' or 'openblas'");
+  m.def(
+      "set_compute",
+      [](const std::string& name) {
+        if (name == massact::compute_name(massact::Compute::F32))
+          massact::set_compute(massact::Compute::F32);
+        else if (name == massact::compute_name(massact::Compute::Bf16))
+          massact::set_compute(massact::Compute::Bf16);
+        else
+          throw massact::InputError("set_compute: expected 'f32' or 'bf16', got '" + name + "'");
+      },
+      py::arg("precision"),
+      "Precision of the linear layers' products, as --compute: 'f32' or 'bf16'");
 }

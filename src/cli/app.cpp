@@ -5,6 +5,9 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_bf16.h"
+#include "kernels/isa.h"
+#include "kernels/linear.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 
@@ -74,8 +77,20 @@ int run(int argc, char** argv) {
       ->envname("MASSACT_GEMM")
       ->check(CLI::IsMember(
           {gemm_backend_name(GemmBackend::OneDnn), gemm_backend_name(GemmBackend::OpenBlas)}));
+  std::string compute = compute_name(Compute::F32);
+  app.add_option("--compute", compute,
+                 "Precision of the linear layers' products: f32 (exact on the stored weights) or "
+                 "bf16 (inputs rounded to bf16, f32 accumulation, as the paper's GPU runs; "
+                 "attention stays f32)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({compute_name(Compute::F32), compute_name(Compute::Bf16)}));
   app.parse_complete_callback([&] {
     set_num_threads(threads);
+    set_compute(compute == compute_name(Compute::Bf16) ? Compute::Bf16 : Compute::F32);
+    // MASSACT_ISA and MASSACT_BF16_GEMM are read where a kernel first runs, which a model
+    // without such products never reaches: a bad value is refused here, before any work.
+    kernel_isa();
+    best_bf16_kernel();
     set_gemm_backend(gemm == gemm_backend_name(GemmBackend::OpenBlas) ? GemmBackend::OpenBlas
                                                                       : GemmBackend::OneDnn);
   });

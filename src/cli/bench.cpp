@@ -12,6 +12,9 @@
 #include "cli/common.h"
 #include "kernels/cpu.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_bf16.h"
+#include "kernels/isa.h"
+#include "kernels/linear.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 #include "report/table.h"
@@ -19,6 +22,14 @@
 namespace massact::cli {
 
 namespace {
+
+// The hand-written kernels this run takes: the quantized matrix-vector products' instruction set
+// and, under --compute bf16, the bf16 GEMM.
+std::string kernels_in_use() {
+  std::string out = "matvec " + isa_name(kernel_isa());
+  if (compute_mode() == Compute::Bf16) out += ", bf16 gemm " + bf16_kernel_name(best_bf16_kernel());
+  return out;
+}
 double peak_rss_mib() {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
@@ -157,6 +168,8 @@ void add_bench_command(CLI::App& app) {
                        {"repeats", opt->repeats},
                        {"threads", num_threads()},
                        {"gemm", gemm_backend_name(gemm_backend())},
+                       {"compute", compute_name(compute_mode())},
+                       {"kernels", kernels_in_use()},
                        {"cpu", cpu_model_name()},
                        {"isa", cpu_vector_isa()},
                        {"hooks", "blocks.*.hook_resid_post observed by scan"},
@@ -169,7 +182,8 @@ void add_bench_command(CLI::App& app) {
       std::cout << "forward " << opt->seq_len << " tokens: " << format_number(median, 3)
                 << " s median of " << opt->repeats << " (best " << format_number(seconds.front(), 3)
                 << " s), " << format_number(tokens_per_s, 1) << " tokens/s, " << num_threads()
-                << " threads, gemm " << gemm_backend_name(gemm_backend()) << ", logits "
+                << " threads, gemm " << gemm_backend_name(gemm_backend()) << ", compute "
+                << compute_name(compute_mode()) << " (" << kernels_in_use() << "), logits "
                 << opt->logits << ", peak RSS " << format_number(peak_rss_mib(), 1) << " MiB\n";
     });
   });

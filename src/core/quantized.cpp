@@ -7,6 +7,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "core/quant_layout.h"
 
 // Why these loops are bit-exact with the reference whatever the compiler makes of them: every
 // product below is exact in float32. An f16 scale carries at most 11 significant bits and the
@@ -21,18 +22,6 @@ namespace massact {
 namespace {
 
 static_assert(std::endian::native == std::endian::little, "GGUF blocks are little-endian");
-
-uint16_t load_u16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-
-uint32_t load_u32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 
 float load_f16(const uint8_t* p) {
   return f16_to_f32(load_u16(p));
@@ -109,18 +98,6 @@ void iq4_nl(const uint8_t* __restrict b, float* __restrict y) {
 
 // ---- Super-blocks of 256 elements: the K-quants and IQ4_XS --------------------------------------
 
-// Q2_K's codes and Q3_K's low bits are 2-bit, as are Q6_K's high bits, all packed one way: each
-// 128-element half owns 32 bytes, and element 32 * s + l of a half (l < 32) sits in bits 2s, 2s+1
-// of byte l. So the 16 elements of sub-block i are 16 consecutive bytes, all shifted alike.
-struct TwoBitRun {
-  const uint8_t* bytes;
-  int shift;
-};
-
-TwoBitRun two_bit_run(const uint8_t* packed, int i) {
-  return {packed + 32 * (i / 8) + 16 * (i % 2), 2 * ((i / 2) % 4)};
-}
-
 // Q2_K, 84 bytes: [0] 16 bytes, one per 16-element sub-block: 4-bit scale (low nibble) and 4-bit
 // min (high); [16] 64 bytes of 2-bit codes; [80] f16 d; [82] f16 dmin.
 // x = (d * scale) * q - dmin * min.
@@ -160,19 +137,6 @@ void q3_k(const uint8_t* __restrict b, float* __restrict y) {
   }
 }
 
-// Q4_K and Q5_K's 8 scales and 8 mins, 6 bits each, in 12 bytes. Sub-blocks 0-3 take the low
-// 6 bits of bytes 0-3 (scales) and 4-7 (mins); sub-blocks 4-7 take the nibbles of bytes 8-11
-// (scale low, min high) and, as their top 2 bits, the top 2 bits of bytes 0-3 (scales) and 4-7
-// (mins).
-struct ScaleMin {
-  int scale, min;
-};
-
-ScaleMin k_scale_min(const uint8_t* s, int j) {
-  if (j < 4) return {s[j] & 63, s[j + 4] & 63};
-  return {(s[j + 4] & 0xf) | (s[j - 4] >> 6) << 4, (s[j + 4] >> 4) | (s[j] >> 6) << 4};
-}
-
 // The 4-bit codes of Q4_K and Q5_K: sub-block j (32 elements) is the low (even j) or high (odd j)
 // nibbles of bytes 32 * (j / 2) .. + 31.
 uint8_t k_nibble(const uint8_t* qs, int j, int l) {
@@ -206,20 +170,18 @@ void q5_k(const uint8_t* __restrict b, float* __restrict y) {
   }
 }
 
-// Q6_K, 210 bytes: [0] 128 bytes of low nibbles, [128] 64 bytes of 2-bit high parts, [192] 16 int8
-// scales, [208] f16 d. Each 128-element half owns 64 low-nibble bytes: element 64 * t + l (l < 64)
-// is nibble t of byte l. The high parts are packed like Q2_K's codes. Codes are stored plus 32.
+// Q6_K, 210 bytes: [0] 128 bytes of low nibbles (q6_k_low_run), [128] 64 bytes of 2-bit high
+// parts, packed like Q2_K's codes, [192] 16 int8 scales, [208] f16 d. Codes are stored plus 32.
 // x = (d * scale) * q, per 16-element sub-block.
 void q6_k(const uint8_t* __restrict b, float* __restrict y) {
   const float d = load_f16(b + 208);
   const auto* scales = reinterpret_cast<const int8_t*>(b + 192);
   for (int i = 0; i < 16; ++i) {
     const float dl = d * float(scales[i]);
-    const uint8_t* low = b + 64 * (i / 8) + 16 * (i % 4);
-    const int low_shift = 4 * ((i / 4) % 2);
+    const NibbleRun low = q6_k_low_run(b, i);
     const TwoBitRun high = two_bit_run(b + 128, i);
     for (int l = 0; l < 16; ++l) {
-      const int q = ((low[l] >> low_shift) & 0xf) | ((high.bytes[l] >> high.shift) & 3) << 4;
+      const int q = ((low.bytes[l] >> low.shift) & 0xf) | ((high.bytes[l] >> high.shift) & 3) << 4;
       y[16 * i + l] = dl * float(q - 32);
     }
   }

@@ -169,9 +169,11 @@ class ForwardPass {
 
   // in (T, d_model) -> out (T, d_model)
   void attention(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
-    linear(in.f32(), T_, b.q, b.q_bias, q_.f32(), scratch_);
-    linear(in.f32(), T_, b.k, b.k_bias, k_.f32(), scratch_);
-    linear(in.f32(), T_, b.v, b.v_bias, v_.f32(), scratch_);
+    // No hook fires between the three products.
+    linear_group(
+        in.f32(), T_,
+        {{&b.q, &b.q_bias, q_.f32()}, {&b.k, &b.k_bias, k_.f32()}, {&b.v, &b.v_bias, v_.f32()}},
+        scratch_);
     if (s_.clip_qkv > 0)
       for (Tensor* t : {&q_, &k_, &v_}) clamp(*t, float(s_.clip_qkv));
     fire(HookPoint::Q, layer, q_);
@@ -254,8 +256,9 @@ class ForwardPass {
       return;
     }
     if (up_.empty()) up_ = f32_zeros({T_, s_.d_ff});
-    linear(in, rows, gate, Tensor(), hidden_.f32(), scratch_);
-    linear(in, rows, up, up_bias, up_.f32(), scratch_);
+    const Tensor no_bias;
+    linear_group(in, rows, {{&gate, &no_bias, hidden_.f32()}, {&up, &up_bias, up_.f32()}},
+                 scratch_);
     activate(s_.activation, hidden_.f32(), n);
     multiply_into(hidden_.f32(), up_.f32(), n);
   }

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, fixture, run_cli
+from conftest import CLI, FIXTURES, fixture, run_cli
 
 
 def cli_error(*args):
@@ -56,3 +56,17 @@ def test_the_module_imports_in_a_fresh_process_from_the_setup_path(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(run_cli("--version").stdout.strip().split()[-1])
+
+
+@pytest.mark.parametrize("variable,value,message", [
+    ("MASSACT_ISA", "avx1024",
+     "environment variable MASSACT_ISA: expected scalar, avx2 or avx512, got 'avx1024'"),
+    ("MASSACT_BF16_GEMM", "fast",
+     "environment variable MASSACT_BF16_GEMM: expected widened-sgemm"),
+])
+def test_a_bad_kernel_choice_in_the_environment_is_refused_up_front(variable, value, message):
+    """Refused before any work, even by a command whose model never runs those kernels."""
+    done = subprocess.run([CLI, "inspect", fixture("llama_f32")], capture_output=True, text=True,
+                          env={**os.environ, variable: value})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("massact: error: " + message), done.stderr

@@ -64,3 +64,19 @@ def test_spec_is_inspects_architecture(llama):
     want = run_cli("inspect", fixture("llama_f32"), "--json").stdout
     assert llama.spec == json.loads(want)["architecture"]
     assert llama.spec["family"] == "llama"
+
+
+def test_set_compute_is_the_cli_option(massact, llama):
+    """bf16 compute changes the logits (tests/kernels/gemm_bf16_test.cpp bounds by how much), f32
+    comes back bit for bit, and a bad precision is refused."""
+    exact, _ = llama.run_with_cache(PROMPT, names=[])
+    try:
+        massact.set_compute("bf16")
+        rounded, _ = llama.run_with_cache(PROMPT, names=[])
+    finally:
+        massact.set_compute("f32")
+    again, _ = llama.run_with_cache(PROMPT, names=[])
+    assert np.array_equal(again, exact)
+    assert not np.array_equal(rounded, exact)
+    with pytest.raises(massact.InputError, match="set_compute: expected 'f32' or 'bf16'"):
+        massact.set_compute("f16")
