@@ -91,25 +91,26 @@ std::vector<float> widen(const uint16_t* src, int64_t n) {
 
 }  // namespace
 
-namespace {
-Bf16Kernel host_bf16_kernel() {
+bool cpu_has_avx512bf16() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512bf16")) return Bf16Kernel::OneDnn;
+  return __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
 #endif
-  return Bf16Kernel::Widened;
 }
 
+namespace {
 Bf16Kernel bf16_kernel_from_environment() {
-  const Bf16Kernel host = host_bf16_kernel();
   const char* env = std::getenv("MASSACT_BF16_GEMM");
-  if (env == nullptr) return host;
+  if (env == nullptr) return Bf16Kernel::Widened;
   if (env == bf16_kernel_name(Bf16Kernel::Widened)) return Bf16Kernel::Widened;
-  if (env == bf16_kernel_name(Bf16Kernel::OneDnn) && host == Bf16Kernel::OneDnn) return host;
+  const std::string onednn = bf16_kernel_name(Bf16Kernel::OneDnn);
+  if (env == onednn && cpu_has_avx512bf16()) return Bf16Kernel::OneDnn;
   throw InputError("environment variable MASSACT_BF16_GEMM: expected " +
                    bf16_kernel_name(Bf16Kernel::Widened) +
-                   (host == Bf16Kernel::OneDnn ? " or " + bf16_kernel_name(host) : "") +
-                   " on this CPU, got '" + std::string(env).substr(0, 40) + "'");
+                   (cpu_has_avx512bf16() ? " or " + onednn : "") + " on this CPU, got '" +
+                   std::string(env).substr(0, 40) + "'");
 }
 }  // namespace
 

@@ -14,10 +14,12 @@ enum class Bf16Kernel {
   Widened,  // A and B widened to f32 (exact) and one SGEMM: f32 FMAs, any CPU
 };
 
-// OneDnn where the CPU has AVX512-BF16, else Widened; MASSACT_BF16_GEMM=widened-sgemm chooses
-// Widened anywhere (on the Intel Xeon of bench/README.md, oneDNN 2.6's bf16 matmul runs slower
-// than its f32 SGEMM). InputError for another value, or onednn-avx512bf16 on a CPU without it.
+// Widened, measured the faster on the one AVX512-BF16 CPU we have (an Intel Xeon without AMX,
+// bench/README.md: oneDNN 2.6's bf16 matmul ran below its own f32 SGEMM there);
+// MASSACT_BF16_GEMM=onednn-avx512bf16 chooses OneDnn where the CPU has AVX512-BF16, to measure it
+// on another CPU. InputError for another value, or onednn-avx512bf16 on a CPU without it.
 Bf16Kernel best_bf16_kernel();
+bool cpu_has_avx512bf16();  // whether OneDnn may be called
 std::string bf16_kernel_name(Bf16Kernel kernel);
 
 // ldc: C's row stride in floats. Call OneDnn only where the CPU has AVX512-BF16.
