@@ -51,6 +51,8 @@ const char* activation_name(Activation a) {
       return "gelu_tanh";
     case Activation::ReLU:
       return "relu";
+    case Activation::QuickGelu:
+      return "quick_gelu";
   }
   return "?";
 }
