@@ -121,7 +121,8 @@ void add_attention_command(CLI::App& app) {
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
-  cmd->add_option("--burn-in", opt->burn_in, "Average over queries from this position on")
+  cmd->add_option("--burn-in", opt->burn_in,
+                  "Average over queries from this position on (images: 0 unless given)")
       ->capture_default_str()
       ->check(at_least(0));
   cmd->add_option("--heatmap-tokens", opt->heatmap_tokens,
@@ -129,20 +130,21 @@ void add_attention_command(CLI::App& app) {
       ->capture_default_str()
       ->check(at_least(1));
   opt->output.add_options(cmd);
-  cmd->callback([opt] {
+  cmd->callback([opt, cmd] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
     const std::vector<StudyInput> inputs = opt->input.resolve(m);
+    const int64_t burn_in = burn_in_for(cmd, opt->burn_in, inputs);
     // A first pass tells outlier features from massive activations, which alone make up C.
     const MassiveCensus census = take_census(m.model, inputs, m.text_of(), opt->criterion,
                                              progress_printer("attention: census, input"));
     const MassiveKinds kinds = census.kinds(opt->outliers);
     AttentionMassResult r =
-        measure_attention_mass(m.model, inputs, m.text_of(), opt->criterion, kinds, opt->burn_in,
+        measure_attention_mass(m.model, inputs, m.text_of(), opt->criterion, kinds, burn_in,
                                opt->heatmap_tokens, progress_printer("attention: input"));
     json doc = result_document("massact.attention", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
-    doc["protocol"]["burn_in"] = opt->burn_in;
+    doc["protocol"]["burn_in"] = burn_in;
     doc["protocol"]["massive_tokens"] =
         "tokens with a massive activation in the output of the layer before, "
         "outlier features aside";

@@ -94,20 +94,10 @@ std::unique_ptr<Tokenizer> borrow_tokenizer(const std::string& path, const Model
 
 }  // namespace
 
-void require_causal(const Model& model, const std::string& what) {
-  const ModelSpec& s = model.spec();
-  for (const LayerSpec& layer : s.layers)
-    if (!layer.causal)
-      throw_input_error(model.path(), ": ", what, " needs a causal (decoder) model; this ",
-                        s.family, " model is an encoder",
-                        s.vision ? " (a vision transformer, which reads images)" : "",
-                        ", whose tokens attend to the tokens after them");
-}
-
 // What to refuse before a tokenizer is looked for: an encoder for a command that needs a decoder
 // (causal_for), and text for a vision transformer.
 void check_model_use(const Model& model, bool need_tokenizer, const std::string& causal_for) {
-  if (!causal_for.empty()) require_causal(model, causal_for);
+  if (!causal_for.empty()) model.check_causal(causal_for);
   if (need_tokenizer && model.spec().vision)
     throw_input_error(model.path(), ": a vision transformer (", model.spec().family,
                       ") reads images: expected --image or --image-dir, not text");
@@ -300,6 +290,10 @@ json StudyInputOptions::protocol(const LoadedModel& m,
   json p = images.protocol(files);
   p["tokens_per_image"] = input_length(m.model, inputs.front());
   return p;
+}
+
+int64_t burn_in_for(const CLI::App* cmd, int64_t burn_in, const std::vector<StudyInput>& inputs) {
+  return cmd->count("--burn-in") == 0 && inputs.front().is_image() ? 0 : burn_in;
 }
 
 json input_token_json(const LoadedModel& m, const StudyInput& input, int64_t position,

@@ -54,11 +54,9 @@ struct LoadedModel {
 // than the model has embedding rows.
 // A non-empty `causal_for` names what the command does with the model ("generate"): an encoder,
 // such as a vision transformer, has no next-token distribution, and is refused before the
-// tokenizer is looked for (require_causal).
+// tokenizer is looked for (Model::check_causal).
 LoadedModel load_model(const std::string& path, bool need_tokenizer,
                        const std::string& tokenizer_path = "", const std::string& causal_for = "");
-// InputError naming the model and `what` when some layer of the model is not causal.
-void require_causal(const Model& model, const std::string& what);
 // The MODEL argument every model command takes: what load_model() accepts.
 void add_model_argument(CLI::App* cmd, std::string& path);
 // --tokenizer PATH: a model folder, tokenizer.json, tokenizer.model or .gguf whose tokenizer to use
@@ -157,6 +155,10 @@ struct StudyInputOptions {
   std::vector<StudyInput> resolve(const LoadedModel& m) const;
   json protocol(const LoadedModel& m, const std::vector<StudyInput>& inputs) const;
 };
+
+// --burn-in (on `cmd`) as given; when not given, 0 for images, whose queries all see every key
+// (the burn-in skips a causal text's first queries, which see few keys), else `burn_in`.
+int64_t burn_in_for(const CLI::App* cmd, int64_t burn_in, const std::vector<StudyInput>& inputs);
 
 // A token of a study input for a result: token_json() for text; for an image its position, role,
 // and the register's index or the patch's row and column.

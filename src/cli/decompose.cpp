@@ -36,7 +36,8 @@ void add_decompose_command(CLI::App& app) {
   cmd->add_option("--layer", opt->layer,
                   "Attention layer (default: the one after massive activations appear)")
       ->check(at_least(0));
-  cmd->add_option("--burn-in", opt->burn_in, "Use queries from this position on")
+  cmd->add_option("--burn-in", opt->burn_in,
+                  "Use queries from this position on (images: 0 unless given)")
       ->capture_default_str()
       ->check(at_least(0));
   cmd->add_option("--eval-text", opt->eval_text,
@@ -44,11 +45,12 @@ void add_decompose_command(CLI::App& app) {
                   "from the calibration sequences)");
   opt->windows.add_options(cmd, "--eval-seq-len");
   opt->output.add_options(cmd);
-  cmd->callback([opt] {
+  cmd->callback([opt, cmd] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer() || !opt->eval_text.empty(),
                                     opt->eval_text.empty() ? "" : "decompose --eval-text");
     const ModelSpec& spec = m.model.spec();
     const std::vector<StudyInput> inputs = opt->input.resolve(m);
+    const int64_t burn_in = burn_in_for(cmd, opt->burn_in, inputs);
     if (opt->layer >= spec.n_layers)
       throw_input_error("--layer: expected a layer below ", spec.n_layers, ", got ", opt->layer);
     // Two passes over the sequences (census, then the value updates), then three perplexities.
@@ -74,7 +76,7 @@ void add_decompose_command(CLI::App& app) {
     const int layer =
         opt->layer >= 0 ? opt->layer : default_attention_layer(census, kinds, int(spec.n_layers));
     Decomposition d =
-        decompose_value_updates(m.model, inputs, layer, opt->criterion, kinds, opt->burn_in,
+        decompose_value_updates(m.model, inputs, layer, opt->criterion, kinds, burn_in,
                                 estimate.phase("decompose: sequence", per_sequence));
 
     json heads = json::array();
@@ -96,7 +98,7 @@ void add_decompose_command(CLI::App& app) {
     json doc = result_document("massact.decompose", 2, command_line(), m.model);
     doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["layer"] = layer;
-    doc["protocol"]["burn_in"] = opt->burn_in;
+    doc["protocol"]["burn_in"] = burn_in;
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["C"] =
         "tokens with a massive activation in the output of the layer before this one, "

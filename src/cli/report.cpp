@@ -99,7 +99,7 @@ void run_report(ReportOptions o) {
     throw_input_error("--tokenizer ", o.tokenizer, ": no such file or folder");
   // The report's studies run on text, and intervene's on perplexity: an encoder (a vision
   // transformer) is refused before any of them starts.
-  require_causal(Model::load(o.model), "report");
+  Model::load(o.model).check_causal("report");
   if (!o.text_file.empty()) {
     read_text_file(o.text_file, "--text-file");  // a bad path stops the report before it starts
   } else {

@@ -496,8 +496,10 @@ void Model::check_input(const TokenIds& ids, int64_t past) const {
 void Model::check_causal(const std::string& what) const {
   for (const LayerSpec& layer : spec_.layers)
     if (!layer.causal)
-      throw_input_error(path_, ": ", what, " needs a causal (decoder) model; ", spec_.family,
-                        " is an encoder, whose tokens attend to the tokens after them");
+      throw_input_error(path_, ": ", what, " needs a causal (decoder) model; this ", spec_.family,
+                        " model is an encoder",
+                        spec_.vision ? " (a vision transformer, which reads images)" : "",
+                        ", whose tokens attend to the tokens after them");
 }
 
 PatchGrid Model::check_image(const Tensor& pixels) const {

@@ -47,7 +47,8 @@ class Model {
   // -log p(ids[t + 1] | ids[0..t]) for t < T - 1: what forward()'s logits give, without ever
   // holding them all; the vocabulary goes through in panels of vocab_panel entries (0: sized to
   // the weight scratch).
-  // InputError for an encoder (non-causal) model, as is the KV-cache forward above.
+  // InputError for an encoder (non-causal) model, as is the KV-cache forward above
+  // (check_causal).
   std::vector<double> next_token_nll(const TokenIds& ids, const Hooks& hooks,
                                      int64_t vocab_panel = 0) const;
 
@@ -59,11 +60,13 @@ class Model {
   // The number of tokens forward_image() runs for these pixels (the same InputErrors).
   int64_t image_tokens(const Tensor& pixels) const;
 
+  // InputError naming the model and `what` ("generate") when some layer is not causal: an
+  // encoder, such as a vision transformer, has no next-token distribution.
+  void check_causal(const std::string& what) const;
+
  private:
   // InputError for ids the model cannot run after `past` tokens.
   void check_input(const TokenIds& ids, int64_t past = 0) const;
-  // InputError naming `what` when some layer is not causal.
-  void check_causal(const std::string& what) const;
   PatchGrid check_image(const Tensor& pixels) const;  // the image's patch grid
 
   std::string path_;

@@ -149,6 +149,7 @@ TEST(ImageCommands, StudiesRunOnImages) {
   }
   r = run_cli({"attention", planted.dir, "--image-dir", folder, "--json"});
   doc = parse_json(r.out, "attention");
+  EXPECT_EQ(doc["protocol"]["burn_in"], 0);  // every query of an encoder sees every key
   const json& head = doc["result"]["layers"][1]["heads"][0]["on_role"];
   EXPECT_NEAR(
       head["cls"].get<double>() + head["register"].get<double>() + head["patch"].get<double>(), 1.0,
