@@ -22,7 +22,7 @@ AccuracyResult accuracy(const Model& model, const std::vector<StudyInput>& image
   const std::vector<int64_t> classes = image_classes(model, images);
   for (size_t i = 0; i < images.size(); ++i) {
     const Hooks hooks = hooks_for(images[i], result);
-    const Tensor logits = model.forward_image(images[i].pixels, hooks).logits;  // (labels,)
+    const Tensor logits = model.forward_image(images[i].image_pixels(), hooks).logits;  // (labels,)
     const float* l = logits.f32();
     const int64_t best = std::max_element(l, l + logits.numel()) - l;
     result.correct += best == classes[i] ? 1 : 0;

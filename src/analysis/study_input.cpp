@@ -7,28 +7,34 @@
 
 namespace massact {
 
+Tensor StudyInput::image_pixels() const {
+  if (!pixels.empty() || !processor) return pixels;
+  return read_pixels(source, *processor);
+}
+
 std::vector<StudyInput> text_inputs(const std::vector<TokenIds>& sequences) {
   std::vector<StudyInput> inputs;
-  for (const TokenIds& ids : sequences) inputs.push_back({ids, Tensor(), "", ""});
+  for (const TokenIds& ids : sequences) inputs.push_back({ids, Tensor(), "", "", nullptr});
   return inputs;
 }
 
 void run_input(const Model& model, const StudyInput& input, const Hooks& hooks) {
   if (input.is_image())
-    model.forward_image(input.pixels, hooks);
+    model.forward_image(input.image_pixels(), hooks);
   else
     model.forward(input.ids, hooks, LogitRows::None);
 }
 
 int64_t input_length(const Model& model, const StudyInput& input) {
-  return input.is_image() ? model.image_tokens(input.pixels) : int64_t(input.ids.size());
+  return input.is_image() ? model.image_tokens(input.image_pixels()) : int64_t(input.ids.size());
 }
 
 std::vector<ImageTokenPlace> input_places(const Model& model, const StudyInput& input) {
   if (!input.is_image()) throw_input_error("input: token places exist for images only");
-  const int64_t tokens = model.image_tokens(input.pixels);  // checks the model reads images
+  const Tensor pixels = input.image_pixels();         // (C, H, W)
+  const int64_t tokens = model.image_tokens(pixels);  // checks the model reads images
   const VisionSpec& v = *model.spec().vision;
-  const PatchGrid grid = patch_grid(input.pixels.dim(1), input.pixels.dim(2), v.patch_size);
+  const PatchGrid grid = patch_grid(pixels.dim(1), pixels.dim(2), v.patch_size);
   if (tokens != 1 + v.n_registers + grid.count())
     throw std::logic_error("input_places: the token count disagrees with the patch grid");
   return image_token_places(v.n_registers, grid.rows, grid.cols);

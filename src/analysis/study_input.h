@@ -5,23 +5,30 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "analysis/token_roles.h"
 #include "core/tensor.h"
 #include "model/model.h"
+#include "vision/image_processor.h"
 
 namespace massact {
 
 using TokenTextFn = std::function<std::string(int32_t)>;
 
+// An image is either its pixels, held, or its file with the processor that turns it into pixels
+// each time it is used, so that a study over a large folder holds one image at a time.
 struct StudyInput {
   TokenIds ids;        // text; empty for an image
-  Tensor pixels;       // (C, H, W) preprocessed pixel values; empty for text
+  Tensor pixels;       // (C, H, W) preprocessed pixel values, when held
   std::string source;  // the image's file ("" for text)
   std::string label;   // the image's class when its folder is labelled, else ""
-  bool is_image() const { return !pixels.empty(); }
+  std::shared_ptr<const ImageProcessorConfig> processor;  // reads `source` when pixels are not held
+  bool is_image() const { return !pixels.empty() || processor != nullptr; }
+  // (C, H, W): the held pixels, or `source` read and preprocessed now.
+  Tensor image_pixels() const;
 };
 
 // Token sequences as study inputs.

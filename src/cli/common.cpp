@@ -244,14 +244,17 @@ std::vector<FolderImage> ImageInput::files() const {
   return read_image_folder(dir, num_images);
 }
 
+std::shared_ptr<const ImageProcessorConfig> ImageInput::processor(const LoadedModel& m) const {
+  if (config_) return config_;
+  if (!std::filesystem::is_directory(m.model.path()))
+    throw_input_error(m.model.path(), ": images need a model folder with preprocessor_config.json");
+  config_ = std::make_shared<const ImageProcessorConfig>(
+      read_image_processor_config(m.model.path() + "/preprocessor_config.json"));
+  return config_;
+}
+
 Tensor ImageInput::pixels(const LoadedModel& m, const std::string& path) const {
-  if (!config_) {
-    if (!std::filesystem::is_directory(m.model.path()))
-      throw_input_error(m.model.path(),
-                        ": images need a model folder with preprocessor_config.json");
-    config_ = read_image_processor_config(m.model.path() + "/preprocessor_config.json");
-  }
-  return read_pixels(path, *config_);
+  return read_pixels(path, *processor(m));
 }
 
 json ImageInput::protocol(const std::vector<FolderImage>& files) const {
@@ -272,9 +275,12 @@ void StudyInputOptions::add_options(CLI::App* cmd) {
 std::vector<StudyInput> StudyInputOptions::resolve(const LoadedModel& m) const {
   check_input_kind(m, text.input, images);
   if (!images.given()) return text_inputs(text.resolve(m));
+  // Each image is read when used; the first is read now, so that a bad file or processor stops the
+  // command before any pass.
   std::vector<StudyInput> inputs;
   for (const FolderImage& file : images.files())
-    inputs.push_back({{}, images.pixels(m, file.path), file.path, file.label});
+    inputs.push_back({{}, Tensor(), file.path, file.label, images.processor(m)});
+  inputs.front().image_pixels();
   return inputs;
 }
 

@@ -113,10 +113,12 @@ struct ImageInput {
   // One file's pixel values (3, H, W) for model m: InputError naming the file, or the
   // preprocessor_config.json (a .gguf file or a folder without one has no image processor).
   Tensor pixels(const LoadedModel& m, const std::string& path) const;
+  // The image processor of model m (the same InputErrors).
+  std::shared_ptr<const ImageProcessorConfig> processor(const LoadedModel& m) const;
   json protocol(const std::vector<FolderImage>& files) const;
 
  private:
-  mutable std::optional<ImageProcessorConfig> config_;  // read once, on the first image
+  mutable std::shared_ptr<const ImageProcessorConfig> config_;  // read once, on the first image
 };
 
 // InputError unless exactly one of the text input and the image input is given, and the model
@@ -145,7 +147,7 @@ struct SequenceInput {
 
 // The inputs of a study (analysis/study_input.h): text sequences (SequenceInput) for a language
 // model, or images (ImageInput) for a vision transformer; check_input_kind() says which is due.
-// Images are decoded and preprocessed up front (600 KiB each at 224 x 224).
+// Images are read from their files when each is used, one at a time.
 struct StudyInputOptions {
   SequenceInput text;
   ImageInput images;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "analysis/attention_mass.h"
@@ -28,11 +29,12 @@ class PlantedVitStudies : public ::testing::Test {
     const std::string dir = testing::temp_dir("PlantedVitStudies");
     planted_ = new PlantedVit(testing::write_planted_vit(dir));
     model_ = new Model(Model::load(planted_->dir));
-    const ImageProcessorConfig config =
-        read_image_processor_config(planted_->dir + "/preprocessor_config.json");
+    // Images read from their files when used (StudyInput::processor), as the CLI gives them.
+    const auto config = std::make_shared<const ImageProcessorConfig>(
+        read_image_processor_config(planted_->dir + "/preprocessor_config.json"));
     inputs_ = new std::vector<StudyInput>();
     for (const FolderImage& image : read_image_folder(testing::write_image_folder(dir), 0))
-      inputs_->push_back({{}, read_pixels(image.path, config), image.path, image.label});
+      inputs_->push_back({{}, Tensor(), image.path, image.label, config});
   }
   static void TearDownTestSuite() {
     delete inputs_;
@@ -115,7 +117,7 @@ TEST(PlantedVitAccuracy, FixRegMeanRestoresWhatZeroingDestroys) {
       read_image_processor_config(planted.dir + "/preprocessor_config.json");
   std::vector<StudyInput> images;
   for (const FolderImage& image : read_image_folder(testing::write_image_folder(dir, true), 0))
-    images.push_back({{}, read_pixels(image.path, config), image.path, image.label});
+    images.push_back({{}, read_pixels(image.path, config), image.path, image.label, nullptr});
   auto no_text = [](int32_t) { return std::string(); };
   const MassiveMeans means =
       MassiveMeans::from_census(take_census(model, images, no_text, MassiveCriterion{}));
@@ -144,7 +146,7 @@ TEST(PlantedVitAccuracy, RefusesUnlabelledImagesAndModelsWithoutAClassifier) {
   const std::string dir = testing::temp_dir();
   const Model plain = Model::load(testing::write_planted_vit(dir).dir);
   const Model classifier = Model::load(testing::write_planted_vit(dir, true).dir);
-  const StudyInput image{{}, Tensor::zeros(DType::F32, {3, 16, 16}), "x.png", "cat"};
+  const StudyInput image{{}, Tensor::zeros(DType::F32, {3, 16, 16}), "x.png", "cat", nullptr};
   EXPECT_THROW(image_classes(plain, {image}), InputError);
   try {
     image_classes(classifier, {image});
