@@ -8,20 +8,30 @@ namespace massact {
 
 namespace {
 
-// Adds one sequence's pattern (H, T, T) of a layer to the per-head statistics.
-void add_pattern(const Tensor& pattern, const MassiveTokens& massive, int64_t burn_in,
+// Adds one input's pattern (H, T, T) of a layer to the per-head statistics. Every key is read:
+// a causal layer's masked keys hold probability 0, an encoder's all count.
+void add_pattern(const Tensor& pattern, const MassiveTokens& massive,
+                 const std::vector<TokenRole>& roles, int64_t burn_in,
                  std::vector<HeadMass>& heads) {
   const int64_t H = pattern.dim(0), T = pattern.dim(1);
+  std::array<bool, kNumTokenRoles> present{};
+  for (TokenRole role : roles) present[size_t(role)] = true;
   for (int64_t h = 0; h < H; ++h)
     for (int64_t q = burn_in; q < T; ++q) {
       const float* p = pattern.f32() + (h * T + q) * T;
       double on_massive = 0.0;
-      for (int64_t k = 0; k <= q; ++k)
+      std::array<double, kNumTokenRoles> on_role{};
+      for (int64_t k = 0; k < T; ++k) {
         if (massive.is_massive(k)) on_massive += p[k];
+        on_role[size_t(roles[size_t(k)])] += p[k];
+      }
       const double on_first = p[0];
-      heads[size_t(h)].on_massive.add(on_massive);
-      heads[size_t(h)].on_first.add(on_first);
-      heads[size_t(h)].on_rest.add(1.0 - on_massive - (massive.is_massive(0) ? 0.0 : on_first));
+      HeadMass& head = heads[size_t(h)];
+      head.on_massive.add(on_massive);
+      head.on_first.add(on_first);
+      head.on_rest.add(1.0 - on_massive - (massive.is_massive(0) ? 0.0 : on_first));
+      for (size_t r = 0; r < on_role.size(); ++r)
+        if (present[r]) head.on_role[r].add(on_role[r]);
     }
 }
 
@@ -41,7 +51,8 @@ std::vector<float> head_average(const Tensor& t, int64_t n) {
 }  // namespace
 
 AttentionMassResult measure_attention_mass(const Model& model,
-                                           const std::vector<TokenIds>& sequences,
+                                           const std::vector<StudyInput>& inputs,
+                                           const TokenTextFn& text_of,
                                            const MassiveCriterion& criterion,
                                            const MassiveKinds& kinds, int64_t burn_in,
                                            int64_t heatmap_tokens, const ProgressFn& progress) {
@@ -49,13 +60,14 @@ AttentionMassResult measure_attention_mass(const Model& model,
   AttentionMassResult result;
   result.burn_in = burn_in;
   result.layers.assign(size_t(s.n_layers), std::vector<HeadMass>(size_t(s.n_heads)));
-  for (size_t i = 0; i < sequences.size(); ++i) {
-    const int64_t T = int64_t(sequences[i].size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const int64_t T = input_length(model, inputs[i]);
+    const std::vector<TokenRole> roles = input_roles(model, inputs[i], text_of);
     Hooks hooks;
     MassiveTokens massive(criterion, kinds, T);
     massive.attach(hooks);
     hooks.observe("blocks.*.attn.hook_pattern", [&](const HookEvent& e, const Tensor& p) {
-      add_pattern(p, massive, std::min(burn_in, T - 1), result.layers[size_t(e.layer)]);
+      add_pattern(p, massive, roles, std::min(burn_in, T - 1), result.layers[size_t(e.layer)]);
     });
     AttentionHeatmap& map = result.heatmap;
     if (i == 0) {
@@ -67,11 +79,11 @@ AttentionMassResult measure_attention_mass(const Model& model,
         map.probs.push_back(head_average(t, map.tokens));
       });
     }
-    model.forward(sequences[i], hooks, LogitRows::None);
+    run_input(model, inputs[i], hooks);
     if (i == 0)
       for (int64_t t = 0; t < T; ++t)
         if (massive.is_massive(t)) map.massive_tokens.push_back(t);
-    if (progress) progress(int64_t(i + 1), int64_t(sequences.size()));
+    if (progress) progress(int64_t(i + 1), int64_t(inputs.size()));
   }
   return result;
 }

@@ -1,9 +1,11 @@
 // Where attention goes (Section 4): per layer and head, the probability mass that queries put on
-// the tokens carrying massive activations, on the first token, and on everything else, averaged
-// over queries past a burn-in position and over sequences. Also the head-averaged attention logits
-// and probabilities of the first sequence, for heatmaps.
+// the tokens carrying massive activations, on the first token, and on everything else, and the
+// mass on the tokens of each role (token_roles.h: in an image the class token, the registers and
+// the patches), averaged over queries past a burn-in position and over sequences or images. Also
+// the head-averaged attention logits and probabilities of the first sequence, for heatmaps.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "analysis/census.h"
@@ -15,6 +17,8 @@ struct HeadMass {
   RunningStats on_massive;  // sum of p over massive tokens (C)
   RunningStats on_first;    // p of token 0
   RunningStats on_rest;     // 1 - the mass on C and token 0
+  // p summed over the tokens of each role; a role absent from an input adds nothing
+  std::array<RunningStats, kNumTokenRoles> on_role;
 };
 
 struct AttentionHeatmap {
@@ -31,11 +35,9 @@ struct AttentionMassResult {
   AttentionHeatmap heatmap;
 };
 
-AttentionMassResult measure_attention_mass(const Model& model,
-                                           const std::vector<TokenIds>& sequences,
-                                           const MassiveCriterion& criterion,
-                                           const MassiveKinds& kinds, int64_t burn_in,
-                                           int64_t heatmap_tokens,
-                                           const ProgressFn& progress = nullptr);
+AttentionMassResult measure_attention_mass(
+    const Model& model, const std::vector<StudyInput>& inputs, const TokenTextFn& text_of,
+    const MassiveCriterion& criterion, const MassiveKinds& kinds, int64_t burn_in,
+    int64_t heatmap_tokens, const ProgressFn& progress = nullptr);
 
 }  // namespace massact

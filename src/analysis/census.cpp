@@ -24,7 +24,9 @@ FeatureShares MassiveCensus::feature_shares() const {
   FeatureShares shares;
   for (const auto& [key, entry] : entries_) {
     double& share = shares[{key.layer, key.dim}];  // every flagged (layer, dim) gets a row
-    if (key.role != TokenRole::First && non_first_positions_ > 0)
+    // Position 0 (a text's first token, an image's class token) is not counted.
+    const bool first = key.role == TokenRole::First || key.role == TokenRole::Cls;
+    if (!first && non_first_positions_ > 0)
       share += double(entry.values.count()) / double(non_first_positions_);
   }
   return shares;
@@ -62,17 +64,17 @@ int default_attention_layer(const MassiveCensus& census, const MassiveKinds& kin
   return first ? std::min(*first + 1, n_layers - 1) : 0;
 }
 
-MassiveCensus take_census(const Model& model, const std::vector<TokenIds>& sequences,
+MassiveCensus take_census(const Model& model, const std::vector<StudyInput>& inputs,
                           const TokenTextFn& text_of, const MassiveCriterion& criterion,
                           const ProgressFn& progress) {
   MassiveCensus census;
-  for (size_t i = 0; i < sequences.size(); ++i) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
     Hooks hooks;
     MassiveScan scan(criterion);
     scan.attach(hooks);
-    model.forward(sequences[i], hooks, LogitRows::None);
-    census.add_sequence(scan.result(), token_roles(sequences[i], text_of));
-    if (progress) progress(int64_t(i + 1), int64_t(sequences.size()));
+    run_input(model, inputs[i], hooks);
+    census.add_sequence(scan.result(), input_roles(model, inputs[i], text_of));
+    if (progress) progress(int64_t(i + 1), int64_t(inputs.size()));
   }
   return census;
 }

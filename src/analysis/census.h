@@ -12,6 +12,7 @@
 #include "analysis/progress.h"
 #include "analysis/running_stats.h"
 #include "analysis/scan.h"
+#include "analysis/study_input.h"
 #include "analysis/token_roles.h"
 #include "model/model.h"
 
@@ -64,10 +65,8 @@ class MassiveCensus {
 int default_output_layer(const MassiveCensus& census, const MassiveKinds& kinds);
 int default_attention_layer(const MassiveCensus& census, const MassiveKinds& kinds, int n_layers);
 
-using TokenTextFn = std::function<std::string(int32_t)>;
-
-// Runs every sequence and scans each layer's output.
-MassiveCensus take_census(const Model& model, const std::vector<TokenIds>& sequences,
+// Runs every input (text or images, study_input.h) and scans each layer's output.
+MassiveCensus take_census(const Model& model, const std::vector<StudyInput>& inputs,
                           const TokenTextFn& text_of, const MassiveCriterion& criterion,
                           const ProgressFn& progress = nullptr);
 

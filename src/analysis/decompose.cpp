@@ -24,8 +24,9 @@ namespace {
 
 // The tensors of one layer that Eq. 2 needs, copied as the pass goes by.
 struct LayerCapture {
-  Tensor v;        // (T, n_kv_heads, head_dim)
-  Tensor pattern;  // (n_heads, T, T)
+  Tensor v;            // (T, n_kv_heads, head_dim)
+  Tensor pattern;      // (n_heads, T, T)
+  bool causal = true;  // query q sees keys 0..q; else (an encoder) every key
 
   void attach(Hooks& hooks, int layer) {
     const std::string prefix = "blocks." + std::to_string(layer) + ".attn.";
@@ -43,7 +44,7 @@ struct LayerCapture {
     std::fill(u_rest, u_rest + hd, 0.0f);
     bool sees_massive = false;
     const float* p = pattern.f32() + (h * T + q) * T;
-    for (int64_t i = 0; i <= q; ++i) {
+    for (int64_t i = 0, keys = causal ? q + 1 : T; i < keys; ++i) {
       const float* vi = v.f32() + (i * kv_heads + kv) * hd;
       float* u = massive.is_massive(i) ? u_c : u_rest;
       sees_massive |= massive.is_massive(i);
@@ -61,7 +62,7 @@ double norm(const std::vector<float>& u) {
 
 }  // namespace
 
-Decomposition decompose_value_updates(const Model& model, const std::vector<TokenIds>& sequences,
+Decomposition decompose_value_updates(const Model& model, const std::vector<StudyInput>& inputs,
                                       int layer, const MassiveCriterion& criterion,
                                       const MassiveKinds& kinds, int64_t burn_in,
                                       const ProgressFn& progress) {
@@ -75,14 +76,15 @@ Decomposition decompose_value_updates(const Model& model, const std::vector<Toke
     head.unit_sum.assign(size_t(s.head_dim), 0.0);
   }
   std::vector<float> u_c(size_t(s.head_dim)), u_rest(size_t(s.head_dim));
-  for (size_t n = 0; n < sequences.size(); ++n) {
-    const int64_t T = int64_t(sequences[n].size());
+  for (size_t n = 0; n < inputs.size(); ++n) {
+    const int64_t T = input_length(model, inputs[n]);
     Hooks hooks;
     // The output of layer L - 1 decides C: the scan of layer L's own output comes after its
     // attention.
     MassiveTokens massive(criterion, kinds, T);
     massive.attach(hooks);
     LayerCapture capture;
+    capture.causal = s.layers[size_t(layer)].causal;
     capture.attach(hooks, layer);
     bool any_massive = false;
     hooks.observe("blocks." + std::to_string(layer) + ".attn.hook_z",
@@ -101,10 +103,10 @@ Decomposition decompose_value_updates(const Model& model, const std::vector<Toke
                         ++head.units;
                       }
                   });
-    model.forward(sequences[n], hooks, LogitRows::None);
+    run_input(model, inputs[n], hooks);
     ++result.sequences;
     if (any_massive) ++result.sequences_with_massive;
-    if (progress) progress(int64_t(n + 1), int64_t(sequences.size()));
+    if (progress) progress(int64_t(n + 1), int64_t(inputs.size()));
   }
   return result;
 }

@@ -35,7 +35,8 @@ struct Decomposition {
   std::vector<HeadUpdates> heads;
 };
 
-Decomposition decompose_value_updates(const Model& model, const std::vector<TokenIds>& sequences,
+// Over text sequences or images (study_input.h).
+Decomposition decompose_value_updates(const Model& model, const std::vector<StudyInput>& inputs,
                                       int layer, const MassiveCriterion& criterion,
                                       const MassiveKinds& kinds, int64_t burn_in,
                                       const ProgressFn& progress = nullptr);

@@ -14,10 +14,35 @@ const char* intervention_name(Intervention mode) {
   return "?";
 }
 
-int64_t InterventionResult::left_without_mean() const {
+int64_t EditCounts::left_without_mean() const {
   int64_t n = 0;
   for (const auto& [key, count] : without_mean) n += count;
   return n;
+}
+
+void edit_massive_activations(Tensor& x, const InterventionSetup& setup,
+                              const std::vector<TokenRole>& roles, EditCounts& counts) {
+  ScanResult found;
+  found.criterion = setup.criterion;
+  scan_layer(x, setup.layer, found);
+  const int64_t d = x.dim(1);
+  for (const auto& a : found.massive) {
+    if (!setup.kinds.counts(a.dim)) {
+      ++counts.outlier_features_left;
+      continue;
+    }
+    float& value = x.f32()[a.token * d + a.dim];
+    const TokenRole role = roles[size_t(a.token)];
+    if (setup.mode == Intervention::Zero) {
+      value = 0.0f;
+    } else if (auto mean = setup.means->lookup(setup.layer, a.dim, role)) {
+      value = *mean;
+    } else {
+      ++counts.without_mean[{setup.layer, a.dim, role}];
+      continue;
+    }
+    ++counts.edited;
+  }
 }
 
 InterventionResult perplexity_with_intervention(const Model& model, const TokenIds& eval_text,
@@ -31,27 +56,7 @@ InterventionResult perplexity_with_intervention(const Model& model, const TokenI
     if (setup.mode == Intervention::None) return hooks;
     const std::string point = "blocks." + std::to_string(setup.layer) + ".hook_resid_post";
     hooks.edit(point, [&, roles = token_roles(window, text_of)](const HookEvent&, Tensor& x) {
-      ScanResult found;
-      found.criterion = setup.criterion;
-      scan_layer(x, setup.layer, found);
-      const int64_t d = x.dim(1);
-      for (const auto& a : found.massive) {
-        if (!setup.kinds.counts(a.dim)) {
-          ++result.outlier_features_left;
-          continue;
-        }
-        float& value = x.f32()[a.token * d + a.dim];
-        const TokenRole role = roles[size_t(a.token)];
-        if (setup.mode == Intervention::Zero) {
-          value = 0.0f;
-        } else if (auto mean = setup.means->lookup(setup.layer, a.dim, role)) {
-          value = *mean;
-        } else {
-          ++result.without_mean[{setup.layer, a.dim, role}];
-          continue;
-        }
-        ++result.edited;
-      }
+      edit_massive_activations(x, setup, roles, result);
     });
     return hooks;
   };

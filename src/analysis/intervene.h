@@ -29,12 +29,16 @@ namespace massact {
 enum class Intervention { None, Zero, Mean };
 const char* intervention_name(Intervention mode);  // "original", "zero", "mean"
 
-struct InterventionResult {
-  PerplexityResult perplexity;
-  int64_t edited = 0;                          // activations changed, over all windows
+// What an intervention changed, over all windows (or images).
+struct EditCounts {
+  int64_t edited = 0;                          // activations changed
   std::map<MassiveKey, int64_t> without_mean;  // left as they were: no calibration mean
   int64_t outlier_features_left = 0;           // flagged in outlier-feature dims, left alone
   int64_t left_without_mean() const;           // the sum of without_mean
+};
+
+struct InterventionResult : EditCounts {
+  PerplexityResult perplexity;
 };
 
 struct InterventionSetup {
@@ -44,6 +48,11 @@ struct InterventionSetup {
   const MassiveMeans* means;  // required for Mean
   MassiveKinds kinds;         // which flagged activations count as massive
 };
+
+// The edit itself, on one layer output x (T, d_model) whose tokens have `roles`: each massive
+// activation that setup.kinds counts set to zero or to its role's mean (setup.mode not None).
+void edit_massive_activations(Tensor& x, const InterventionSetup& setup,
+                              const std::vector<TokenRole>& roles, EditCounts& counts);
 
 InterventionResult perplexity_with_intervention(const Model& model, const TokenIds& eval_text,
                                                 const PerplexityProtocol& protocol,

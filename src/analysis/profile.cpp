@@ -27,23 +27,23 @@ void MagnitudeProfile::add_top(int layer, const Tensor& x, const std::vector<Tok
   }
 }
 
-MagnitudeProfile profile_magnitudes(const Model& model, const std::vector<TokenIds>& sequences,
+MagnitudeProfile profile_magnitudes(const Model& model, const std::vector<StudyInput>& inputs,
                                     const TokenTextFn& text_of, int top_k,
                                     const MassiveCriterion& criterion, MassiveCensus& census,
                                     const ProgressFn& progress) {
   MagnitudeProfile profile(int(model.spec().n_layers), std::max(top_k, 3));
-  for (size_t i = 0; i < sequences.size(); ++i) {
-    const std::vector<TokenRole> roles = token_roles(sequences[i], text_of);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::vector<TokenRole> roles = input_roles(model, inputs[i], text_of);
     Hooks hooks;
     MassiveScan scan(criterion);
     scan.attach(hooks);
     hooks.observe("blocks.*.hook_resid_post",
                   [&](const HookEvent& e, const Tensor& x) { profile.add_top(e.layer, x, roles); });
-    model.forward(sequences[i], hooks, LogitRows::None);
+    run_input(model, inputs[i], hooks);
     for (const auto& layer : scan.result().layers)
       profile.add_median(layer.layer, layer.median_abs);
     census.add_sequence(scan.result(), roles);
-    if (progress) progress(int64_t(i + 1), int64_t(sequences.size()));
+    if (progress) progress(int64_t(i + 1), int64_t(inputs.size()));
   }
   return profile;
 }

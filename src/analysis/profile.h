@@ -36,7 +36,7 @@ class MagnitudeProfile {
   std::vector<LayerProfile> layers_;
 };
 
-MagnitudeProfile profile_magnitudes(const Model& model, const std::vector<TokenIds>& sequences,
+MagnitudeProfile profile_magnitudes(const Model& model, const std::vector<StudyInput>& inputs,
                                     const TokenTextFn& text_of, int top_k,
                                     const MassiveCriterion& criterion, MassiveCensus& census,
                                     const ProgressFn& progress = nullptr);

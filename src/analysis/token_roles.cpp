@@ -5,8 +5,8 @@
 namespace massact {
 
 namespace {
-constexpr const char* kRoleNames[kNumTokenRoles] = {"first", "first-delimiter", "delimiter",
-                                                    "word"};
+constexpr const char* kRoleNames[kNumTokenRoles] = {"first", "first-delimiter", "delimiter", "word",
+                                                    "cls",   "register",        "patch"};
 }
 
 const char* token_role_name(TokenRole role) {
@@ -16,7 +16,9 @@ const char* token_role_name(TokenRole role) {
 TokenRole token_role_from_name(const std::string& name) {
   for (int r = 0; r < kNumTokenRoles; ++r)
     if (name == kRoleNames[r]) return TokenRole(r);
-  throw_input_error("token role '", name, "': expected first, first-delimiter, delimiter or word");
+  std::string names;
+  for (int r = 0; r < kNumTokenRoles; ++r) names += (r ? ", " : "") + std::string(kRoleNames[r]);
+  throw_input_error("token role '", name, "': expected one of ", names);
 }
 
 bool is_delimiter_text(const std::string& text) {
@@ -44,6 +46,14 @@ std::vector<TokenRole> token_roles(const TokenIds& ids,
     }
   }
   return roles;
+}
+
+std::vector<ImageTokenPlace> image_token_places(int64_t n_registers, int64_t rows, int64_t cols) {
+  std::vector<ImageTokenPlace> places{{TokenRole::Cls}};
+  for (int64_t r = 0; r < n_registers; ++r) places.push_back({TokenRole::Register, r});
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t col = 0; col < cols; ++col) places.push_back({TokenRole::Patch, 0, row, col});
+  return places;
 }
 
 }  // namespace massact

@@ -1,5 +1,6 @@
 // massact attention MODEL: per layer and head, the attention probability mass on the tokens that
-// carry massive activations, on the first token and on the rest (PAPER.md §4), and the
+// carry massive activations, on the first token and on the rest (PAPER.md §4), on the tokens of
+// each role (for images: the class token, the registers, the patches), and the
 // head-averaged attention logits and probabilities of the first sequence for heatmaps (in the
 // JSON).
 #include <cmath>
@@ -24,10 +25,16 @@ json to_json(const AttentionMassResult& r) {
   json layers = json::array();
   for (size_t l = 0; l < r.layers.size(); ++l) {
     json heads = json::array();
-    for (const auto& h : r.layers[l])
+    for (const auto& h : r.layers[l]) {
+      json on_role = json::object();
+      for (int role = 0; role < kNumTokenRoles; ++role)
+        if (h.on_role[size_t(role)].count() > 0)
+          on_role[token_role_name(TokenRole(role))] = h.on_role[size_t(role)].mean();
       heads.push_back({{"on_massive", h.on_massive.mean()},
                        {"on_first", h.on_first.mean()},
-                       {"on_rest", h.on_rest.mean()}});
+                       {"on_rest", h.on_rest.mean()},
+                       {"on_role", on_role}});
+    }
     layers.push_back({{"layer", l}, {"heads", heads}});
   }
   json logits = json::array(), probs = json::array();
@@ -44,9 +51,23 @@ json to_json(const AttentionMassResult& r) {
             {"head_mean_probs", probs}}}};
 }
 
-// The per-layer table: mass averaged over heads, and the head that concentrates most on C.
-Table mass_table(const AttentionMassResult& r) {
-  Table table({"layer", "", "on massive", "on first", "on rest", "max head on massive"});
+// The roles that some input had, in the order of TokenRole.
+std::vector<TokenRole> roles_seen(const AttentionMassResult& r) {
+  std::vector<TokenRole> roles;
+  for (int role = 0; role < kNumTokenRoles; ++role)
+    if (!r.layers.empty() && r.layers[0][0].on_role[size_t(role)].count() > 0)
+      roles.push_back(TokenRole(role));
+  return roles;
+}
+
+// The per-layer table: mass averaged over heads, on each role for images, and the head that
+// concentrates most on C.
+Table mass_table(const AttentionMassResult& r, bool images) {
+  std::vector<std::string> columns{"layer", "", "on massive", "on first", "on rest"};
+  const std::vector<TokenRole> roles = images ? roles_seen(r) : std::vector<TokenRole>{};
+  for (TokenRole role : roles) columns.push_back(std::string("on ") + token_role_name(role));
+  columns.push_back("max head on massive");
+  Table table(columns);
   for (size_t l = 0; l < r.layers.size(); ++l) {
     RunningStats massive, first, rest;
     size_t best = 0;
@@ -56,11 +77,17 @@ Table mass_table(const AttentionMassResult& r) {
       rest.add(r.layers[l][h].on_rest.mean());
       if (r.layers[l][h].on_massive.mean() > r.layers[l][best].on_massive.mean()) best = h;
     }
-    table.add_row({std::to_string(l), "layer " + std::to_string(l + 1),
-                   format_number(massive.mean(), 3), format_number(first.mean(), 3),
-                   format_number(rest.mean(), 3),
-                   "head " + std::to_string(best) + ": " +
-                       format_number(r.layers[l][best].on_massive.mean(), 3)});
+    std::vector<std::string> row{std::to_string(l), "layer " + std::to_string(l + 1),
+                                 format_number(massive.mean(), 3), format_number(first.mean(), 3),
+                                 format_number(rest.mean(), 3)};
+    for (TokenRole role : roles) {
+      RunningStats on_role;
+      for (const HeadMass& head : r.layers[l]) on_role.add(head.on_role[size_t(role)].mean());
+      row.push_back(format_number(on_role.mean(), 3));
+    }
+    row.push_back("head " + std::to_string(best) + ": " +
+                  format_number(r.layers[l][best].on_massive.mean(), 3));
+    table.add_row(row);
   }
   return table;
 }
@@ -80,7 +107,7 @@ void print(const Table& table, const AttentionMassResult& r) {
 void add_attention_command(CLI::App& app) {
   struct Options {
     ModelArgument model;
-    SequenceInput input;
+    StudyInputOptions input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
     int64_t burn_in = 8;
@@ -94,7 +121,8 @@ void add_attention_command(CLI::App& app) {
   opt->input.add_options(cmd);
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
-  cmd->add_option("--burn-in", opt->burn_in, "Average over queries from this position on")
+  cmd->add_option("--burn-in", opt->burn_in,
+                  "Average over queries from this position on (images: 0 unless given)")
       ->capture_default_str()
       ->check(at_least(0));
   cmd->add_option("--heatmap-tokens", opt->heatmap_tokens,
@@ -102,37 +130,37 @@ void add_attention_command(CLI::App& app) {
       ->capture_default_str()
       ->check(at_least(1));
   opt->output.add_options(cmd);
-  cmd->callback([opt] {
+  cmd->callback([opt, cmd] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
-    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    const std::vector<StudyInput> inputs = opt->input.resolve(m);
+    const int64_t burn_in = burn_in_for(cmd, opt->burn_in, inputs);
     // A first pass tells outlier features from massive activations, which alone make up C.
-    const MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
-                                             progress_printer("attention: census, sequence"));
+    const MassiveCensus census = take_census(m.model, inputs, m.text_of(), opt->criterion,
+                                             progress_printer("attention: census, input"));
     const MassiveKinds kinds = census.kinds(opt->outliers);
     AttentionMassResult r =
-        measure_attention_mass(m.model, sequences, opt->criterion, kinds, opt->burn_in,
-                               opt->heatmap_tokens, progress_printer("attention: sequence"));
+        measure_attention_mass(m.model, inputs, m.text_of(), opt->criterion, kinds, burn_in,
+                               opt->heatmap_tokens, progress_printer("attention: input"));
     json doc = result_document("massact.attention", 2, command_line(), m.model);
-    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
-    doc["protocol"]["burn_in"] = opt->burn_in;
+    doc["protocol"]["burn_in"] = burn_in;
     doc["protocol"]["massive_tokens"] =
         "tokens with a massive activation in the output of the layer before, "
         "outlier features aside";
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
     doc["result"] = to_json(r);
     doc["result"]["outlier_features"] = outlier_features_json(census.feature_shares(), kinds);
-    const std::vector<TokenRole> roles = token_roles(sequences[0], m.text_of());
+    const std::vector<TokenRole> roles = input_roles(m.model, inputs[0], m.text_of());
     json tokens = json::array();
     std::vector<std::string> texts;
     for (int64_t t = 0; t < r.heatmap.tokens; ++t) {
-      const int32_t id = sequences[0][size_t(t)];
-      texts.push_back(m.token_text(id));
-      tokens.push_back(token_json(t, id, texts.back(), roles[size_t(t)]));
+      texts.push_back(input_token_label(m.model, inputs[0], t, m.text_of()));
+      tokens.push_back(input_token_json(m, inputs[0], t, roles[size_t(t)]));
     }
     doc["result"]["heatmap"]["token_texts"] = texts;
     doc["result"]["heatmap"]["token_labels"] = tokens;
-    const Table table = mass_table(r);
+    const Table table = mass_table(r, inputs[0].is_image());
     opt->output.emit(doc, {{"attention_mass", &table}}, [&] {
       print_outlier_note(kinds, opt->outliers);
       print(table, r);

@@ -94,10 +94,20 @@ std::unique_ptr<Tokenizer> borrow_tokenizer(const std::string& path, const Model
 
 }  // namespace
 
+// What to refuse before a tokenizer is looked for: an encoder for a command that needs a decoder
+// (causal_for), and text for a vision transformer.
+void check_model_use(const Model& model, bool need_tokenizer, const std::string& causal_for) {
+  if (!causal_for.empty()) model.check_causal(causal_for);
+  if (need_tokenizer && model.spec().vision)
+    throw_input_error(model.path(), ": a vision transformer (", model.spec().family,
+                      ") reads images: expected --image or --image-dir, not text");
+}
+
 LoadedModel load_model(const std::string& path, bool need_tokenizer,
-                       const std::string& tokenizer_path) {
+                       const std::string& tokenizer_path, const std::string& causal_for) {
   if (const EmbeddedRun* embedded = current_embedded_run()) {
     const LoadedModel& lent = *embedded->model;
+    check_model_use(lent.model, need_tokenizer, causal_for);
     if (!tokenizer_path.empty())
       return LoadedModel{lent.model, borrow_tokenizer(tokenizer_path, lent.model), ""};
     // The lent model has no tokenizer only because its folder has none: the error that says so.
@@ -105,6 +115,7 @@ LoadedModel load_model(const std::string& path, bool need_tokenizer,
     return LoadedModel{lent.model, lent.tokenizer, lent.tokenizer_error};
   }
   Model model = Model::load(path);
+  check_model_use(model, need_tokenizer, causal_for);
   if (!tokenizer_path.empty()) {
     auto tokenizer = borrow_tokenizer(tokenizer_path, model);
     return LoadedModel{std::move(model), std::move(tokenizer), ""};
@@ -128,8 +139,8 @@ void ModelArgument::add_options(CLI::App* cmd) {
                 "Run input longer than the model's context (RoPE and ALiBi models only)");
 }
 
-LoadedModel ModelArgument::load(bool need_tokenizer) const {
-  LoadedModel m = load_model(path, need_tokenizer, tokenizer);
+LoadedModel ModelArgument::load(bool need_tokenizer, const std::string& causal_for) const {
+  LoadedModel m = load_model(path, need_tokenizer, tokenizer, causal_for);
   m.allow_long_context = allow_long_context;
   return m;
 }
@@ -214,6 +225,107 @@ TokenIds TokenInput::resolve(const LoadedModel& m) const {
 
 std::string TokenInput::option() const {
   return !token_ids.empty() ? "--token-ids" : prompt.empty() ? "--text-file" : "--prompt";
+}
+
+void ImageInput::add_options(CLI::App* cmd, bool with_dir) {
+  auto* i = cmd->add_option("--image", image, "Image file (PNG or JPEG) to run");
+  if (!with_dir) return;
+  auto* d = cmd->add_option("--image-dir", dir,
+                            "Folder of images to run (class subfolders, or labels.txt)");
+  i->excludes(d);
+  cmd->add_option("--num-images", num_images, "Run the first N images of --image-dir (0: all)")
+      ->capture_default_str()
+      ->check(at_least(0));
+}
+
+std::vector<FolderImage> ImageInput::files() const {
+  if (!image.empty()) return {{image, ""}};
+  if (dir.empty()) throw_input_error("input: expected --image or --image-dir");
+  return read_image_folder(dir, num_images);
+}
+
+std::shared_ptr<const ImageProcessorConfig> ImageInput::processor(const LoadedModel& m) const {
+  if (config_) return config_;
+  if (!std::filesystem::is_directory(m.model.path()))
+    throw_input_error(m.model.path(), ": images need a model folder with preprocessor_config.json");
+  config_ = std::make_shared<const ImageProcessorConfig>(
+      read_image_processor_config(m.model.path() + "/preprocessor_config.json"));
+  return config_;
+}
+
+Tensor ImageInput::pixels(const LoadedModel& m, const std::string& path) const {
+  return read_pixels(path, *processor(m));
+}
+
+json ImageInput::protocol(const std::vector<FolderImage>& files) const {
+  json names = json::array();
+  for (const FolderImage& file : files) names.push_back(file.path);
+  json p = {{"images", files.size()}, {"files", names}};
+  if (!image.empty()) p["image"] = image;
+  if (!dir.empty()) p["image_dir"] = dir;
+  p["preprocessing"] = "preprocessor_config.json of the model folder";
+  return p;
+}
+
+void StudyInputOptions::add_options(CLI::App* cmd) {
+  text.add_options(cmd);
+  images.add_options(cmd);
+}
+
+std::vector<StudyInput> StudyInputOptions::resolve(const LoadedModel& m) const {
+  check_input_kind(m, text.input, images);
+  if (!images.given()) return text_inputs(text.resolve(m));
+  // Each image is read when used; the first is read now, so that a bad file or processor stops the
+  // command before any pass.
+  std::vector<StudyInput> inputs;
+  for (const FolderImage& file : images.files())
+    inputs.push_back({{}, Tensor(), file.path, file.label, images.processor(m)});
+  inputs.front().image_pixels();
+  return inputs;
+}
+
+json StudyInputOptions::protocol(const LoadedModel& m,
+                                 const std::vector<StudyInput>& inputs) const {
+  if (!images.given()) {
+    std::vector<TokenIds> sequences;
+    for (const StudyInput& input : inputs) sequences.push_back(input.ids);
+    return text.protocol(m, sequences);
+  }
+  std::vector<FolderImage> files;
+  for (const StudyInput& input : inputs) files.push_back({input.source, input.label});
+  json p = images.protocol(files);
+  p["tokens_per_image"] = input_length(m.model, inputs.front());
+  return p;
+}
+
+int64_t burn_in_for(const CLI::App* cmd, int64_t burn_in, const std::vector<StudyInput>& inputs) {
+  return cmd->count("--burn-in") == 0 && inputs.front().is_image() ? 0 : burn_in;
+}
+
+json input_token_json(const LoadedModel& m, const StudyInput& input, int64_t position,
+                      TokenRole role) {
+  if (!input.is_image()) {
+    const int32_t id = input.ids[size_t(position)];
+    return token_json(position, id, m.token_text(id), role);
+  }
+  const ImageTokenPlace place = input_places(m.model, input)[size_t(position)];
+  json token = {{"token", position}, {"role", token_role_name(role)}};
+  if (place.role == TokenRole::Register) token["register"] = place.index;
+  if (place.role == TokenRole::Patch) token.update({{"row", place.row}, {"col", place.col}});
+  return token;
+}
+
+void check_input_kind(const LoadedModel& m, const TokenInput& text, const ImageInput& images) {
+  if (text.given() && images.given())
+    throw_input_error("input: give either text (", text.option(), ") or images (",
+                      images.image.empty() ? "--image-dir" : "--image", "), not both");
+  const ModelSpec& s = m.model.spec();
+  if (images.given() && !s.vision)
+    throw_input_error("--image/--image-dir: ", m.model.path(), " is a ", s.family,
+                      " model, which reads text, not images");
+  if (!images.given() && s.vision)
+    throw_input_error("input: ", m.model.path(), " is a vision transformer (", s.family,
+                      "): expected --image or --image-dir");
 }
 
 void SequenceInput::add_options(CLI::App* cmd) {

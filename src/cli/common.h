@@ -15,6 +15,8 @@
 #include "model/model.h"
 #include "report/csv.h"
 #include "tokenizer/tokenizer.h"
+#include "vision/image_folder.h"
+#include "vision/image_processor.h"
 
 namespace massact::cli {
 
@@ -50,8 +52,11 @@ struct LoadedModel {
 // required only when text must be encoded. A non-empty `tokenizer_path` (--tokenizer) borrows
 // that tokenizer instead: InputError naming the option when it cannot be loaded or has more tokens
 // than the model has embedding rows.
+// A non-empty `causal_for` names what the command does with the model ("generate"): an encoder,
+// such as a vision transformer, has no next-token distribution, and is refused before the
+// tokenizer is looked for (Model::check_causal).
 LoadedModel load_model(const std::string& path, bool need_tokenizer,
-                       const std::string& tokenizer_path = "");
+                       const std::string& tokenizer_path = "", const std::string& causal_for = "");
 // The MODEL argument every model command takes: what load_model() accepts.
 void add_model_argument(CLI::App* cmd, std::string& path);
 // --tokenizer PATH: a model folder, tokenizer.json, tokenizer.model or .gguf whose tokenizer to use
@@ -65,7 +70,7 @@ struct ModelArgument {
   bool allow_long_context = false;
 
   void add_options(CLI::App* cmd);
-  LoadedModel load(bool need_tokenizer) const;
+  LoadedModel load(bool need_tokenizer, const std::string& causal_for = "") const;
 };
 
 // The whole file; InputError naming `option` and the path when it is not a readable regular file
@@ -80,6 +85,7 @@ struct TokenInput {
 
   void add_options(CLI::App* cmd);
   bool needs_tokenizer() const { return token_ids.empty(); }
+  bool given() const { return !prompt.empty() || !text_file.empty() || !token_ids.empty(); }
   // Encodes with the tokenizer's BOS/EOS rules; ids are taken as given. Checked against the
   // model's context (LoadedModel::check_length).
   TokenIds resolve(const LoadedModel& m) const;
@@ -88,6 +94,36 @@ struct TokenInput {
   // The option that gave the input: "--prompt", "--text-file" or "--token-ids".
   std::string option() const;
 };
+
+// The images a command runs on instead of text, for a vision transformer:
+//   --image F                      one PNG or JPEG file
+//   --image-dir D [--num-images N] the folder's images (vision/image_folder.h: class subfolders or
+//                                  labels.txt), the first N of them in its order (0: all)
+// each preprocessed as the model folder's preprocessor_config.json says.
+struct ImageInput {
+  std::string image;
+  std::string dir;
+  int64_t num_images = 0;
+
+  // with_dir: also --image-dir and --num-images (a command that runs one input has only --image).
+  void add_options(CLI::App* cmd, bool with_dir = true);
+  bool given() const { return !image.empty() || !dir.empty(); }
+  // The files in order, labelled when the folder is. InputError when none is given.
+  std::vector<FolderImage> files() const;
+  // One file's pixel values (3, H, W) for model m: InputError naming the file, or the
+  // preprocessor_config.json (a .gguf file or a folder without one has no image processor).
+  Tensor pixels(const LoadedModel& m, const std::string& path) const;
+  // The image processor of model m (the same InputErrors).
+  std::shared_ptr<const ImageProcessorConfig> processor(const LoadedModel& m) const;
+  json protocol(const std::vector<FolderImage>& files) const;
+
+ private:
+  mutable std::shared_ptr<const ImageProcessorConfig> config_;  // read once, on the first image
+};
+
+// InputError unless exactly one of the text input and the image input is given, and the model
+// reads what is given (images for a vision transformer, text otherwise).
+void check_input_kind(const LoadedModel& m, const TokenInput& text, const ImageInput& images);
 
 // The sequences a study runs on:
 //   --prompt TEXT | --token-ids IDS        one sequence
@@ -108,6 +144,28 @@ struct SequenceInput {
   std::vector<TokenIds> resolve(const LoadedModel& m) const;
   json protocol(const LoadedModel& m, const std::vector<TokenIds>& sequences) const;
 };
+
+// The inputs of a study (analysis/study_input.h): text sequences (SequenceInput) for a language
+// model, or images (ImageInput) for a vision transformer; check_input_kind() says which is due.
+// Images are read from their files when each is used, one at a time.
+struct StudyInputOptions {
+  SequenceInput text;
+  ImageInput images;
+
+  void add_options(CLI::App* cmd);
+  bool needs_tokenizer() const { return !images.given() && text.needs_tokenizer(); }
+  std::vector<StudyInput> resolve(const LoadedModel& m) const;
+  json protocol(const LoadedModel& m, const std::vector<StudyInput>& inputs) const;
+};
+
+// --burn-in (on `cmd`) as given; when not given, 0 for images, whose queries all see every key
+// (the burn-in skips a causal text's first queries, which see few keys), else `burn_in`.
+int64_t burn_in_for(const CLI::App* cmd, int64_t burn_in, const std::vector<StudyInput>& inputs);
+
+// A token of a study input for a result: token_json() for text; for an image its position, role,
+// and the register's index or the patch's row and column.
+json input_token_json(const LoadedModel& m, const StudyInput& input, int64_t position,
+                      TokenRole role);
 
 // Windows a perplexity evaluation takes unless --max-windows says otherwise: few enough that a
 // 270M model's intervene run (three passes over windows of 4096 tokens, each pass through a

@@ -17,7 +17,7 @@ namespace massact::cli {
 void add_decompose_command(CLI::App& app) {
   struct Options {
     ModelArgument model;
-    SequenceInput input;
+    StudyInputOptions input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
     int layer = -1;
@@ -36,7 +36,8 @@ void add_decompose_command(CLI::App& app) {
   cmd->add_option("--layer", opt->layer,
                   "Attention layer (default: the one after massive activations appear)")
       ->check(at_least(0));
-  cmd->add_option("--burn-in", opt->burn_in, "Use queries from this position on")
+  cmd->add_option("--burn-in", opt->burn_in,
+                  "Use queries from this position on (images: 0 unless given)")
       ->capture_default_str()
       ->check(at_least(0));
   cmd->add_option("--eval-text", opt->eval_text,
@@ -44,18 +45,20 @@ void add_decompose_command(CLI::App& app) {
                   "from the calibration sequences)");
   opt->windows.add_options(cmd, "--eval-seq-len");
   opt->output.add_options(cmd);
-  cmd->callback([opt] {
-    LoadedModel m = opt->model.load(opt->input.needs_tokenizer() || !opt->eval_text.empty());
+  cmd->callback([opt, cmd] {
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer() || !opt->eval_text.empty(),
+                                    opt->eval_text.empty() ? "" : "decompose --eval-text");
     const ModelSpec& spec = m.model.spec();
-    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    const std::vector<StudyInput> inputs = opt->input.resolve(m);
+    const int64_t burn_in = burn_in_for(cmd, opt->burn_in, inputs);
     if (opt->layer >= spec.n_layers)
       throw_input_error("--layer: expected a layer below ", spec.n_layers, ", got ", opt->layer);
     // Two passes over the sequences (census, then the value updates), then three perplexities.
     RunEstimate estimate("decompose");
     int64_t tokens = 0;
-    for (const TokenIds& s : sequences) tokens += int64_t(s.size());
-    const int64_t per_sequence = tokens / int64_t(sequences.size());
-    estimate.plan(2 * int64_t(sequences.size()), per_sequence);
+    for (const StudyInput& input : inputs) tokens += input_length(m.model, input);
+    const int64_t per_sequence = tokens / int64_t(inputs.size());
+    estimate.plan(2 * int64_t(inputs.size()), per_sequence);
     TokenIds eval_tokens;
     PerplexityProtocol protocol;
     if (!opt->eval_text.empty()) {
@@ -67,13 +70,13 @@ void add_decompose_command(CLI::App& app) {
     // A first pass tells outlier features from massive activations (which alone make up C) and
     // finds where massive activations appear.
     const MassiveCensus census =
-        take_census(m.model, sequences, m.text_of(), opt->criterion,
+        take_census(m.model, inputs, m.text_of(), opt->criterion,
                     estimate.phase("decompose: census, sequence", per_sequence));
     const MassiveKinds kinds = census.kinds(opt->outliers);
     const int layer =
         opt->layer >= 0 ? opt->layer : default_attention_layer(census, kinds, int(spec.n_layers));
     Decomposition d =
-        decompose_value_updates(m.model, sequences, layer, opt->criterion, kinds, opt->burn_in,
+        decompose_value_updates(m.model, inputs, layer, opt->criterion, kinds, burn_in,
                                 estimate.phase("decompose: sequence", per_sequence));
 
     json heads = json::array();
@@ -93,9 +96,9 @@ void add_decompose_command(CLI::App& app) {
     }
 
     json doc = result_document("massact.decompose", 2, command_line(), m.model);
-    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["layer"] = layer;
-    doc["protocol"]["burn_in"] = opt->burn_in;
+    doc["protocol"]["burn_in"] = burn_in;
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["C"] =
         "tokens with a massive activation in the output of the layer before this one, "

@@ -27,7 +27,7 @@ void add_generate_command(CLI::App& app) {
       ->check(at_least(1));
   opt->output.add_options(cmd, false);
   cmd->callback([opt] {
-    LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
+    LoadedModel m = opt->model.load(opt->input.needs_tokenizer(), "generate");
     TokenIds prompt = opt->input.resolve(m);
     // The last pass runs the prompt and all but the last new token.
     m.check_length(int64_t(prompt.size()) + opt->max_new_tokens - 1, "--max-new-tokens");

@@ -51,6 +51,8 @@ const char* activation_name(Activation a) {
       return "gelu_tanh";
     case Activation::ReLU:
       return "relu";
+    case Activation::QuickGelu:
+      return "quick_gelu";
   }
   return "?";
 }
@@ -116,6 +118,21 @@ json per_layer(const ModelSpec& s) {
   return out;
 }
 
+// A vision transformer's input stage and heads; null for a language model.
+json vision_json(const ModelSpec& s) {
+  if (!s.vision) return nullptr;
+  const VisionSpec& v = *s.vision;
+  const char* pools[] = {"class token, normed", "tanh(dense(class token))",
+                         "post-norm of the class token"};
+  return {{"image_size", v.image_size},
+          {"patch_size", v.patch_size},
+          {"channels", v.channels},
+          {"registers", v.n_registers},
+          {"resizes_positions", v.resize.has_value()},
+          {"pooled", pools[int(v.pool)]},
+          {"labels", v.labels.size()}};
+}
+
 json describe(const LoadedModel& m) {
   const ModelSpec& s = m.model.spec();
   json doc = result_document("massact.inspect", 1, command_line(), m.model);
@@ -147,7 +164,8 @@ json describe(const LoadedModel& m) {
                          {"o_bias", s.o_bias},
                          {"tied_embeddings", s.tied_embeddings},
                          {"lm_head_bias", s.lm_head_bias},
-                         {"per_layer", per_layer(s)}};
+                         {"per_layer", per_layer(s)},
+                         {"vision", vision_json(s)}};
   json tok = json::object();
   if (m.tokenizer) {
     tok["kind"] = m.tokenizer->describe();

@@ -25,7 +25,7 @@ void add_perplexity_command(CLI::App& app) {
   opt->windows.add_options(cmd);
   opt->output.add_options(cmd, false);
   cmd->callback([opt] {
-    LoadedModel m = opt->model.load(true);
+    LoadedModel m = opt->model.load(true, "perplexity");
     TokenIds text = m.tokenizer->encode(read_text_file(opt->text_file), true);
     const PerplexityProtocol protocol = opt->windows.protocol(m, opt->text_file);
     RunEstimate estimate("perplexity");

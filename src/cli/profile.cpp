@@ -95,7 +95,7 @@ Table top_view_table(const MagnitudeProfile& profile, int layer, int k) {
 void add_profile_command(CLI::App& app) {
   struct Options {
     ModelArgument model;
-    SequenceInput input;
+    StudyInputOptions input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
     int top = 3;
@@ -118,19 +118,19 @@ void add_profile_command(CLI::App& app) {
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
-    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    const std::vector<StudyInput> inputs = opt->input.resolve(m);
     if (opt->layer >= m.model.spec().n_layers)
       throw_input_error("--layer: expected a layer below ", m.model.spec().n_layers, ", got ",
                         opt->layer);
     MassiveCensus census;
     MagnitudeProfile profile =
-        profile_magnitudes(m.model, sequences, m.text_of(), opt->top, opt->criterion, census,
+        profile_magnitudes(m.model, inputs, m.text_of(), opt->top, opt->criterion, census,
                            progress_printer("profile: sequence"));
     const MassiveKinds kinds = census.kinds(opt->outliers);
     const int layer = opt->layer >= 0 ? opt->layer : default_output_layer(census, kinds);
 
     json doc = result_document("massact.profile", 2, command_line(), m.model);
-    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["hook"] = "blocks.*.hook_resid_post";
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);

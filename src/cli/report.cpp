@@ -63,7 +63,7 @@ json run_study(const ReportOptions& o, const std::string& name, std::vector<std:
 
 // |activation| of the landscape's layer output for the prompt, and the massive pairs there.
 FigureFile landscape(const ReportOptions& o, const json& scan, int layer) {
-  LoadedModel m = load_model(o.model, true, o.tokenizer);
+  LoadedModel m = load_model(o.model, true, o.tokenizer, "report");
   const TokenIds ids = m.tokenizer->encode(o.prompt, true);
   Tensor x;  // (T, d_model)
   Hooks hooks;
@@ -97,6 +97,9 @@ void run_report(ReportOptions o) {
   std::error_code missing;
   if (!o.tokenizer.empty() && !std::filesystem::exists(o.tokenizer, missing))
     throw_input_error("--tokenizer ", o.tokenizer, ": no such file or folder");
+  // The report's studies run on text, and intervene's on perplexity: an encoder (a vision
+  // transformer) is refused before any of them starts.
+  Model::load(o.model).check_causal("report");
   if (!o.text_file.empty()) {
     read_text_file(o.text_file, "--text-file");  // a bad path stops the report before it starts
   } else {

@@ -45,11 +45,15 @@ void print_layers(const MassiveCensus& census, const MassiveKinds& kinds) {
 struct OneSequence {
   const ScanResult& scan;
   const LoadedModel& m;
-  const TokenIds& ids;
+  const StudyInput& input;
   std::vector<TokenRole> roles;
   MassiveCensus census;
   MassiveKinds kinds;
 };
+
+std::string label(const OneSequence& s, int64_t token) {
+  return input_token_label(s.m.model, s.input, token, s.m.text_of());
+}
 
 json one_sequence_json(const OneSequence& s) {
   json layers = json::array();
@@ -62,8 +66,7 @@ json one_sequence_json(const OneSequence& s) {
                       {"non_finite", l.non_finite}});
   json massive = json::array();
   for (const auto& a : s.scan.massive) {
-    const int32_t id = s.ids[size_t(a.token)];
-    json row = token_json(a.token, id, s.m.token_text(id), s.roles[size_t(a.token)]);
+    json row = input_token_json(s.m, s.input, a.token, s.roles[size_t(a.token)]);
     row.update({{"layer", a.layer},
                 {"dim", a.dim},
                 {"value", a.value},
@@ -81,8 +84,7 @@ Table one_sequence_table(const OneSequence& s) {
   for (const auto& a : s.scan.massive)
     if (s.kinds.counts(a.dim))
       table.add_row({std::to_string(a.layer), "layer " + std::to_string(a.layer + 1) + " output",
-                     std::to_string(a.token),
-                     printable_token(s.m.token_text(s.ids[size_t(a.token)])),
+                     std::to_string(a.token), printable_token(label(s, a.token)),
                      token_role_name(s.roles[size_t(a.token)]), std::to_string(a.dim),
                      format_number(a.value, 2), format_number(a.ratio, 1)});
   return table;
@@ -100,14 +102,14 @@ void print_largest_ratio(const OneSequence& s) {
   std::cout << "No massive activations found. The largest ratio seen: |"
             << format_number(top->max_abs) << "| at layer " << top->layer << " (layer "
             << top->layer + 1 << " output), token " << top->max_token << " "
-            << printable_token(s.m.token_text(s.ids[size_t(top->max_token)])) << ", dim "
-            << top->max_dim << ": " << format_number(top->max_abs / top->median_abs, 1)
-            << "x the median " << format_number(top->median_abs) << ".\n";
+            << printable_token(label(s, top->max_token)) << ", dim " << top->max_dim << ": "
+            << format_number(top->max_abs / top->median_abs, 1) << "x the median "
+            << format_number(top->median_abs) << ".\n";
 }
 
 void print_one_sequence(const OneSequence& s, const Table& massive, const Table& outliers,
                         const OutlierFeatureRule& rule) {
-  print_criterion(s.scan.criterion, 1, s.ids.size());
+  print_criterion(s.scan.criterion, 1, size_t(input_length(s.m.model, s.input)));
   for (const auto& l : s.scan.layers)
     if (l.non_finite > 0)
       std::cout << "warning: layer " << l.layer << " output has " << l.non_finite
@@ -192,7 +194,7 @@ void print_fingerprint(const MassiveCensus& census, const MassiveKinds& kinds,
 void add_scan_command(CLI::App& app) {
   struct Options {
     ModelArgument model;
-    SequenceInput input;
+    StudyInputOptions input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
     JsonOutput output;
@@ -206,19 +208,20 @@ void add_scan_command(CLI::App& app) {
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
-    std::vector<TokenIds> sequences = opt->input.resolve(m);
+    const std::vector<StudyInput> inputs = opt->input.resolve(m);
     json doc = result_document("massact.scan", 2, command_line(), m.model);
-    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["hook"] = "blocks.*.hook_resid_post";
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
 
-    if (sequences.size() == 1) {
+    if (inputs.size() == 1) {
       Hooks hooks;
       MassiveScan scan(opt->criterion);
       scan.attach(hooks);
-      m.model.forward(sequences[0], hooks, LogitRows::None);
-      OneSequence s{scan.result(), m, sequences[0], token_roles(sequences[0], m.text_of()), {}, {}};
+      run_input(m.model, inputs[0], hooks);
+      OneSequence s{
+          scan.result(), m, inputs[0], input_roles(m.model, inputs[0], m.text_of()), {}, {}};
       s.census.add_sequence(s.scan, s.roles);
       s.kinds = s.census.kinds(opt->outliers);
       doc["result"] = one_sequence_json(s);
@@ -228,7 +231,7 @@ void add_scan_command(CLI::App& app) {
                        [&] { print_one_sequence(s, massive, outliers, opt->outliers); });
       return;
     }
-    MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
+    MassiveCensus census = take_census(m.model, inputs, m.text_of(), opt->criterion,
                                        progress_printer("scan: sequence"));
     const MassiveKinds kinds = census.kinds(opt->outliers);
     doc["result"] = fingerprint_json(census, kinds);
@@ -236,7 +239,7 @@ void add_scan_command(CLI::App& app) {
                 outliers = outlier_features_table(census.feature_shares(), kinds);
     opt->output.emit(doc, {{"massive", &massive}, {"outlier_features", &outliers}}, [&] {
       print_fingerprint(census, kinds, opt->outliers, massive, outliers, opt->criterion,
-                        sequences[0].size());
+                        size_t(input_length(m.model, inputs[0])));
     });
   });
 }

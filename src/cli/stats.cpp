@@ -1,6 +1,6 @@
 // massact stats MODEL: for each massive (layer, dim, token role), the mean, std, min and max of its
-// value over the sequences: the evidence that massive activations are input-agnostic. --means-out
-// writes the means for `massact intervene --means`.
+// value over the sequences (or images): the evidence that massive activations are input-agnostic.
+// --means-out writes the means for `massact intervene --means`.
 #include <iostream>
 
 #include "analysis/means.h"
@@ -13,7 +13,7 @@ namespace massact::cli {
 void add_stats_command(CLI::App& app) {
   struct Options {
     ModelArgument model;
-    SequenceInput input;
+    StudyInputOptions input;
     MassiveCriterion criterion;
     OutlierFeatureRule outliers;
     std::string means_out;
@@ -32,8 +32,8 @@ void add_stats_command(CLI::App& app) {
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(opt->input.needs_tokenizer());
-    std::vector<TokenIds> sequences = opt->input.resolve(m);
-    MassiveCensus census = take_census(m.model, sequences, m.text_of(), opt->criterion,
+    const std::vector<StudyInput> inputs = opt->input.resolve(m);
+    MassiveCensus census = take_census(m.model, inputs, m.text_of(), opt->criterion,
                                        progress_printer("stats: sequence"));
     const MassiveKinds kinds = census.kinds(opt->outliers);
 
@@ -58,7 +58,7 @@ void add_stats_command(CLI::App& app) {
                      format_number(e.values.min(), 2), format_number(e.values.max(), 2)});
     }
     json doc = result_document("massact.stats", 2, command_line(), m.model);
-    doc["protocol"] = opt->input.protocol(m, sequences);
+    doc["protocol"] = opt->input.protocol(m, inputs);
     doc["protocol"]["criterion"] = criterion_json(opt->criterion);
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
     doc["result"] = {{"massive", rows},

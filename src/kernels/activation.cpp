@@ -24,6 +24,10 @@ float gelu_tanh(float x) {
 float relu(float x) {
   return x > 0.0f ? x : 0.0f;
 }
+// transformers' QuickGELUActivation: x * sigmoid(1.702 x).
+float quick_gelu(float x) {
+  return x / (1.0f + std::exp(-1.702f * x));
+}
 
 template <float (*F)(float)>
 void apply(float* x, int64_t n) {
@@ -43,6 +47,8 @@ void activate(Activation act, float* x, int64_t n) {
       return apply<gelu_tanh>(x, n);
     case Activation::ReLU:
       return apply<relu>(x, n);
+    case Activation::QuickGelu:
+      return apply<quick_gelu>(x, n);
   }
 }
 

@@ -1,6 +1,8 @@
-// The forward pass: one generic decoder driven by ModelSpec, as a short sequence of named steps.
-//   embed -> for each block: its layout's recipe (block.cpp) of norms, attention, MLP and residual
-//   adds -> final norm -> unembed
+// The forward pass: one generic transformer driven by ModelSpec, as a short sequence of named
+// steps.
+//   input stage (token embedding, or a vision transformer's image embedding) -> for each block: its
+//   layout's recipe (block.cpp) of norms, attention, MLP and residual adds -> final norm -> the
+//   heads (unembedding, or a vision transformer's pooler and classifier)
 // Every step fires its hook point (hooks.h) when somebody watches it.
 #include <algorithm>
 #include <cmath>
@@ -54,19 +56,27 @@ class ForwardPass {
   }
 
   Tensor run(const TokenIds& ids, LogitRows rows) {
-    run_blocks(ids);
+    embed(ids);
+    run_blocks();
     return unembed(rows);
   }
 
   std::vector<double> run_next_token_nll(const TokenIds& ids, int64_t vocab_panel) {
-    run_blocks(ids);
+    embed(ids);
+    run_blocks();
     return next_token_nll(ids, vocab_panel);
   }
 
+  // pixels (C, H, W) -> the pooled class token and the classifier's logits.
+  ImageOutputs run_image(const Tensor& pixels) {
+    embed(pixels);
+    run_blocks();
+    return image_heads();
+  }
+
  private:
-  // ids -> h_ (T, d_model): embedding, blocks, final norm.
-  void run_blocks(const TokenIds& ids) {
-    embed(ids);
+  // x_ (T, d_model), the embedded input -> h_ (T, d_model): blocks, final norm.
+  void run_blocks() {
     for (int layer = 0; layer < int(s_.n_layers); ++layer) block(layer);
     if (s_.final_norm)
       normalize(w_.final_norm, x_, h_);
@@ -114,6 +124,50 @@ class ForwardPass {
     }
     if (s_.embed_norm) normalize(w_.embed_norm, x_, x_);
     fire(HookPoint::Embed, -1, x_);
+  }
+
+  // pixels (C, H, W) -> x_ (T, d_model): [class, registers..., patches] with their positions
+  // (vision/image_embedding.h), then CLIP's pre-norm; hook_embed is what enters block 0.
+  void embed(const Tensor& pixels) {
+    const Tensor x = embed_image(w_.vision.embedding, pixels);  // (T, d_model)
+    std::copy_n(x.f32(), x.numel(), x_.f32());
+    if (s_.vision->pre_norm) normalize(w_.vision.pre_norm, x_, x_);
+    fire(HookPoint::Embed, -1, x_);
+  }
+
+  // The class token's row of h_ (after the final norm; CLIP: the last block's output) -> the
+  // pooled output, as transformers' pooler_output, and the classifier's logits on it.
+  ImageOutputs image_heads() {
+    const int64_t d = s_.d_model;
+    const VisionWeights& v = w_.vision;
+    ImageOutputs out;
+    out.pooled = f32_zeros({d});
+    std::copy_n(h_.f32(), d, out.pooled.f32());
+    if (!v.classifier.empty()) {
+      const std::vector<float> in = classifier_input();
+      out.logits = f32_zeros({v.classifier.dim(0)});
+      linear(in.data(), 1, v.classifier, v.classifier_bias, out.logits.f32(), scratch_);
+    }
+    if (s_.vision->pool == ImagePool::ClsPostNorm) {
+      normalize_rows(v.pool_norm, h_.f32(), 1, s_.d_model, out.pooled.f32());
+    } else if (s_.vision->pool == ImagePool::ClsDense && !v.pooler.empty()) {
+      linear(h_.f32(), 1, v.pooler, v.pooler_bias, out.pooled.f32(), scratch_);
+      for (int64_t i = 0; i < d; ++i) out.pooled.f32()[i] = std::tanh(out.pooled.f32()[i]);
+    }
+    return out;
+  }
+
+  // h_ -> what the classifier reads (VisionSpec::classifier_input): the class token's row, then
+  // for ClsAndMean the mean of rows 1..T-1, summed in double and rounded once.
+  std::vector<float> classifier_input() const {
+    const int64_t d = s_.d_model;
+    std::vector<float> in(h_.f32(), h_.f32() + d);
+    if (s_.vision->classifier_input == ClassifierInput::Cls) return in;
+    std::vector<double> sum(size_t(d), 0.0);
+    for (int64_t t = 1; t < T_; ++t)
+      for (int64_t i = 0; i < d; ++i) sum[size_t(i)] += h_.f32()[t * d + i];
+    for (double total : sum) in.push_back(float(total / double(T_ - 1)));
+    return in;
   }
 
   static void copy_row(const Tensor& table, int64_t row, float* dst) {
@@ -241,14 +295,14 @@ class ForwardPass {
   // in (T, d_model) -> out (T, d_model)
   void mlp(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
     if (s_.n_experts > 0) return mixture_of_experts(layer, b, in, out);
-    mlp_hidden(in.f32(), T_, b.gate, b.up, b.up_bias);
+    mlp_hidden(in.f32(), T_, b.gate, b.gate_bias, b.up, b.up_bias);
     fire(HookPoint::MlpPost, layer, hidden_);
     linear(hidden_.f32(), T_, b.down, b.down_bias, out.f32(), scratch_);
   }
 
   // in (rows, d_model) -> hidden_ (rows, d_ff): act(gate(x)) * up(x), or act(up(x)).
-  void mlp_hidden(const float* in, int64_t rows, const Tensor& gate, const Tensor& up,
-                  const Tensor& up_bias) {
+  void mlp_hidden(const float* in, int64_t rows, const Tensor& gate, const Tensor& gate_bias,
+                  const Tensor& up, const Tensor& up_bias) {
     const int64_t n = rows * s_.d_ff;
     if (s_.mlp == MlpKind::Plain) {
       linear(in, rows, up, up_bias, hidden_.f32(), scratch_);
@@ -256,8 +310,7 @@ class ForwardPass {
       return;
     }
     if (up_.empty()) up_ = f32_zeros({T_, s_.d_ff});
-    const Tensor no_bias;
-    linear_group(in, rows, {{&gate, &no_bias, hidden_.f32()}, {&up, &up_bias, up_.f32()}},
+    linear_group(in, rows, {{&gate, &gate_bias, hidden_.f32()}, {&up, &up_bias, up_.f32()}},
                  scratch_);
     activate(s_.activation, hidden_.f32(), n);
     multiply_into(hidden_.f32(), up_.f32(), n);
@@ -289,7 +342,7 @@ class ForwardPass {
       for (int64_t r = 0; r < n; ++r)
         std::copy_n(in.f32() + rows[size_t(r)].first * d, d, xe.f32() + r * d);
       const ExpertWeights& ex = b.experts[size_t(e)];
-      mlp_hidden(xe.f32(), n, ex.gate, ex.up, Tensor());
+      mlp_hidden(xe.f32(), n, ex.gate, Tensor(), ex.up, Tensor());
       linear(hidden_.f32(), n, ex.down, Tensor(), ye.f32(), scratch_);
       for (int64_t r = 0; r < n; ++r) {
         float* dst = out.f32() + rows[size_t(r)].first * d;
@@ -436,6 +489,9 @@ class ForwardPass {
 }  // namespace
 
 void Model::check_input(const TokenIds& ids, int64_t past) const {
+  if (spec_.vision)
+    throw_input_error(path_, ": a vision transformer (", spec_.family,
+                      ") reads images (--image, --image-dir), not token ids");
   if (ids.empty()) throw_input_error("input: no tokens to run");
   for (size_t t = 0; t < ids.size(); ++t)
     if (ids[t] < 0 || ids[t] >= spec_.vocab_size)
@@ -446,6 +502,36 @@ void Model::check_input(const TokenIds& ids, int64_t past) const {
                       spec_.max_positions, " learned positions of ", path_);
 }
 
+void Model::check_causal(const std::string& what) const {
+  for (const LayerSpec& layer : spec_.layers)
+    if (!layer.causal)
+      throw_input_error(path_, ": ", what, " needs a causal (decoder) model; this ", spec_.family,
+                        " model is an encoder",
+                        spec_.vision ? " (a vision transformer, which reads images)" : "",
+                        ", whose tokens attend to the tokens after them");
+}
+
+PatchGrid Model::check_image(const Tensor& pixels) const {
+  if (!spec_.vision)
+    throw_input_error(path_, ": a ", spec_.family,
+                      " model reads token ids, not images (it is not a vision transformer)");
+  const VisionSpec& v = *spec_.vision;
+  if (pixels.rank() != 3 || pixels.dim(0) != v.channels)
+    throw_input_error("image: pixel values of shape ", shape_str(pixels.shape()), ", expected (",
+                      v.channels, ", height, width) for ", path_);
+  return patch_grid(pixels.dim(1), pixels.dim(2), v.patch_size);
+}
+
+int64_t Model::image_tokens(const Tensor& pixels) const {
+  return 1 + spec_.vision->n_registers + check_image(pixels).count();
+}
+
+ImageOutputs Model::forward_image(const Tensor& pixels, const Hooks& hooks) const {
+  const int64_t T = image_tokens(pixels);
+  ForwardPass pass(spec_, weights_, hooks, T);
+  return pass.run_image(pixels.to_f32());
+}
+
 Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) const {
   check_input(ids);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
@@ -454,12 +540,14 @@ Tensor Model::forward(const TokenIds& ids, const Hooks& hooks, LogitRows rows) c
 
 std::vector<double> Model::next_token_nll(const TokenIds& ids, const Hooks& hooks,
                                           int64_t vocab_panel) const {
+  check_causal("the next-token loss");
   check_input(ids);
   ForwardPass pass(spec_, weights_, hooks, int64_t(ids.size()));
   return pass.run_next_token_nll(ids, vocab_panel);
 }
 
 Tensor Model::forward(const TokenIds& ids, KvCache& cache, LogitRows rows) const {
+  check_causal("decoding with a KV cache");
   check_input(ids, cache.length());
   const Hooks none;  // the pass holds a reference
   ForwardPass pass(spec_, weights_, none, int64_t(ids.size()), &cache);

@@ -17,6 +17,12 @@ namespace massact {
 
 enum class LogitRows { All, Last, None };
 
+// What a vision transformer gives for one image besides its hook points.
+struct ImageOutputs {
+  Tensor pooled;  // (d_model,): transformers' pooler_output (VisionSpec::pool)
+  Tensor logits;  // (labels,) when the checkpoint has a classifier, else empty
+};
+
 class Model {
  public:
   // A Hugging Face model folder or a .gguf file. InputError for anything wrong with it.
@@ -41,12 +47,27 @@ class Model {
   // -log p(ids[t + 1] | ids[0..t]) for t < T - 1: what forward()'s logits give, without ever
   // holding them all; the vocabulary goes through in panels of vocab_panel entries (0: sized to
   // the weight scratch).
+  // InputError for an encoder (non-causal) model, as is the KV-cache forward above
+  // (check_causal).
   std::vector<double> next_token_nll(const TokenIds& ids, const Hooks& hooks,
                                      int64_t vocab_panel = 0) const;
+
+  // Runs a vision transformer on pixels (C, H, W), preprocessed (vision/image_processor.h); the
+  // token axis of every hook is [class, registers..., patches in row-major order]. InputError
+  // for a model without ModelSpec::vision, the wrong channel count, or a size the family cannot
+  // fit its positions to.
+  ImageOutputs forward_image(const Tensor& pixels, const Hooks& hooks) const;
+  // The number of tokens forward_image() runs for these pixels (the same InputErrors).
+  int64_t image_tokens(const Tensor& pixels) const;
+
+  // InputError naming the model and `what` ("generate") when some layer is not causal: an
+  // encoder, such as a vision transformer, has no next-token distribution.
+  void check_causal(const std::string& what) const;
 
  private:
   // InputError for ids the model cannot run after `past` tokens.
   void check_input(const TokenIds& ids, int64_t past = 0) const;
+  PatchGrid check_image(const Tensor& pixels) const;  // the image's patch grid
 
   std::string path_;
   ModelSpec spec_;

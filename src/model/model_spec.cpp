@@ -60,6 +60,15 @@ void check_named(const std::vector<Which>& used_ones, Name name, const char* wha
   }
 }
 
+// A square image of whole patches, a few channels and registers: sizes that keep the position
+// table and a patch's (C * p * p) width inside SpecLimits.
+void validate_vision(const VisionSpec& v, const SpecCheck& check) {
+  check.in_range(v.image_size, 1, SpecLimits::width, "image_size");
+  check.in_range(v.patch_size, 1, v.image_size, "patch_size");
+  check.in_range(v.channels, 1, 4, "num_channels");
+  check.in_range(v.n_registers, 0, SpecLimits::width, "num_register_tokens");
+}
+
 }  // namespace
 
 void validate_spec(const ModelSpec& s) {
@@ -78,7 +87,10 @@ void validate_spec(const ModelSpec& s) {
         str_cat("validate_spec: ", s.qkv_groups, " qkv groups for ", s.n_kv_heads, " KV heads"));
   check.in_range(s.head_dim, 1, SpecLimits::width, o.head_dim);
   check.in_range(s.d_ff, 1, SpecLimits::width, o.d_ff);
-  check.in_range(s.vocab_size, 1, SpecLimits::vocab, o.vocab_size);
+  if (s.vision)
+    validate_vision(*s.vision, check);
+  else
+    check.in_range(s.vocab_size, 1, SpecLimits::vocab, o.vocab_size);
   check.in_range(s.max_positions, 1, SpecLimits::positions, o.max_positions);
   if (s.n_experts > 0) {
     check.in_range(s.n_experts, 1, SpecLimits::experts, o.n_experts);

@@ -8,13 +8,21 @@
 #include <string>
 #include <vector>
 
+#include "vision/position_grid.h"
+
 namespace massact {
 
 enum class NormKind {
   RMSNorm,    // x / sqrt(mean(x^2) + eps) * (offset + w)
   LayerNorm,  // (x - mean) / sqrt(var + eps) * w (+ b)
 };
-enum class Activation { SiLU, GeluExact, GeluTanh, ReLU };
+enum class Activation {
+  SiLU,
+  GeluExact,
+  GeluTanh,
+  ReLU,
+  QuickGelu,  // x * sigmoid(1.702 x) (CLIP)
+};
 enum class MlpKind {
   Gated,  // down(act(gate(x)) * up(x))   (LLaMA's SwiGLU, Gemma's GeGLU)
   Plain,  // down(act(up(x)))             (GPT-2, OPT, Pythia, Phi, Falcon, MPT)
@@ -87,7 +95,45 @@ struct TensorNames {
   std::string q_norm, k_norm;   // with QkNorm: (head_dim,) per head, or the full width
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
-  std::string router;  // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
+  std::string gate_up;  // one fused tensor instead of gate and up: gate's rows, then up's
+  std::string router;   // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
+  // Vision transformers (ModelSpec::vision): the patch Conv2d's kernel (d_model, C, p, p), the
+  // class token, the register tokens, the position table in pos_embed, CLIP's LayerNorm before
+  // the first block (pre_norm) and on the pooled class token (pool_norm), ViTModel's pooler dense
+  // layer and ViTForImageClassification's classifier. The pooler and the classifier are loaded
+  // when the checkpoint stores them (ViTModel may be saved without its pooler).
+  std::string patch_embed, cls_token, register_tokens, pre_norm, pool_norm, pooler, classifier;
+};
+
+// What the pooled output of a vision transformer is (transformers' pooler_output).
+enum class ImagePool {
+  ClsNormed,    // the class token after the final norm (DINOv2; ViTModel without a pooler)
+  ClsDense,     // tanh(pooler(class token after the final norm)) (ViTModel's pooler)
+  ClsPostNorm,  // pool_norm of the last block's class token (CLIP, which has no final norm)
+};
+
+// What a vision transformer's classifier reads, from the tokens after the final norm.
+enum class ClassifierInput {
+  Cls,         // the class token (ViTForImageClassification)
+  ClsAndMean,  // [class token, mean of every later token]: 2 * d_model features
+               // (Dinov2WithRegistersForImageClassification in transformers 4.48, whose mean
+               // takes the registers in with the patches)
+};
+
+// The input stage and heads of a vision transformer: its tokens are [class, registers...,
+// patches in row-major order] (vision/image_embedding.h), and it reads images, not token ids.
+struct VisionSpec {
+  int64_t image_size = 0;  // the trained side in pixels: a square grid of image_size / patch_size
+  int64_t patch_size = 0;
+  int64_t channels = 3;
+  int64_t n_registers = 0;
+  bool patch_bias = true;            // the patch Conv2d has a bias (not in CLIP)
+  std::optional<GridResize> resize;  // how positions fit another grid; none: trained size only
+  bool pre_norm = false;             // CLIP: a LayerNorm on the embedded stream, before block 0
+  ImagePool pool = ImagePool::ClsNormed;
+  std::vector<std::string> labels;  // id2label: the classifier's classes, when it has one
+  ClassifierInput classifier_input = ClassifierInput::Cls;
+  bool operator==(const VisionSpec&) const = default;
 };
 
 // Bounds on the sizes a checkpoint may state, far above any released model (at most ~130
@@ -124,7 +170,7 @@ struct ModelSpec {
   int64_t n_kv_heads = 0;  // < n_heads: grouped-query attention
   int64_t head_dim = 0;
   int64_t d_ff = 0;
-  int64_t vocab_size = 0;
+  int64_t vocab_size = 0;  // 0 for a vision transformer
   int64_t max_positions = 0;
 
   // Embedding: table (vocab, embed_dim) * embed_scale, then project_in to d_model when embed_dim
@@ -173,6 +219,8 @@ struct ModelSpec {
   bool tied_embeddings = false;
   bool lm_head_bias = false;
   std::vector<LayerSpec> layers;  // n_layers entries
+  // A vision transformer: images in, no vocabulary (vocab_size 0), no token embedding or lm_head.
+  std::optional<VisionSpec> vision;
 
   std::optional<int32_t> bos_token_id, eos_token_id;
   TensorNames names;

@@ -149,16 +149,69 @@ class WeightLoader {
                              linear(n.down, i, d, s_.d_ff, e)});
       return;
     }
-    if (s_.mlp == MlpKind::Gated) b.gate = linear(n.gate, i, s_.d_ff, d);
-    b.up = linear(n.up, i, s_.d_ff, d);
-    b.down = linear(n.down, i, d, s_.d_ff);
-    if (s_.mlp_bias) {
-      b.up_bias = bias(n.up, i, s_.d_ff);
-      b.down_bias = bias(n.down, i, d);
+    if (!n.gate_up.empty()) {
+      fused_gate_up(i, b);
+    } else {
+      if (s_.mlp == MlpKind::Gated) b.gate = linear(n.gate, i, s_.d_ff, d);
+      b.up = linear(n.up, i, s_.d_ff, d);
+      if (s_.mlp_bias) b.up_bias = bias(n.up, i, s_.d_ff);
     }
+    b.down = linear(n.down, i, d, s_.d_ff);
+    if (s_.mlp_bias) b.down_bias = bias(n.down, i, d);
+  }
+
+  // One (2 d_ff, d_model) tensor: gate's rows, then up's (DINOv2's SwiGLU weights_in).
+  void fused_gate_up(int64_t i, BlockWeights& b) const {
+    const int64_t f = s_.d_ff;
+    const Tensor fused = linear(s_.names.gate_up, i, 2 * f, s_.d_model);
+    b.gate = fused.rows(0, f);
+    b.up = fused.rows(f, 2 * f);
+    if (!s_.mlp_bias) return;
+    const Tensor fused_bias = bias(s_.names.gate_up, i, 2 * f);
+    b.gate_bias = fused_bias.rows(0, f);
+    b.up_bias = fused_bias.rows(f, 2 * f);
+  }
+
+  // The input stage and heads of a vision transformer; a pooler or classifier the checkpoint
+  // does not store is left empty.
+  VisionWeights vision() const {
+    const VisionSpec& v = *s_.vision;
+    const TensorNames& n = s_.names;
+    const int64_t d = s_.d_model, side = v.image_size / v.patch_size;
+    VisionWeights w;
+    ImageEmbedding& e = w.embedding;
+    e.patch_size = v.patch_size;
+    e.resize = v.resize;
+    e.patch = get(n.patch_embed, {d, v.channels, v.patch_size, v.patch_size});
+    if (v.patch_bias) e.patch_bias = get(bias_name(n.patch_embed), {d});
+    e.cls = get(n.cls_token, shape_of(n.cls_token, d));
+    if (v.n_registers > 0)
+      e.registers = get(n.register_tokens, shape_of(n.register_tokens, v.n_registers * d));
+    e.positions = get(n.pos_embed, shape_of(n.pos_embed, (1 + side * side) * d));
+    if (v.pre_norm) w.pre_norm = norm(n.pre_norm, 0);
+    if (v.pool == ImagePool::ClsPostNorm) w.pool_norm = norm(n.pool_norm, 0);
+    if (!n.pooler.empty() && source_.has(resolve(n.pooler))) {
+      w.pooler = get(n.pooler, {d, d});
+      w.pooler_bias = get(bias_name(n.pooler), {d});
+    }
+    if (!n.classifier.empty() && source_.has(resolve(n.classifier))) {
+      const auto labels = int64_t(v.labels.size());
+      const int64_t in = v.classifier_input == ClassifierInput::ClsAndMean ? 2 * d : d;
+      w.classifier = get(n.classifier, {labels, in});
+      w.classifier_bias = get(bias_name(n.classifier), {labels});
+    }
+    return w;
   }
 
  private:
+  // A vision tensor's shape as the family stores it ((1, 1, d) parameters in ViT and DINOv2,
+  // (d,) in CLIP): any shape holding `elements` values; a missing tensor falls through to get().
+  Shape shape_of(const std::string& name, int64_t elements) const {
+    if (!source_.has(resolve(name))) return {elements};
+    const Shape stored = source_.shape(resolve(name));
+    return shape_numel(stored) == elements ? stored : Shape{elements};
+  }
+
   std::string resolve(const std::string& name) const {
     const std::string& prefix = s_.names.optional_prefix;
     if (prefix.empty() || source_.has(name) || !name.starts_with(prefix)) return name;
@@ -187,6 +240,20 @@ class WeightLoader {
   const std::string& path_;
 };
 
+void load_blocks(const WeightLoader& load, const ModelSpec& s, const BlockPlan& plan,
+                 ModelWeights& w) {
+  const TensorNames& n = s.names;
+  for (int64_t i = 0; i < s.n_layers; ++i) {
+    BlockWeights b;
+    for (BlockNorm which : plan.norms) b.norms[size_t(which)] = load.norm(norm_name(n, which), i);
+    for (BlockScale which : plan.scales)
+      b.layer_scales[size_t(which)] = load.layer(scale_name(n, which), i, {s.d_model});
+    load.attention(i, b);
+    load.mlp(i, b);
+    w.blocks.push_back(std::move(b));
+  }
+}
+
 }  // namespace
 
 ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
@@ -195,26 +262,23 @@ ModelWeights load_weights(const ModelSpec& s, const TensorSource& source,
   const TensorNames& n = s.names;
   const int64_t d = s.d_model, e = s.embed_dim;
 
+  // In the order of the forward pass, so that the first tensor at fault is the one named.
   ModelWeights w;
-  w.embed = load.get(n.embed, {s.vocab_size, e});
-  if (s.positions == Positions::Learned)
-    w.pos_embed = load.get(n.pos_embed, {s.max_positions + s.position_offset, d});
-  if (e != d) {
-    w.project_in = load.get(n.project_in, {d, e});
-    w.project_out = load.get(n.project_out, {e, d});
+  if (s.vision) {
+    w.vision = load.vision();
+  } else {
+    w.embed = load.get(n.embed, {s.vocab_size, e});
+    if (s.positions == Positions::Learned)
+      w.pos_embed = load.get(n.pos_embed, {s.max_positions + s.position_offset, d});
+    if (e != d) {
+      w.project_in = load.get(n.project_in, {d, e});
+      w.project_out = load.get(n.project_out, {e, d});
+    }
+    if (s.embed_norm) w.embed_norm = load.norm(n.embed_norm, 0);
   }
-  if (s.embed_norm) w.embed_norm = load.norm(n.embed_norm, 0);
-  const BlockPlan plan = plan_block(s);  // the norms and LayerScales the layout's recipe uses
-  for (int64_t i = 0; i < s.n_layers; ++i) {
-    BlockWeights b;
-    for (BlockNorm which : plan.norms) b.norms[size_t(which)] = load.norm(norm_name(n, which), i);
-    for (BlockScale which : plan.scales)
-      b.layer_scales[size_t(which)] = load.layer(scale_name(n, which), i, {d});
-    load.attention(i, b);
-    load.mlp(i, b);
-    w.blocks.push_back(std::move(b));
-  }
+  load_blocks(load, s, plan_block(s), w);  // plan: the norms and LayerScales the recipe uses
   if (s.final_norm) w.final_norm = load.norm(n.final_norm, 0);
+  if (s.vision) return w;
   // Tied checkpoints usually omit lm_head; one that stores it anyway is used as stored.
   w.lm_head = s.tied_embeddings && !source.has(n.lm_head) ? w.embed
                                                           : load.get(n.lm_head, {s.vocab_size, e});

@@ -12,6 +12,7 @@
 #include "io/tensor_source.h"
 #include "model/block.h"
 #include "model/model_spec.h"
+#include "vision/image_embedding.h"
 
 namespace massact {
 
@@ -32,12 +33,23 @@ struct BlockWeights {
   Tensor q, k, v, o;                      // (out, in), as nn.Linear stores them
   Tensor q_bias, k_bias, v_bias, o_bias;  // empty when the family has none
   Tensor gate, up, down;                  // dense MLP; gate empty in plain MLPs
-  Tensor up_bias, down_bias;
-  Tensor router;  // MoE: (n_experts, d_model)
+  Tensor gate_bias, up_bias, down_bias;   // gate_bias: only with a fused, biased gate_up
+  Tensor router;                          // MoE: (n_experts, d_model)
   std::vector<ExpertWeights> experts;
 };
 
+// A vision transformer's input stage and heads (ModelSpec::vision).
+struct VisionWeights {
+  ImageEmbedding embedding;
+  NormWeights pre_norm;        // CLIP: on the embedded stream
+  NormWeights pool_norm;       // CLIP: on the pooled class token
+  Tensor pooler, pooler_bias;  // (d_model, d_model), (d_model,); empty when not stored
+  // (labels, d_model or 2 d_model: VisionSpec::classifier_input), (labels,); empty when not stored
+  Tensor classifier, classifier_bias;
+};
+
 struct ModelWeights {
+  VisionWeights vision;            // with ModelSpec::vision; then embed and lm_head are empty
   Tensor embed;                    // (vocab, embed_dim)
   Tensor pos_embed;                // (max_positions + offset, d_model) with learned positions
   Tensor project_in, project_out;  // (d_model, embed_dim), (embed_dim, d_model) when present

@@ -193,4 +193,8 @@ Tensor preprocess_image(const RgbImage& image, const ImageProcessorConfig& confi
   return pixels;
 }
 
+Tensor read_pixels(const std::string& path, const ImageProcessorConfig& config) {
+  return preprocess_image(read_image(path), config);
+}
+
 }  // namespace massact

@@ -39,5 +39,7 @@ ImageProcessorConfig read_image_processor_config(const std::string& path);
 
 // The image as the model's pixel values: (3, height, width) float32.
 Tensor preprocess_image(const RgbImage& image, const ImageProcessorConfig& config);
+// The image file `path` read (io/image_file.h) and preprocessed.
+Tensor read_pixels(const std::string& path, const ImageProcessorConfig& config);
 
 }  // namespace massact

@@ -23,7 +23,8 @@ class PlantedOutlier : public ::testing::Test {
     planted_ =
         new PlantedModel(testing::write_planted_model(testing::temp_dir("PlantedOutlier"), true));
     model_ = new Model(Model::load(planted_->dir));
-    census_ = new MassiveCensus(take_census(*model_, sequences(4), text_of, MassiveCriterion{}));
+    census_ = new MassiveCensus(
+        take_census(*model_, text_inputs(sequences(4)), text_of, MassiveCriterion{}));
   }
   static void TearDownTestSuite() {
     delete census_;
@@ -80,26 +81,26 @@ TEST_F(PlantedOutlier, EveryDefaultLayerFollowsTheMassiveActivations) {
 }
 
 TEST_F(PlantedOutlier, AttentionSetCHoldsOnlyTheMassiveTokens) {
-  AttentionMassResult r =
-      measure_attention_mass(*model_, sequences(2), MassiveCriterion{}, kinds(), 8, 40);
+  AttentionMassResult r = measure_attention_mass(*model_, text_inputs(sequences(2)), text_of,
+                                                 MassiveCriterion{}, kinds(), 8, 40);
   EXPECT_EQ(r.heatmap.massive_tokens, (std::vector<int64_t>{0, 9, 25}));
   // Layer 1 reads layer 0's output, which holds only the outlier feature: C is empty there.
   for (const auto& head : r.layers[1]) EXPECT_EQ(head.on_massive.mean(), 0.0);
   for (const auto& head : r.layers[2]) EXPECT_GT(head.on_massive.mean(), 0.0);
   // With the outlier feature counted, every token is in C.
-  AttentionMassResult all =
-      measure_attention_mass(*model_, sequences(1), MassiveCriterion{}, kinds(true), 8, 40);
+  AttentionMassResult all = measure_attention_mass(*model_, text_inputs(sequences(1)), text_of,
+                                                   MassiveCriterion{}, kinds(true), 8, 40);
   EXPECT_EQ(all.heatmap.massive_tokens.size(), 40u);
   for (const auto& head : all.layers[1]) EXPECT_NEAR(head.on_massive.mean(), 1.0, 1e-5);
 }
 
 TEST_F(PlantedOutlier, DecompositionAtTheDefaultLayerSeesTheMassiveTokens) {
   const int layer = default_attention_layer(*census_, kinds(), 3);
-  Decomposition d =
-      decompose_value_updates(*model_, sequences(2), layer, MassiveCriterion{}, kinds(), 8);
+  Decomposition d = decompose_value_updates(*model_, text_inputs(sequences(2)), layer,
+                                            MassiveCriterion{}, kinds(), 8);
   EXPECT_EQ(d.sequences_with_massive, 2);
-  Decomposition before =
-      decompose_value_updates(*model_, sequences(2), layer - 1, MassiveCriterion{}, kinds(), 8);
+  Decomposition before = decompose_value_updates(*model_, text_inputs(sequences(2)), layer - 1,
+                                                 MassiveCriterion{}, kinds(), 8);
   EXPECT_EQ(before.sequences_with_massive, 0);
 }
 

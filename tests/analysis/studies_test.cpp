@@ -63,7 +63,8 @@ TEST_F(PlantedStudies, ScanFindsExactlyThePlantedActivations) {
 }
 
 TEST_F(PlantedStudies, CensusGroupsByRoleAndStatsReturnThePlantedValues) {
-  MassiveCensus census = take_census(*model_, sequences(6), text_of, MassiveCriterion{});
+  MassiveCensus census =
+      take_census(*model_, text_inputs(sequences(6)), text_of, MassiveCriterion{});
   const MassiveKinds kinds = census.kinds(OutlierFeatureRule{});
   EXPECT_TRUE(kinds.outlier_dims().empty());  // two "." in 39 tokens: a few tokens, not most
   EXPECT_EQ(census.first_layer(kinds), 0);
@@ -85,8 +86,8 @@ TEST_F(PlantedStudies, CensusGroupsByRoleAndStatsReturnThePlantedValues) {
 
 TEST_F(PlantedStudies, ProfileRanksThePlantedValuesFirst) {
   MassiveCensus census;
-  MagnitudeProfile profile =
-      profile_magnitudes(*model_, sequences(4), text_of, 5, MassiveCriterion{}, census);
+  MagnitudeProfile profile = profile_magnitudes(*model_, text_inputs(sequences(4)), text_of, 5,
+                                                MassiveCriterion{}, census);
   const LayerProfile& layer0 = profile.layers()[0];
   const float big = std::max(std::fabs(planted_->bos_value), std::fabs(planted_->period_value));
   EXPECT_NEAR(layer0.top[0].magnitude.mean(), big, 1e-2);
@@ -98,7 +99,8 @@ TEST_F(PlantedStudies, ProfileRanksThePlantedValuesFirst) {
 }
 
 TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
-  MassiveCensus census = take_census(*model_, sequences(4), text_of, MassiveCriterion{});
+  MassiveCensus census =
+      take_census(*model_, text_inputs(sequences(4)), text_of, MassiveCriterion{});
   MassiveMeans means = MassiveMeans::from_census(census);
   TokenIds text;
   for (const auto& s : sequences(6)) text.insert(text.end(), s.begin(), s.end());
@@ -122,8 +124,8 @@ TEST_F(PlantedStudies, ZeroingHurtsAndSettingToTheMeanRestores) {
 TEST_F(PlantedStudies, ARoleWithoutACalibrationMeanIsReportedNotReplaced) {
   std::vector<TokenIds> calibration = sequences(4);
   for (auto& s : calibration) s[25] = 10;  // keep only the first "."
-  MassiveMeans means =
-      MassiveMeans::from_census(take_census(*model_, calibration, text_of, MassiveCriterion{}));
+  MassiveMeans means = MassiveMeans::from_census(
+      take_census(*model_, text_inputs(calibration), text_of, MassiveCriterion{}));
   ASSERT_FALSE(means.lookup(0, testing::PlantedModel::kDim, TokenRole::Delimiter).has_value());
   TokenIds text;
   for (const auto& s : sequences(6)) text.insert(text.end(), s.begin(), s.end());
@@ -144,8 +146,8 @@ TEST_F(PlantedStudies, ARoleWithoutACalibrationMeanIsReportedNotReplaced) {
 }
 
 TEST_F(PlantedStudies, MeansFileRoundTrips) {
-  MassiveMeans means =
-      MassiveMeans::from_census(take_census(*model_, sequences(3), text_of, MassiveCriterion{}));
+  MassiveMeans means = MassiveMeans::from_census(
+      take_census(*model_, text_inputs(sequences(3)), text_of, MassiveCriterion{}));
   const std::string path = testing::temp_dir() + "/means.json";
   std::ofstream(path) << means.to_json().dump();
   MassiveMeans back = MassiveMeans::read(path);
@@ -159,8 +161,8 @@ TEST_F(PlantedStudies, MeansFileRoundTrips) {
 }
 
 TEST_F(PlantedStudies, AttentionMassCountsThePlantedTokens) {
-  AttentionMassResult r =
-      measure_attention_mass(*model_, sequences(2), MassiveCriterion{}, {}, 8, 12);
+  AttentionMassResult r = measure_attention_mass(*model_, text_inputs(sequences(2)), text_of,
+                                                 MassiveCriterion{}, {}, 8, 12);
   EXPECT_EQ(r.heatmap.massive_tokens, (std::vector<int64_t>{0, 9, 25}));
   // Layer 0 sees no massive token yet (they appear in its output); later layers do.
   EXPECT_EQ(r.layers[0][0].on_massive.mean(), 0.0);
@@ -175,7 +177,8 @@ TEST_F(PlantedStudies, AttentionMassCountsThePlantedTokens) {
 }
 
 TEST_F(PlantedStudies, DecompositionAndImplicitBiasTest) {
-  Decomposition d = decompose_value_updates(*model_, sequences(3), 1, MassiveCriterion{}, {}, 8);
+  Decomposition d =
+      decompose_value_updates(*model_, text_inputs(sequences(3)), 1, MassiveCriterion{}, {}, 8);
   EXPECT_EQ(d.sequences_with_massive, 3);
   for (const auto& head : d.heads) {
     EXPECT_GT(head.units, 0);

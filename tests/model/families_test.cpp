@@ -251,7 +251,7 @@ TEST(FamilyConfigs, UnsupportedVariantsAreNamed) {
   mpt["attn_config"]["qk_ln"] = true;
   EXPECT_NE(config_error(mpt).find("field 'attn_config.qk_ln'"), std::string::npos);
   json gpt2 = read_json_file(testing::fixture_dir("gpt2_f32") + "/config.json");
-  gpt2["activation_function"] = "quick_gelu";
+  gpt2["activation_function"] = "mish";
   EXPECT_NE(config_error(gpt2).find("field 'activation_function'"), std::string::npos);
   json unknown = gpt2;
   unknown["model_type"] = "t5";

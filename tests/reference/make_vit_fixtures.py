@@ -13,7 +13,8 @@ preprocessor_config.json, and reference.safetensors / reference.json:
   pattern.<i>     (heads, T, T) attention probabilities
   positions       (1 + patches, d) DINOv2 only: the position embeddings added to [class, patches],
                              resized to the image's patch grid
-  logits          (labels)   classification models only
+  logits          (labels)   classification models only (ViT: on the normed class token;
+                             DINOv2 with registers: on [class token, mean of tokens 1:])
 The token axis is [class token, registers..., patches in row-major order], as transformers has it.
 
 Models are 2 blocks, hidden 32, 4 heads, patch 4; every parameter random (weights and biases
@@ -39,8 +40,8 @@ from PIL import Image
 from safetensors.torch import save_file
 from transformers import (BitImageProcessor, CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel,
                           Dinov2Config, Dinov2Model, Dinov2WithRegistersConfig,
-                          Dinov2WithRegistersModel, ViTConfig, ViTForImageClassification,
-                          ViTImageProcessor, ViTModel)
+                          Dinov2WithRegistersForImageClassification, Dinov2WithRegistersModel,
+                          ViTConfig, ViTForImageClassification, ViTImageProcessor, ViTModel)
 
 WEIGHT_STD, BIAS_STD, NORM_STD = 0.1, 0.1, 0.1
 SHAPE = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, patch_size=4, num_channels=3)
@@ -71,7 +72,17 @@ FIXTURES = {
         lambda: Dinov2WithRegistersModel(Dinov2WithRegistersConfig(**DINO | {"image_size": 32},
                                                                    num_register_tokens=4)),
         lambda: crop_processor(BitImageProcessor, 24, 24, **IMAGENET)),
+    "dinov2_registers_cls_f32": (
+        lambda: Dinov2WithRegistersForImageClassification(Dinov2WithRegistersConfig(
+            **DINO | {"image_size": 32}, num_register_tokens=4, id2label=LABELS)),
+        lambda: crop_processor(BitImageProcessor, 24, 24, **IMAGENET)),
 }
+# The models that hold their backbone under a name (the classification models).
+BACKBONES = ("vision_model", "vit", "dinov2_with_registers")
+
+
+def backbone(model):
+    return next((getattr(model, n) for n in BACKBONES if hasattr(model, n)), model)
 
 
 @torch.no_grad()
@@ -88,7 +99,7 @@ def randomize_parameters(model, seed):
 
 
 def encoder_blocks(model):
-    inner = getattr(model, "vision_model", None) or getattr(model, "vit", None) or model
+    inner = backbone(model)
     return inner.encoder.layers if hasattr(inner.encoder, "layers") else inner.encoder.layer
 
 
@@ -123,7 +134,7 @@ def record_reference(model, pixel_values):
     if hasattr(out, "logits"):
         # The classifier reads the normed class token; hidden_states[-1] is before that norm.
         tensors["logits"] = out.logits[0]
-        tensors["last_hidden"] = model.vit.layernorm(out.hidden_states[-1])[0]
+        tensors["last_hidden"] = backbone(model).layernorm(out.hidden_states[-1])[0]
     else:
         tensors["last_hidden"] = out.last_hidden_state[0]
         tensors["pooled"] = out.pooler_output[0]

@@ -32,7 +32,8 @@ struct SizeKeys {
   std::string n_kv_heads = "num_key_value_heads";  // absent: one KV head per head
   std::string head_dim = "head_dim";               // absent: d_model / n_heads
   std::string max_positions = "max_position_embeddings";
-  int64_t default_max_positions = 0;  // when max_positions is absent; 0: it is required
+  std::string vocab_size = "vocab_size";  // empty: no vocabulary (a vision transformer)
+  int64_t default_max_positions = 0;      // when max_positions is absent; 0: it is required
 };
 // A size field: a positive integer no larger than `limit` (one of SpecLimits).
 int64_t bounded_size(const JsonFields& config, const std::string& key, int64_t limit);
@@ -69,6 +70,17 @@ ModelSpec qwen3_spec(const JsonFields& config);
 ModelSpec cohere_spec(const JsonFields& config);
 ModelSpec bloom_spec(const JsonFields& config);
 ModelSpec mistral3_spec(const JsonFields& config);
+ModelSpec vit_spec(const JsonFields& config);
+ModelSpec clip_vision_spec(const JsonFields& config);
+ModelSpec clip_spec(const JsonFields& config);
+ModelSpec dinov2_spec(const JsonFields& config);
+ModelSpec dinov2_with_registers_spec(const JsonFields& config);
+
+// What every vision transformer's config.json states alike: the sizes (no vocabulary, no
+// max_position_embeddings: the positions are those of the trained patch grid), image_size,
+// patch_size, num_channels, LayerNorm with bias and eps layer_norm_eps, non-causal layers, biases
+// on q, k, v (qkv_bias), o and a plain MLP of hidden_act.
+ModelSpec vision_shape(const JsonFields& config, const std::string& family);
 
 }  // namespace massact
 

@@ -109,7 +109,10 @@ Activation read_activation(const JsonFields& config, const std::string& key,
   if (name == "gelu") return Activation::GeluExact;
   if (name == "gelu_new" || name == "gelu_pytorch_tanh") return Activation::GeluTanh;
   if (name == "relu") return Activation::ReLU;
-  config.fail(key, "one of \"silu\", \"gelu\", \"gelu_new\", \"gelu_pytorch_tanh\", \"relu\"");
+  if (name == "quick_gelu") return Activation::QuickGelu;
+  config.fail(key,
+              "one of \"silu\", \"gelu\", \"gelu_new\", \"gelu_pytorch_tanh\", \"relu\", "
+              "\"quick_gelu\"");
 }
 
 }  // namespace massact

@@ -9,15 +9,29 @@ namespace {
 using SpecBuilder = ModelSpec (*)(const JsonFields&);
 const std::vector<std::pair<std::string, SpecBuilder>>& families() {
   static const std::vector<std::pair<std::string, SpecBuilder>> table = {
-      {"llama", llama_spec},       {"mistral", mistral_spec},
-      {"qwen2", qwen2_spec},       {"gpt2", gpt2_spec},
-      {"gpt_neox", gpt_neox_spec}, {"phi", phi_spec},
-      {"opt", opt_spec},           {"gemma", gemma_spec},
-      {"gemma2", gemma2_spec},     {"gemma3_text", gemma3_spec},
-      {"falcon", falcon_spec},     {"mpt", mpt_spec},
-      {"mixtral", mixtral_spec},   {"olmo2", olmo2_spec},
-      {"qwen3", qwen3_spec},       {"cohere", cohere_spec},
-      {"bloom", bloom_spec},       {"mistral3", mistral3_spec}};
+      {"llama", llama_spec},
+      {"mistral", mistral_spec},
+      {"qwen2", qwen2_spec},
+      {"gpt2", gpt2_spec},
+      {"gpt_neox", gpt_neox_spec},
+      {"phi", phi_spec},
+      {"opt", opt_spec},
+      {"gemma", gemma_spec},
+      {"gemma2", gemma2_spec},
+      {"gemma3_text", gemma3_spec},
+      {"falcon", falcon_spec},
+      {"mpt", mpt_spec},
+      {"mixtral", mixtral_spec},
+      {"olmo2", olmo2_spec},
+      {"qwen3", qwen3_spec},
+      {"cohere", cohere_spec},
+      {"bloom", bloom_spec},
+      {"mistral3", mistral3_spec},
+      {"vit", vit_spec},
+      {"clip_vision_model", clip_vision_spec},
+      {"clip", clip_spec},
+      {"dinov2", dinov2_spec},
+      {"dinov2_with_registers", dinov2_with_registers_spec}};
   return table;
 }
 }  // namespace

@@ -31,7 +31,8 @@ ModelSpec read_sizes(const JsonFields& config, const std::string& family, const 
                                   : spec.d_model / spec.n_heads;
   spec.embed_dim = spec.d_model;
   spec.attn_scale = 1.0 / std::sqrt(double(spec.head_dim));
-  spec.vocab_size = bounded_size(config, "vocab_size", SpecLimits::vocab);
+  if (!keys.vocab_size.empty())
+    spec.vocab_size = bounded_size(config, keys.vocab_size, SpecLimits::vocab);
   spec.max_positions = config.has(keys.max_positions) || keys.default_max_positions == 0
                            ? bounded_size(config, keys.max_positions, SpecLimits::positions)
                            : keys.default_max_positions;
