@@ -17,6 +17,8 @@ const char* rope_scaling_name(RopeScaling s) {
       return "linear";
     case RopeScaling::Llama3:
       return "llama3";
+    case RopeScaling::LongRope:
+      return "longrope";
   }
   return "?";
 }
@@ -79,7 +81,14 @@ json positions(const ModelSpec& s) {
                {"theta", r.theta},
                {"rotary_dims", r.dims},
                {"scaling", rope_scaling_name(r.scaling)}};
-  if (r.scaling != RopeScaling::None) rope["factor"] = r.factor;
+  if (r.scaling == RopeScaling::Linear || r.scaling == RopeScaling::Llama3)
+    rope["factor"] = r.factor;
+  if (r.scaling == RopeScaling::LongRope) {
+    rope["short_factors"] = r.short_factors;
+    rope["long_factors"] = r.long_factors;
+    rope["attention_factor"] = r.attention_factor;
+    rope["original_max_position_embeddings"] = r.original_max_positions;
+  }
   if (r.scaling == RopeScaling::Llama3) {
     rope["low_freq_factor"] = r.low_freq_factor;
     rope["high_freq_factor"] = r.high_freq_factor;

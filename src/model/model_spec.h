@@ -35,7 +35,12 @@ enum class BlockLayout {
   ParallelOneNorm,    // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
   ParallelTwoNorms,   // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
 };
-enum class RopeScaling { None, Linear, Llama3 };
+enum class RopeScaling {
+  None,
+  Linear,
+  Llama3,
+  LongRope,  // Phi-3: per-frequency factors, short or long by the sequence's length
+};
 enum class QkNorm {
   None,
   PerHead,    // RMSNorm of each query and key head, weights (head_dim,) (Gemma-3, Qwen3)
@@ -50,7 +55,13 @@ struct RopeSpec {
   double factor = 1.0;                    // linear and llama3
   double low_freq_factor = 1.0;           // llama3
   double high_freq_factor = 4.0;          // llama3
-  int64_t original_max_positions = 8192;  // llama3
+  int64_t original_max_positions = 8192;  // llama3, longrope
+  // longrope: inv_freq[j] is divided by short_factors[j] while the sequence (cached tokens
+  // included) has at most original_max_positions tokens, by long_factors[j] once it has more
+  // (transformers' Phi3LongRoPEScaledRotaryEmbedding); cos and sin are multiplied by
+  // attention_factor, so that q.k is scaled by its square. rope.dims / 2 factors each.
+  std::vector<float> short_factors, long_factors;
+  float attention_factor = 1.0f;
   bool operator==(const RopeSpec&) const = default;
 };
 
@@ -80,7 +91,8 @@ struct TensorNames {
   std::string q_norm, k_norm;   // with QkNorm: (head_dim,) per head, or the full width
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
-  std::string router;  // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
+  std::string gate_up;  // one fused tensor instead of gate and up: the gate rows, then the up rows
+  std::string router;   // MoE: (n_experts, d_model); gate, up and down then name expert {e}'s
 };
 
 // Bounds on the sizes a checkpoint may state, far above any released model (at most ~130

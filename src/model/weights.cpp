@@ -139,8 +139,14 @@ class WeightLoader {
                              linear(n.down, i, d, s_.d_ff, e)});
       return;
     }
-    if (s_.mlp == MlpKind::Gated) b.gate = linear(n.gate, i, s_.d_ff, d);
-    b.up = linear(n.up, i, s_.d_ff, d);
+    if (!n.gate_up.empty()) {  // (2 d_ff, d_model): gate rows, then up rows (Phi-3)
+      const Tensor fused = linear(n.gate_up, i, 2 * s_.d_ff, d);
+      b.gate = fused.rows(0, s_.d_ff);
+      b.up = fused.rows(s_.d_ff, 2 * s_.d_ff);
+    } else {
+      if (s_.mlp == MlpKind::Gated) b.gate = linear(n.gate, i, s_.d_ff, d);
+      b.up = linear(n.up, i, s_.d_ff, d);
+    }
     b.down = linear(n.down, i, d, s_.d_ff);
     if (s_.mlp_bias) {
       b.up_bias = bias(n.up, i, s_.d_ff);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -106,7 +107,7 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_EQ(supported_model_types(),
             (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
                                       "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
-                                      "olmo2", "qwen3"}));
+                                      "olmo2", "qwen3", "phi3"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -351,6 +352,30 @@ TEST(ConfigErrors, Olmo2RefusesASlidingWindow) {
   field_error(c, "sliding_window");
 }
 
+// Phi-3's LongRoPE: one positive factor per rotary frequency in each list, a known scaling type,
+// and original_max_position_embeddings (at the top level, or inside rope_scaling).
+TEST(ConfigErrors, Phi3LongRope) {
+  const json fixture = read_fixture_config("phi3_f32");
+  json c = fixture;
+  c["rope_scaling"]["short_factor"] = {1.0, 2.0};
+  EXPECT_CONTAINS(field_error(c, "rope_scaling.short_factor"), "a list of 4 positive numbers");
+  c = fixture;
+  c["rope_scaling"]["long_factor"][1] = -1.0;
+  field_error(c, "rope_scaling.long_factor");
+  c = fixture;
+  c["rope_scaling"]["type"] = "yarn";
+  field_error(c, "rope_scaling.type");
+  c = fixture;
+  c.erase("original_max_position_embeddings");
+  field_error(c, "rope_scaling.original_max_position_embeddings");
+  c["rope_scaling"]["original_max_position_embeddings"] = 32;
+  EXPECT_EQ(spec_from_config(c, kConfigPath).layers[0].rope,
+            spec_from_config(fixture, kConfigPath).layers[0].rope);
+  c = fixture;
+  c["sliding_window"] = 0;
+  field_error(c, "sliding_window");
+}
+
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {
   const std::string dir = massact::testing::temp_dir() + "/pythia";
   fs::copy(massact::testing::fixture_dir("pythia_parallel_f32"), dir);
@@ -553,6 +578,23 @@ TEST(ConfigFixtures, LlamaF32ParsesToItsConfig) {
   EXPECT_EQ(s.d_model, c["hidden_size"].get<int64_t>());
   EXPECT_EQ(s.n_layers, c["num_hidden_layers"].get<int64_t>());
   EXPECT_EQ(s.d_ff, c["intermediate_size"].get<int64_t>());
+}
+
+// transformers' LongRoPE: the factors as listed, cos and sin scaled by
+// sqrt(1 + ln(64 / 32) / ln 32) (max_position_embeddings 64, original 32), as a float32.
+TEST(ConfigFixtures, Phi3HasLongRopeAndItsWindow) {
+  const ModelSpec s = spec_from_config(read_fixture_config("phi3_f32"), kConfigPath);
+  for (const LayerSpec& layer : s.layers) {
+    EXPECT_EQ(layer.window, 56);
+    EXPECT_EQ(layer.rope.scaling, RopeScaling::LongRope);
+    EXPECT_EQ(layer.rope.dims, 8);
+    EXPECT_EQ(layer.rope.original_max_positions, 32);
+    EXPECT_EQ(layer.rope.short_factors, (std::vector<float>{1.0f, 1.25f, 1.5f, 2.0f}));
+    EXPECT_EQ(layer.rope.long_factors, (std::vector<float>{1.0f, 2.0f, 4.0f, 8.0f}));
+    EXPECT_EQ(layer.rope.attention_factor, float(std::sqrt(1 + std::log(2.0) / std::log(32.0))));
+  }
+  EXPECT_EQ(s.names.gate_up, "model.layers.{i}.mlp.gate_up_proj.weight");
+  EXPECT_EQ(s.names.qkv, "model.layers.{i}.self_attn.qkv_proj.weight");
 }
 
 TEST(ConfigFixtures, MistralHasItsSlidingWindowInEveryLayer) {

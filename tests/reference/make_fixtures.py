@@ -38,6 +38,7 @@ from transformers import (
     MptConfig,
     OPTConfig,
     PhiConfig,
+    Phi3Config,
     Qwen2Config,
 )
 
@@ -268,6 +269,21 @@ FIXTURES = {
                     new_decoder_architecture=False, alibi=True, bias=True),
         dtype=torch.float32,
     ),
+    # The fixtures below carry their own seed, so that their place in this table (which other
+    # branches may extend too) leaves every fixture's bytes as they are.
+    # Phi-3: fused qkv_proj and gate_up_proj, LongRoPE. original_max_position_embeddings 32 < T:
+    # the long factors apply, and cos/sin are scaled by sqrt(1 + ln(64/32) / ln 32). The window
+    # (56) covers every sequence here: transformers 4.44.2 applies it only with flash attention.
+    "phi3_f32": dict(
+        config_class=Phi3Config,
+        base=SMALL_LLAMA_LIKE,
+        config=dict(original_max_position_embeddings=32, sliding_window=56, pad_token_id=0,
+                    rope_scaling={"type": "longrope", "short_factor": [1.0, 1.25, 1.5, 2.0],
+                                  "long_factor": [1.0, 2.0, 4.0, 8.0]},
+                    tie_word_embeddings=False),
+        dtype=torch.float32,
+        seed=2001,
+    ),
 }
 
 
@@ -406,6 +422,7 @@ MODULES = {
     "gpt_neox": ("gpt_neox.layers", "gpt_neox.final_layer_norm"),
     "falcon": ("transformer.h", "transformer.ln_f"),
     "mpt": ("transformer.blocks", "transformer.norm_f"),
+    "phi3": ("model.layers", "model.norm"),
 }
 
 
@@ -587,10 +604,10 @@ def make_fixture(name: str, spec: dict, seed: int, sp_model: bytes, out_dir: Pat
     return info
 
 
-def self_check(out_dir: Path) -> bool:
-    """Reload every fixture from disk and compare its logits with the stored reference."""
+def self_check(out_dir: Path, names: list) -> bool:
+    """Reload each fixture from disk and compare its logits with the stored reference."""
     ok = True
-    for name in FIXTURES:
+    for name in names:
         fixture_dir = out_dir / name
         ref = load_file(str(fixture_dir / "reference.safetensors"))
         info = json.loads((fixture_dir / "reference.json").read_text())
@@ -631,6 +648,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="tokenizer training text")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixtures folder")
+    parser.add_argument("--only", nargs="+", choices=list(FIXTURES), default=list(FIXTURES),
+                        help="the fixtures to (re)make; default all")
     args = parser.parse_args()
 
     # Single-threaded, deterministic kernels: the same bytes wherever the same torch build runs.
@@ -642,12 +661,14 @@ def main() -> int:
     sp_model = train_tokenizer(args.input)
     args.out.mkdir(parents=True, exist_ok=True)
     for seed, (name, spec) in enumerate(FIXTURES.items(), start=1000):
-        info = make_fixture(name, spec, seed, sp_model, args.out)
+        if name not in args.only:
+            continue
+        info = make_fixture(name, spec, spec.get("seed", seed), sp_model, args.out)
         agree = "ids agree" if info["ids_agree"] else "IDS DIFFER from raw sentencepiece"
         print(f"{name}: T={info['num_tokens']} greedy={info['greedy']['new_ids']} ({agree})")
 
     print("self-check (reloaded from disk):")
-    ok = self_check(args.out)
+    ok = self_check(args.out, args.only)
     print(f"sha256 of {args.out.name}/: {sha256_tree(args.out)}")
     return 0 if ok else 1
 

