@@ -107,7 +107,7 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_EQ(supported_model_types(),
             (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
                                       "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
-                                      "olmo2", "qwen3", "phi3"}));
+                                      "olmo2", "qwen3", "phi3", "starcoder2"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -374,6 +374,26 @@ TEST(ConfigErrors, Phi3LongRope) {
   c = fixture;
   c["sliding_window"] = 0;
   field_error(c, "sliding_window");
+}
+
+// StarCoder2: use_bias switches every projection's bias; norm_epsilon and the window are checked.
+TEST(ConfigErrors, Starcoder2Fields) {
+  const json fixture = read_fixture_config("starcoder2_f32");
+  json c = fixture;
+  c["use_bias"] = false;
+  const ModelSpec s = spec_from_config(c, kConfigPath);
+  EXPECT_FALSE(s.qkv_bias || s.o_bias || s.mlp_bias);
+  EXPECT_TRUE(s.norm_bias);
+  c["sliding_window"] = 16;
+  EXPECT_EQ(spec_from_config(c, kConfigPath).layers[1].window, 16);
+  c["sliding_window"] = -1;
+  field_error(c, "sliding_window");
+  c = fixture;
+  c["use_bias"] = "yes";
+  field_error(c, "use_bias");
+  c = fixture;
+  c["norm_epsilon"] = "small";
+  field_error(c, "norm_epsilon");
 }
 
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {

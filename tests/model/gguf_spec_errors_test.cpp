@@ -96,5 +96,11 @@ TEST(GgufSpecErrors, Phi3LongRopeKeysAndFactors) {
                   "tensor 'rope_factors_long.weight': shape (4,), expected (2,)");
 }
 
+// StarCoder2's LayerNorm epsilon is required (its converter always writes it).
+TEST(GgufSpecErrors, Starcoder2NeedsItsLayerNormEpsilon) {
+  const std::string key = "starcoder2.attention.layer_norm_epsilon";
+  EXPECT_CONTAINS(load_error(without_key("starcoder2.f32.gguf", key)), "key '" + key + "'");
+}
+
 }  // namespace
 }  // namespace massact

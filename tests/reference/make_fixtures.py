@@ -40,6 +40,7 @@ from transformers import (
     PhiConfig,
     Phi3Config,
     Qwen2Config,
+    Starcoder2Config,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -284,6 +285,17 @@ FIXTURES = {
         dtype=torch.float32,
         seed=2001,
     ),
+    # StarCoder2: pre-LayerNorm with biases, biased q/k/v/o and plain gelu_pytorch_tanh MLP
+    # (c_fc, c_proj), GQA 4/2, tied. No sliding window: the GGUF converter drops it (llama.cpp
+    # applies none), so a window here would make the two files different models.
+    "starcoder2_f32": dict(
+        config_class=Starcoder2Config,
+        base={k: v for k, v in SMALL_LLAMA_LIKE.items() if k != "rms_norm_eps"},
+        config=dict(hidden_act="gelu_pytorch_tanh", norm_epsilon=1e-5, use_bias=True,
+                    rope_theta=100000.0, sliding_window=None, tie_word_embeddings=True),
+        dtype=torch.float32,
+        seed=2002,
+    ),
 }
 
 
@@ -423,6 +435,7 @@ MODULES = {
     "falcon": ("transformer.h", "transformer.ln_f"),
     "mpt": ("transformer.blocks", "transformer.norm_f"),
     "phi3": ("model.layers", "model.norm"),
+    "starcoder2": ("model.layers", "model.norm"),
 }
 
 

@@ -71,6 +71,7 @@ ModelSpec mixtral_spec(const JsonFields& config);
 ModelSpec olmo2_spec(const JsonFields& config);
 ModelSpec qwen3_spec(const JsonFields& config);
 ModelSpec phi3_spec(const JsonFields& config);
+ModelSpec starcoder2_spec(const JsonFields& config);
 
 }  // namespace massact
 

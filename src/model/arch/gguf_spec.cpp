@@ -426,12 +426,26 @@ ModelSpec phi3(const ArchKeys& keys) {
   return spec;
 }
 
+// StarCoder2: pre-LayerNorm sequential blocks, RoPE over rope.dimension_count (HF's row order),
+// gelu_pytorch_tanh, biases where stored (use_bias). The converter stores no sliding window, and
+// llama.cpp applies none.
+ModelSpec starcoder2(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  spec.activation = Activation::GeluTanh;
+  spec.qkv_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.q, 0)));
+  spec.o_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.o, 0)));
+  spec.mlp_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.up, 0)));
+  set_rope(spec, read_rope(keys, spec.head_dim));
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
-      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3}, {"phi3", phi3}};
+      {"llama", llama},          {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
+      {"gemma3", gemma3},        {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
+      {"gptneox", gptneox},      {"olmo2", olmo2}, {"qwen3", qwen3}, {"phi3", phi3},
+      {"starcoder2", starcoder2}};
   return table;
 }
 

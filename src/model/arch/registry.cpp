@@ -9,14 +9,23 @@ namespace {
 using SpecBuilder = ModelSpec (*)(const JsonFields&);
 const std::vector<std::pair<std::string, SpecBuilder>>& families() {
   static const std::vector<std::pair<std::string, SpecBuilder>> table = {
-      {"llama", llama_spec},       {"mistral", mistral_spec},
-      {"qwen2", qwen2_spec},       {"gpt2", gpt2_spec},
-      {"gpt_neox", gpt_neox_spec}, {"phi", phi_spec},
-      {"opt", opt_spec},           {"gemma", gemma_spec},
-      {"gemma2", gemma2_spec},     {"gemma3_text", gemma3_spec},
-      {"falcon", falcon_spec},     {"mpt", mpt_spec},
-      {"mixtral", mixtral_spec},   {"olmo2", olmo2_spec},
-      {"qwen3", qwen3_spec},       {"phi3", phi3_spec}};
+      {"llama", llama_spec},
+      {"mistral", mistral_spec},
+      {"qwen2", qwen2_spec},
+      {"gpt2", gpt2_spec},
+      {"gpt_neox", gpt_neox_spec},
+      {"phi", phi_spec},
+      {"opt", opt_spec},
+      {"gemma", gemma_spec},
+      {"gemma2", gemma2_spec},
+      {"gemma3_text", gemma3_spec},
+      {"falcon", falcon_spec},
+      {"mpt", mpt_spec},
+      {"mixtral", mixtral_spec},
+      {"olmo2", olmo2_spec},
+      {"qwen3", qwen3_spec},
+      {"phi3", phi3_spec},
+      {"starcoder2", starcoder2_spec}};
   return table;
 }
 }  // namespace
