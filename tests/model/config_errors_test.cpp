@@ -107,7 +107,7 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_EQ(supported_model_types(),
             (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
                                       "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
-                                      "olmo2", "qwen3", "phi3", "starcoder2"}));
+                                      "olmo2", "qwen3", "phi3", "starcoder2", "stablelm"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -394,6 +394,24 @@ TEST(ConfigErrors, Starcoder2Fields) {
   c = fixture;
   c["norm_epsilon"] = "small";
   field_error(c, "norm_epsilon");
+}
+
+// StableLM: the rotary fraction, the residual layout and the (unsupported) per-head q/k
+// LayerNorms are read from their fields.
+TEST(ConfigErrors, StablelmFields) {
+  const json fixture = read_fixture_config("stablelm_f32");
+  json c = fixture;
+  c["partial_rotary_factor"] = 0.1;  // 0.8 of a dimension
+  field_error(c, "partial_rotary_factor");
+  c = fixture;
+  c["use_parallel_residual"] = 1;
+  field_error(c, "use_parallel_residual");
+  c = fixture;
+  c["qk_layernorm"] = true;
+  field_error(c, "qk_layernorm");
+  c = fixture;
+  c["layer_norm_eps"] = "small";
+  field_error(c, "layer_norm_eps");
 }
 
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {

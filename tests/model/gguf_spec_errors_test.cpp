@@ -102,5 +102,13 @@ TEST(GgufSpecErrors, Starcoder2NeedsItsLayerNormEpsilon) {
   EXPECT_CONTAINS(load_error(without_key("starcoder2.f32.gguf", key)), "key '" + key + "'");
 }
 
+// StableLM: its LayerNorm epsilon is required, and rope.dimension_count must fit the head.
+TEST(GgufSpecErrors, StablelmKeys) {
+  const std::string key = "stablelm.attention.layer_norm_epsilon";
+  EXPECT_CONTAINS(load_error(without_key("stablelm.f32.gguf", key)), "key '" + key + "'");
+  EXPECT_CONTAINS(load_error(with_uint32("stablelm.f32.gguf", "stablelm.rope.dimension_count", 3)),
+                  "key 'stablelm.rope.dimension_count'");
+}
+
 }  // namespace
 }  // namespace massact

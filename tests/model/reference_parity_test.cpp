@@ -118,7 +118,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
                                            "opt_project_postln_f32", "gemma_f32", "gemma2_f32",
                                            "falcon_f32", "falcon_newarch_f32", "falcon_alibi_f32",
                                            "mpt_f32", "mixtral_f32", "olmo2_f32", "qwen3_f32",
-                                           "phi3_f32", "starcoder2_f32"));
+                                           "phi3_f32", "starcoder2_f32", "stablelm_f32",
+                                           "stablelm_parallel_f32"));
 
 }  // namespace
 }  // namespace massact

@@ -40,6 +40,7 @@ from transformers import (
     PhiConfig,
     Phi3Config,
     Qwen2Config,
+    StableLmConfig,
     Starcoder2Config,
 )
 
@@ -296,6 +297,28 @@ FIXTURES = {
         dtype=torch.float32,
         seed=2002,
     ),
+    # StableLM 2 1.6B's shape: sequential pre-LayerNorm blocks with biases, q/k/v biases (not o),
+    # rotary on a quarter of each head (2 of 8 dimensions), gated SiLU MLP, GQA 4/2, untied.
+    "stablelm_f32": dict(
+        config_class=StableLmConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, num_key_value_heads=2, layer_norm_eps=1e-5,
+                    use_qkv_bias=True, partial_rotary_factor=0.25, use_parallel_residual=False,
+                    qk_layernorm=False, tie_word_embeddings=False),
+        dtype=torch.float32,
+        seed=2003,
+    ),
+    # StableLM 2 12B's block without its q/k LayerNorms: attention and MLP in parallel from the
+    # one input norm, no q/k/v biases, rotary on half of each head, tied.
+    "stablelm_parallel_f32": dict(
+        config_class=StableLmConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, num_key_value_heads=4, layer_norm_eps=1e-5,
+                    use_qkv_bias=False, partial_rotary_factor=0.5, use_parallel_residual=True,
+                    qk_layernorm=False, tie_word_embeddings=True),
+        dtype=torch.float32,
+        seed=2004,
+    ),
 }
 
 
@@ -436,6 +459,7 @@ MODULES = {
     "mpt": ("transformer.blocks", "transformer.norm_f"),
     "phi3": ("model.layers", "model.norm"),
     "starcoder2": ("model.layers", "model.norm"),
+    "stablelm": ("model.layers", "model.norm"),
 }
 
 

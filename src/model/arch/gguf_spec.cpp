@@ -439,13 +439,34 @@ ModelSpec starcoder2(const ArchKeys& keys) {
   return spec;
 }
 
+// StableLM: LayerNorm with biases, a gated SiLU MLP, partial rotary (rope.dimension_count, HF's
+// row order), q/k/v biases where stored. As llama.cpp, a block without ffn_norm runs attention
+// and MLP in parallel from attn_norm (use_parallel_residual).
+ModelSpec stablelm(const ArchKeys& keys) {
+  ModelSpec spec = common_shape(keys);
+  spec.d_ff = keys.positive("feed_forward_length", SpecLimits::width);
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_bias = true;
+  spec.norm_eps = keys.positive_number("attention.layer_norm_epsilon");
+  spec.qkv_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.q, 0)));
+  if (!keys.tensors.has(layer_tensor_name(spec.names.mlp_norm, 0))) {
+    spec.layout = BlockLayout::ParallelOneNorm;
+    spec.names.mlp_norm = "";
+  }
+  set_rope(spec, read_rope(keys, spec.head_dim));
+  if (keys.tensors.has("blk.0.attn_q_norm.weight"))
+    throw_input_error(keys.gguf.path(), ": tensor 'blk.0.attn_q_norm.weight': per-head query/key ",
+                      "LayerNorms are not supported yet");
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},          {"qwen2", qwen2}, {"gemma", gemma}, {"gemma2", gemma2},
-      {"gemma3", gemma3},        {"phi2", phi2},   {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox},      {"olmo2", olmo2}, {"qwen3", qwen3}, {"phi3", phi3},
-      {"starcoder2", starcoder2}};
+      {"llama", llama},           {"qwen2", qwen2},      {"gemma", gemma}, {"gemma2", gemma2},
+      {"gemma3", gemma3},         {"phi2", phi2},        {"gpt2", gpt2},   {"falcon", falcon},
+      {"gptneox", gptneox},       {"olmo2", olmo2},      {"qwen3", qwen3}, {"phi3", phi3},
+      {"starcoder2", starcoder2}, {"stablelm", stablelm}};
   return table;
 }
 

@@ -25,7 +25,8 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"olmo2", olmo2_spec},
       {"qwen3", qwen3_spec},
       {"phi3", phi3_spec},
-      {"starcoder2", starcoder2_spec}};
+      {"starcoder2", starcoder2_spec},
+      {"stablelm", stablelm_spec}};
   return table;
 }
 }  // namespace
