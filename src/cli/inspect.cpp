@@ -105,6 +105,8 @@ const char* qk_norm_name(QkNorm k) {
       return "per head";
     case QkNorm::FullWidth:
       return "full width";
+    case QkNorm::HeadLayerNorms:
+      return "LayerNorm per head";
   }
   return "?";
 }

@@ -207,6 +207,11 @@ class ForwardPass {
   // token at once (rows of n_heads * head_dim for q, n_kv_heads * head_dim for k).
   void normalize_qk(QkNorm kind, const BlockWeights& b) {
     if (kind == QkNorm::None) return;
+    if (kind == QkNorm::HeadLayerNorms) {
+      normalize_heads(q_, s_.n_heads, b.q_norm.weight);
+      normalize_heads(k_, s_.n_kv_heads, b.k_norm.weight);
+      return;
+    }
     const bool per_head = kind == QkNorm::PerHead;
     const int64_t q_rows = per_head ? T_ * s_.n_heads : T_,
                   k_rows = per_head ? T_ * s_.n_kv_heads : T_;
@@ -214,6 +219,19 @@ class ForwardPass {
              s_.norm_weight_offset, q_.f32());
     rms_norm(k_.f32(), k_rows, k_.numel() / k_rows, b.k_norm.weight, s_.norm_eps,
              s_.norm_weight_offset, k_.f32());
+  }
+
+  // x (T, heads, head_dim): each head's rows LayerNormed (no bias) with that head's weights, the
+  // rows [h * head_dim, (h + 1) * head_dim) of weights (heads * head_dim,).
+  void normalize_heads(Tensor& x, int64_t heads, const Tensor& weights) {
+    const int64_t hd = s_.head_dim;
+    for (int64_t h = 0; h < heads; ++h) {
+      const Tensor w = weights.rows(h * hd, (h + 1) * hd);
+      for (int64_t t = 0; t < T_; ++t) {
+        float* row = x.f32() + (t * heads + h) * hd;
+        layer_norm(row, 1, hd, w, Tensor(), s_.norm_eps, row);
+      }
+    }
   }
 
   // One table per distinct RoPE among the layers (Gemma-3: a local and a global one).
@@ -255,7 +273,7 @@ class ForwardPass {
   }
 
   // Mixtral's sparse MLP: each token goes to the top-k experts of the router's softmax, and their
-  // outputs are summed with those k probabilities renormalized to sum to 1.
+  // outputs are summed with those k probabilities, renormalized to sum to 1 where the spec says.
   void mixture_of_experts(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
     const int64_t E = s_.n_experts, K = s_.experts_per_token, d = s_.d_model;
     Tensor router = f32_zeros({T_, E});  // (T, n_experts)
@@ -289,7 +307,7 @@ class ForwardPass {
     }
   }
 
-  // One token's router logits (n_experts) -> its k experts and their renormalized weights.
+  // One token's router logits (n_experts) -> its k experts and their (renormalized) weights.
   void route(const float* logits, float* experts, float* weights) const {
     const int64_t E = s_.n_experts, K = s_.experts_per_token;
     std::vector<float> p(logits, logits + E);
@@ -305,7 +323,7 @@ class ForwardPass {
     for (int64_t j = 0; j < K; ++j) kept += p[size_t(order[size_t(j)])];
     for (int64_t j = 0; j < K; ++j) {
       experts[j] = float(order[size_t(j)]);
-      weights[j] = p[size_t(order[size_t(j)])] / kept;
+      weights[j] = p[size_t(order[size_t(j)])] / (s_.moe_renormalize ? kept : 1.0f);
     }
   }
 

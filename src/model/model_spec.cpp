@@ -102,9 +102,11 @@ void validate_spec(const ModelSpec& s) {
     if (r.scaling == RopeScaling::LongRope && (r.short_factors.size() * 2 != size_t(r.dims) ||
                                                r.long_factors.size() * 2 != size_t(r.dims)))
       throw std::logic_error("validate_spec: LongRoPE factors are not one per rotary frequency");
-    // The q/k norm is an RMSNorm (Gemma-3, Qwen3, OLMo-2) with the family's tensor names.
-    if (layer.qk_norm != QkNorm::None &&
-        (s.names.q_norm.empty() || s.names.k_norm.empty() || s.norm != NormKind::RMSNorm))
+    // A q/k norm has the family's tensor names; the shared-weight kinds are RMSNorms (Gemma-3,
+    // Qwen3, OLMo-2) taking the model's norm settings.
+    const bool rms_kind = layer.qk_norm == QkNorm::PerHead || layer.qk_norm == QkNorm::FullWidth;
+    if (layer.qk_norm != QkNorm::None && (s.names.q_norm.empty() || s.names.k_norm.empty() ||
+                                          (rms_kind && s.norm != NormKind::RMSNorm)))
       throw std::logic_error("validate_spec: a q/k norm without tensor names, or not an RMSNorm");
     // The kernel's window counts back from the query: an all-to-all layer has none.
     if (!layer.causal && layer.window != 0)

@@ -46,6 +46,8 @@ enum class QkNorm {
   PerHead,    // RMSNorm of each query and key head, weights (head_dim,) (Gemma-3, Qwen3)
   FullWidth,  // RMSNorm over all query heads at once, weights (n_heads * head_dim,), and over all
               // key heads, (n_kv_heads * head_dim,) (OLMo-2)
+  HeadLayerNorms,  // a LayerNorm without bias of each query and key head, each head with its own
+                   // weights: (n_heads * head_dim,) and (n_kv_heads * head_dim,) (StableLM 2 12B)
 };
 
 struct RopeSpec {
@@ -88,7 +90,9 @@ struct TensorNames {
   // The LayerScales ls1 and ls2 of BlockLayout: per-channel (d_model,) weights on a sublayer's
   // output, named exactly when the layout uses them.
   std::string attn_layer_scale, mlp_layer_scale;
-  std::string q_norm, k_norm;   // with QkNorm: (head_dim,) per head, or the full width
+  // With QkNorm: (head_dim,) per head, or the full width; with HeadLayerNorms one tensor of
+  // (heads, head_dim) or, "{e}" standing for the head, one (head_dim,) tensor per head.
+  std::string q_norm, k_norm;
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
   std::string gate_up;  // one fused tensor instead of gate and up: the gate rows, then the up rows
@@ -151,6 +155,9 @@ struct ModelSpec {
   bool mlp_bias = false;  // on up and down (plain MLPs)
   int64_t n_experts = 0;  // > 0: a sparse mixture of gated experts (Mixtral)
   int64_t experts_per_token = 0;
+  // The k routing probabilities divided by their sum (Mixtral; Qwen3-MoE with norm_topk_prob), or
+  // used as they are.
+  bool moe_renormalize = true;
 
   Positions positions = Positions::Rope;
   // llama.cpp's LLaMA conversion reorders each head's q and k rows so that rotary pairs are

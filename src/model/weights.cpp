@@ -119,7 +119,10 @@ class WeightLoader {
     b.o = linear(n.o, i, d, q_dim);
     if (s_.o_bias) b.o_bias = bias(n.o, i, d);
     const QkNorm qk_norm = s_.layers[size_t(i)].qk_norm;
-    if (qk_norm != QkNorm::None) {
+    if (qk_norm == QkNorm::HeadLayerNorms) {
+      b.q_norm.weight = head_weights(n.q_norm, i, s_.n_heads);
+      b.k_norm.weight = head_weights(n.k_norm, i, s_.n_kv_heads);
+    } else if (qk_norm != QkNorm::None) {
       const bool per_head = qk_norm == QkNorm::PerHead;
       b.q_norm = norm(n.q_norm, i, per_head ? s_.head_dim : q_dim);
       b.k_norm = norm(n.k_norm, i, per_head ? s_.head_dim : kv_dim);
@@ -129,14 +132,35 @@ class WeightLoader {
         if (!t->empty()) *t = rotate_half_rows(*t, s_.head_dim);
   }
 
+  // Expert e's (out, in) matrix: its own tensor ("{e}" in the pattern), or slice e of one
+  // (n_experts, out, in) tensor holding every expert of the layer (llama.cpp's *_exps), a view.
+  Tensor expert(const std::string& pattern, int64_t i, int64_t e, int64_t out, int64_t in) const {
+    if (pattern.find("{e}") != std::string::npos) return linear(pattern, i, out, in, e);
+    return layer(pattern, i, {s_.n_experts, out, in}).rows(e, e + 1).reshaped({out, in});
+  }
+
+  // Per-head norm weights as one (heads * head_dim,) float32 tensor, head h at h * head_dim: from a
+  // (heads, head_dim) tensor, or from one (head_dim,) tensor per head ("{e}" standing for h).
+  Tensor head_weights(const std::string& pattern, int64_t i, int64_t heads) const {
+    const int64_t hd = s_.head_dim;
+    if (pattern.find("{e}") == std::string::npos)
+      return layer(pattern, i, {heads, hd}).to_f32().reshaped({heads * hd});
+    Tensor out = Tensor::zeros(DType::F32, {heads * hd});
+    for (int64_t h = 0; h < heads; ++h) {
+      const Tensor w = layer(pattern, i, {hd}, h).to_f32();
+      std::copy_n(w.f32(), hd, out.f32() + h * hd);
+    }
+    return out;
+  }
+
   void mlp(int64_t i, BlockWeights& b) const {
     const TensorNames& n = s_.names;
     const int64_t d = s_.d_model;
     if (s_.n_experts > 0) {
       b.router = layer(n.router, i, {s_.n_experts, d});
       for (int64_t e = 0; e < s_.n_experts; ++e)
-        b.experts.push_back({linear(n.gate, i, s_.d_ff, d, e), linear(n.up, i, s_.d_ff, d, e),
-                             linear(n.down, i, d, s_.d_ff, e)});
+        b.experts.push_back({expert(n.gate, i, e, s_.d_ff, d), expert(n.up, i, e, s_.d_ff, d),
+                             expert(n.down, i, e, d, s_.d_ff)});
       return;
     }
     if (!n.gate_up.empty()) {  // (2 d_ff, d_model): gate rows, then up rows (Phi-3)

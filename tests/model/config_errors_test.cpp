@@ -104,10 +104,11 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(supported_model_types(),
-            (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
-                                      "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
-                                      "olmo2", "qwen3", "phi3", "starcoder2", "stablelm"}));
+  EXPECT_EQ(
+      supported_model_types(),
+      (std::vector<std::string>{"llama", "mistral", "qwen2", "gpt2", "gpt_neox", "phi", "opt",
+                                "gemma", "gemma2", "gemma3_text", "falcon", "mpt", "mixtral",
+                                "olmo2", "qwen3", "phi3", "starcoder2", "stablelm", "qwen3_moe"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -396,8 +397,8 @@ TEST(ConfigErrors, Starcoder2Fields) {
   field_error(c, "norm_epsilon");
 }
 
-// StableLM: the rotary fraction, the residual layout and the (unsupported) per-head q/k
-// LayerNorms are read from their fields.
+// StableLM: the rotary fraction, the residual layout and qk_layernorm are read from their fields;
+// a missing per-head norm is named when the weights load.
 TEST(ConfigErrors, StablelmFields) {
   const json fixture = read_fixture_config("stablelm_f32");
   json c = fixture;
@@ -407,11 +408,36 @@ TEST(ConfigErrors, StablelmFields) {
   c["use_parallel_residual"] = 1;
   field_error(c, "use_parallel_residual");
   c = fixture;
-  c["qk_layernorm"] = true;
+  c["qk_layernorm"] = "yes";
   field_error(c, "qk_layernorm");
   c = fixture;
   c["layer_norm_eps"] = "small";
   field_error(c, "layer_norm_eps");
+}
+
+// Qwen3-MoE: expert counts and widths are checked, norm_topk_prob decides the renormalization
+// (false when absent, as Qwen3MoeConfig), and dense layers among the sparse ones are refused.
+TEST(ConfigErrors, Qwen3MoeFields) {
+  const json fixture = read_fixture_config("qwen3moe_f32");
+  EXPECT_TRUE(spec_from_config(fixture, kConfigPath).moe_renormalize);
+  json c = fixture;
+  c.erase("norm_topk_prob");
+  EXPECT_FALSE(spec_from_config(c, kConfigPath).moe_renormalize);
+  c = fixture;
+  c["num_experts_per_tok"] = 5;
+  field_error(c, "num_experts_per_tok");
+  c = fixture;
+  c.erase("moe_intermediate_size");
+  field_error(c, "moe_intermediate_size");
+  c = fixture;
+  c["mlp_only_layers"] = {1};
+  field_error(c, "mlp_only_layers");
+  c = fixture;
+  c["decoder_sparse_step"] = 2;
+  field_error(c, "decoder_sparse_step");
+  c = fixture;
+  c["num_experts"] = 0;
+  field_error(c, "num_experts");
 }
 
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {
@@ -716,11 +742,11 @@ TEST(WeightsAgainstConfig, IntermediateSizeMismatchNamesTheLayerTensor) {
   EXPECT_CONTAINS(msg, "expected (96, 64)");
 }
 
-TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
-  const std::string missing = "model.layers.1.mlp.up_proj.weight";
-  const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
+// A copy of `fixture` whose model.safetensors lacks tensor `missing`; the load error names both.
+void expect_missing_tensor_named(const std::string& fixture, const std::string& missing) {
+  const std::string dir = copy_fixture(fixture, {"model.safetensors"});
   SafetensorsFile src =
-      SafetensorsFile::open(massact::testing::fixture_dir("llama_f32") + "/model.safetensors");
+      SafetensorsFile::open(massact::testing::fixture_dir(fixture) + "/model.safetensors");
   ASSERT_NE(src.find(missing), nullptr);
   NamedTensors kept;
   for (const auto& info : src.tensors())
@@ -731,6 +757,16 @@ TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
   std::string msg = load_error(dir);
   EXPECT_CONTAINS(msg, dir + "/model.safetensors");
   EXPECT_CONTAINS(msg, "missing tensor '" + missing + "'");
+}
+
+TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
+  expect_missing_tensor_named("llama_f32", "model.layers.1.mlp.up_proj.weight");
+}
+
+// StableLM's qk_layernorm keeps one weight per head: a missing head is named.
+TEST(WeightsAgainstConfig, MissingPerHeadNormIsNamed) {
+  expect_missing_tensor_named("stablelm_qknorm_f32",
+                              "model.layers.1.self_attn.k_layernorm.norms.1.weight");
 }
 
 TEST(WeightsAgainstConfig, NonFloatWeightIsRejected) {

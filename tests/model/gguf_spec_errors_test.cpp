@@ -110,5 +110,14 @@ TEST(GgufSpecErrors, StablelmKeys) {
                   "key 'stablelm.rope.dimension_count'");
 }
 
+// Qwen3-MoE: the expert keys are required, and no more experts may be used than there are.
+TEST(GgufSpecErrors, Qwen3MoeExpertKeys) {
+  for (const std::string key : {"qwen3moe.expert_count", "qwen3moe.expert_used_count",
+                                "qwen3moe.expert_feed_forward_length"})
+    EXPECT_CONTAINS(load_error(without_key("qwen3moe.f32.gguf", key)), "key '" + key + "'");
+  EXPECT_CONTAINS(load_error(with_uint32("qwen3moe.f32.gguf", "qwen3moe.expert_used_count", 5)),
+                  "key 'qwen3moe.expert_used_count'");
+}
+
 }  // namespace
 }  // namespace massact

@@ -119,7 +119,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
                                            "falcon_f32", "falcon_newarch_f32", "falcon_alibi_f32",
                                            "mpt_f32", "mixtral_f32", "olmo2_f32", "qwen3_f32",
                                            "phi3_f32", "starcoder2_f32", "stablelm_f32",
-                                           "stablelm_parallel_f32"));
+                                           "stablelm_parallel_f32", "stablelm_qknorm_f32",
+                                           "qwen3moe_f32", "qwen3moe_plain_f32"));
 
 }  // namespace
 }  // namespace massact

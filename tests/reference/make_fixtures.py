@@ -11,6 +11,7 @@ Run from anywhere:  /tmp/refenv/bin/python tests/reference/make_fixtures.py
 
 import argparse
 import hashlib
+import inspect
 import io
 import json
 import shutil
@@ -319,6 +320,17 @@ FIXTURES = {
         dtype=torch.float32,
         seed=2004,
     ),
+    # StableLM 2 12B's block: parallel residual and qk_layernorm, a bias-free LayerNorm of each
+    # query and key head with that head's own weights (4 query, 2 KV heads), before RoPE.
+    "stablelm_qknorm_f32": dict(
+        config_class=StableLmConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, num_key_value_heads=2, layer_norm_eps=1e-5,
+                    use_qkv_bias=False, partial_rotary_factor=0.25, use_parallel_residual=True,
+                    qk_layernorm=True, tie_word_embeddings=False),
+        dtype=torch.float32,
+        seed=2005,
+    ),
 }
 
 
@@ -392,6 +404,26 @@ def encode_prompt(fixture_dir: Path, sp_model: bytes) -> tuple:
 
 # ----------------------------------------------------------------------------------------------
 # Model construction
+
+
+def layer_norm_accepts_bias() -> None:
+    """torch >= 2.1's nn.LayerNorm(..., bias=False), which StableLM's per-head q/k norms ask for,
+    on Debian's torch 1.13: the same module with its bias parameter removed (F.layer_norm then
+    adds none), as torch 2.1 builds it. Callers that pass no bias get torch 1.13's module."""
+    if "bias" in inspect.signature(torch.nn.LayerNorm.__init__).parameters:
+        return
+
+    class LayerNorm(torch.nn.LayerNorm):
+        def __init__(self, *args, bias: bool = True, **kwargs):
+            super().__init__(*args, **kwargs)
+            if not bias:
+                del self.bias
+                self.register_parameter("bias", None)
+
+    torch.nn.LayerNorm = LayerNorm
+
+
+layer_norm_accepts_bias()
 
 
 def build_model(spec: dict, seed: int) -> torch.nn.Module:

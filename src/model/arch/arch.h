@@ -73,6 +73,7 @@ ModelSpec qwen3_spec(const JsonFields& config);
 ModelSpec phi3_spec(const JsonFields& config);
 ModelSpec starcoder2_spec(const JsonFields& config);
 ModelSpec stablelm_spec(const JsonFields& config);
+ModelSpec qwen3_moe_spec(const JsonFields& config);
 
 }  // namespace massact
 

@@ -116,7 +116,7 @@ int64_t rows_of(const ArchKeys& keys, const std::string& name, int64_t cols) {
 }
 
 // The keys each size is read from; the vocabulary, which GGUF does not store, is named by the
-// tensor it is read from. (No GGUF architecture here has experts.)
+// tensor it is read from.
 SpecOrigin gguf_origin(const ArchKeys& keys) {
   SpecOrigin o;
   o.file = keys.gguf.path();
@@ -131,6 +131,8 @@ SpecOrigin gguf_origin(const ArchKeys& keys) {
   o.max_positions = keys.key("context_length");
   o.rope_dims = keys.key("rope.dimension_count");
   o.sliding_window = keys.key("attention.sliding_window");
+  o.n_experts = keys.key("expert_count");
+  o.experts_per_token = keys.key("expert_used_count");
   return o;
 }
 
@@ -225,6 +227,24 @@ ModelSpec qwen3(const ArchKeys& keys) {
   spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
   spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
   set_qk_norm(spec, QkNorm::PerHead);
+  return spec;
+}
+
+// Qwen3-MoE: Qwen3's attention, every layer's MLP a mixture of expert_count gated SiLU experts of
+// expert_feed_forward_length, stacked per layer in (experts, rows, cols) tensors, routed by
+// ffn_gate_inp to expert_used_count of them. GGUF does not store norm_topk_prob: llama.cpp
+// always renormalizes the chosen probabilities, as the released models do.
+ModelSpec qwen3moe(const ArchKeys& keys) {
+  ModelSpec spec = qwen3(keys);
+  spec.d_ff = keys.positive("expert_feed_forward_length", SpecLimits::width);
+  spec.origin.d_ff = keys.key("expert_feed_forward_length");
+  spec.n_experts = keys.positive("expert_count", SpecLimits::experts);
+  spec.experts_per_token = keys.positive("expert_used_count", SpecLimits::experts);
+  spec.moe_renormalize = true;
+  spec.names.router = "blk.{i}.ffn_gate_inp.weight";
+  spec.names.gate = "blk.{i}.ffn_gate_exps.weight";
+  spec.names.up = "blk.{i}.ffn_up_exps.weight";
+  spec.names.down = "blk.{i}.ffn_down_exps.weight";
   return spec;
 }
 
@@ -440,8 +460,9 @@ ModelSpec starcoder2(const ArchKeys& keys) {
 }
 
 // StableLM: LayerNorm with biases, a gated SiLU MLP, partial rotary (rope.dimension_count, HF's
-// row order), q/k/v biases where stored. As llama.cpp, a block without ffn_norm runs attention
-// and MLP in parallel from attn_norm (use_parallel_residual).
+// row order), q/k/v biases where stored, per-head q/k LayerNorms where stored. As llama.cpp, a
+// block without ffn_norm runs attention and MLP in parallel from attn_norm
+// (use_parallel_residual).
 ModelSpec stablelm(const ArchKeys& keys) {
   ModelSpec spec = common_shape(keys);
   spec.d_ff = keys.positive("feed_forward_length", SpecLimits::width);
@@ -454,19 +475,22 @@ ModelSpec stablelm(const ArchKeys& keys) {
     spec.names.mlp_norm = "";
   }
   set_rope(spec, read_rope(keys, spec.head_dim));
-  if (keys.tensors.has("blk.0.attn_q_norm.weight"))
-    throw_input_error(keys.gguf.path(), ": tensor 'blk.0.attn_q_norm.weight': per-head query/key ",
-                      "LayerNorms are not supported yet");
+  // qk_layernorm: each head's weights stacked, (heads, head_dim).
+  if (keys.tensors.has("blk.0.attn_q_norm.weight")) {
+    spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+    spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+    set_qk_norm(spec, QkNorm::HeadLayerNorms);
+  }
   return spec;
 }
 
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},           {"qwen2", qwen2},      {"gemma", gemma}, {"gemma2", gemma2},
-      {"gemma3", gemma3},         {"phi2", phi2},        {"gpt2", gpt2},   {"falcon", falcon},
-      {"gptneox", gptneox},       {"olmo2", olmo2},      {"qwen3", qwen3}, {"phi3", phi3},
-      {"starcoder2", starcoder2}, {"stablelm", stablelm}};
+      {"llama", llama},           {"qwen2", qwen2},       {"gemma", gemma},      {"gemma2", gemma2},
+      {"gemma3", gemma3},         {"phi2", phi2},         {"gpt2", gpt2},        {"falcon", falcon},
+      {"gptneox", gptneox},       {"olmo2", olmo2},       {"qwen3", qwen3},      {"phi3", phi3},
+      {"starcoder2", starcoder2}, {"stablelm", stablelm}, {"qwen3moe", qwen3moe}};
   return table;
 }
 

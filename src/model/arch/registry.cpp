@@ -26,7 +26,8 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"qwen3", qwen3_spec},
       {"phi3", phi3_spec},
       {"starcoder2", starcoder2_spec},
-      {"stablelm", stablelm_spec}};
+      {"stablelm", stablelm_spec},
+      {"qwen3_moe", qwen3_moe_spec}};
   return table;
 }
 }  // namespace

@@ -1,7 +1,8 @@
 // StableLM (StableLM-3B-4E1T, StableLM 2): LayerNorm with biases, RoPE over partial_rotary_factor
 // of each head (default 0.25), a gated MLP (silu), biases on q, k and v with use_qkv_bias (never
 // on o), and with use_parallel_residual attention and MLP in parallel from the one input norm
-// (x + attn(ln(x)) + mlp(ln(x)); StableLM 2 12B).
+// (x + attn(ln(x)) + mlp(ln(x)); StableLM 2 12B), and with qk_layernorm each query and key head
+// LayerNormed (no bias) with its own weights before RoPE (StableLM 2 12B).
 #include "model/arch/arch.h"
 
 namespace massact {
@@ -43,8 +44,11 @@ ModelSpec stablelm_spec(const JsonFields& config) {
   spec.origin.rope_dims = "partial_rotary_factor";
   spec.tied_embeddings = config.boolean("tie_word_embeddings", false);
   spec.names = stablelm_names(parallel);
-  if (config.boolean("qk_layernorm", false))
-    config.fail("qk_layernorm", "false (per-head query/key LayerNorms are not supported yet)");
+  if (config.boolean("qk_layernorm", false)) {
+    spec.names.q_norm = "model.layers.{i}.self_attn.q_layernorm.norms.{e}.weight";
+    spec.names.k_norm = "model.layers.{i}.self_attn.k_layernorm.norms.{e}.weight";
+    set_qk_norm(spec, QkNorm::HeadLayerNorms);
+  }
   return spec;
 }
 
