@@ -68,6 +68,7 @@ std::string mlp_name(const ModelSpec& s) {
   if (s.n_experts > 0)
     name +=
         ", " + std::to_string(s.n_experts) + " experts, top " + std::to_string(s.experts_per_token);
+  if (s.n_experts > 0 && !s.moe_renormalize) name += " (weights not renormalized)";
   return name;
 }
 
