@@ -375,6 +375,13 @@ TEST(ConfigErrors, Phi3LongRope) {
   c = fixture;
   c["sliding_window"] = 0;
   field_error(c, "sliding_window");
+  // Phi-4-mini rotates part of each head: the lists then have one factor per rotated pair.
+  c = fixture;
+  c["partial_rotary_factor"] = 0.5;
+  EXPECT_CONTAINS(field_error(c, "rope_scaling.short_factor"), "a list of 2 positive numbers");
+  c["rope_scaling"]["short_factor"] = {1.0, 2.0};
+  c["rope_scaling"]["long_factor"] = {3.0, 4.0};
+  EXPECT_EQ(spec_from_config(c, kConfigPath).layers[0].rope.dims, 4);
 }
 
 // StarCoder2: use_bias switches every projection's bias; norm_epsilon and the window are checked.

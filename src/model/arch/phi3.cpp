@@ -31,9 +31,8 @@ TensorNames phi3_names() {
 std::vector<float> longrope_factors(const JsonFields& scaling, const std::string& key,
                                     int64_t count) {
   const json& list = scaling.raw(key);
-  const std::string expected = str_cat("a list of ", count,
-                                       " positive numbers (one per rotary "
-                                       "frequency)");
+  const std::string expected =
+      str_cat("a list of ", count, " positive numbers (one per rotary frequency)");
   if (!list.is_array() || int64_t(list.size()) != count) scaling.fail(key, expected);
   std::vector<float> factors;
   for (const json& v : list) {
