@@ -17,7 +17,9 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"falcon", falcon_spec},     {"mpt", mpt_spec},
       {"mixtral", mixtral_spec},   {"olmo2", olmo2_spec},
       {"qwen3", qwen3_spec},       {"cohere", cohere_spec},
-      {"bloom", bloom_spec},       {"mistral3", mistral3_spec}};
+      {"bloom", bloom_spec},       {"mistral3", mistral3_spec},
+      {"phi3", phi3_spec},         {"starcoder2", starcoder2_spec},
+      {"stablelm", stablelm_spec}, {"qwen3_moe", qwen3_moe_spec}};
   return table;
 }
 }  // namespace
