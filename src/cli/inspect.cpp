@@ -17,6 +17,8 @@ const char* rope_scaling_name(RopeScaling s) {
       return "linear";
     case RopeScaling::Llama3:
       return "llama3";
+    case RopeScaling::LongRope:
+      return "longrope";
   }
   return "?";
 }
@@ -68,6 +70,7 @@ std::string mlp_name(const ModelSpec& s) {
   if (s.n_experts > 0)
     name +=
         ", " + std::to_string(s.n_experts) + " experts, top " + std::to_string(s.experts_per_token);
+  if (s.n_experts > 0 && !s.moe_renormalize) name += " (weights not renormalized)";
   return name;
 }
 
@@ -82,7 +85,14 @@ json positions(const ModelSpec& s) {
                {"rotary_dims", r.dims},
                {"pairs", r.interleaved ? "interleaved" : "halves"},
                {"scaling", rope_scaling_name(r.scaling)}};
-  if (r.scaling != RopeScaling::None) rope["factor"] = r.factor;
+  if (r.scaling == RopeScaling::Linear || r.scaling == RopeScaling::Llama3)
+    rope["factor"] = r.factor;
+  if (r.scaling == RopeScaling::LongRope) {
+    rope["short_factors"] = r.short_factors;
+    rope["long_factors"] = r.long_factors;
+    rope["attention_factor"] = r.attention_factor;
+    rope["original_max_position_embeddings"] = r.original_max_positions;
+  }
   if (r.scaling == RopeScaling::Llama3) {
     rope["low_freq_factor"] = r.low_freq_factor;
     rope["high_freq_factor"] = r.high_freq_factor;
@@ -111,7 +121,11 @@ json per_layer(const ModelSpec& s) {
   for (const LayerSpec& layer : s.layers) {
     windows.push_back(layer.window);
     thetas.push_back(layer.rope.theta);
-    qk_norms.push_back(qk_norm_name(layer.qk_norm));
+    std::string qk_norm = qk_norm_name(layer.qk_norm);
+    // The q/k norms are of the block norms' kind, which `norm` names, bias included, unless the
+    // family drops it for them.
+    if (layer.qk_norm != QkNorm::None && s.norm_bias && !s.qk_norm_bias) qk_norm += " (no bias)";
+    qk_norms.push_back(qk_norm);
   }
   json out = {{"sliding_window", windows}, {"qk_norm", qk_norms}};
   if (s.positions == Positions::Rope) out["rope_theta"] = thetas;

@@ -25,12 +25,20 @@ float llama3_scale(float inv_freq, const RopeSpec& r) {
 
 }  // namespace
 
-std::vector<float> rope_inverse_frequencies(const RopeSpec& rope) {
+std::vector<float> rope_inverse_frequencies(const RopeSpec& rope, int64_t sequence_length) {
   std::vector<float> inv(size_t(rope.dims / 2));
+  const bool long_context = sequence_length > rope.original_max_positions;
   for (size_t j = 0; j < inv.size(); ++j) {
-    // Computed in float32 as the reference does: 1 / theta^(2j / dims).
+    // Computed in float32 as the reference does: 1 / theta^(2j / dims), LongRoPE's factor
+    // multiplying the power before the reciprocal.
     const float exponent = float(2 * j) / float(rope.dims);
-    inv[j] = 1.0f / std::pow(float(rope.theta), exponent);
+    const float power = std::pow(float(rope.theta), exponent);
+    if (rope.scaling == RopeScaling::LongRope) {
+      const float factor = long_context ? rope.long_factors[j] : rope.short_factors[j];
+      inv[j] = 1.0f / (factor * power);
+      continue;
+    }
+    inv[j] = 1.0f / power;
     if (rope.scaling == RopeScaling::Linear) inv[j] = float(inv[j] / rope.factor);
     if (rope.scaling == RopeScaling::Llama3) inv[j] = llama3_scale(inv[j], rope);
   }
@@ -43,13 +51,14 @@ RopeTable::RopeTable(const RopeSpec& rope, int64_t n_positions, int64_t first_po
       offset_(rope.interleaved ? 1 : half_),
       cos_(size_t(n_positions * half_)),
       sin_(size_t(n_positions * half_)) {
-  const std::vector<float> inv = rope_inverse_frequencies(rope);
+  const std::vector<float> inv = rope_inverse_frequencies(rope, first_position + n_positions);
+  const float gain = rope.attention_factor;  // 1 but for LongRoPE
   for (int64_t p = 0; p < n_positions; ++p)
     for (int64_t j = 0; j < half_; ++j) {
       const float angle =
           float(first_position + p) * inv[size_t(j)];  // f32 product, as the reference
-      cos_[size_t(p * half_ + j)] = std::cos(angle);
-      sin_[size_t(p * half_ + j)] = std::sin(angle);
+      cos_[size_t(p * half_ + j)] = std::cos(angle) * gain;
+      sin_[size_t(p * half_ + j)] = std::sin(angle) * gain;
     }
 }
 

@@ -317,7 +317,7 @@ class ForwardPass {
   }
 
   // Mixtral's sparse MLP: each token goes to the top-k experts of the router's softmax, and their
-  // outputs are summed with those k probabilities renormalized to sum to 1.
+  // outputs are summed with those k probabilities, renormalized to sum to 1 where the spec says.
   void mixture_of_experts(int layer, const BlockWeights& b, const Tensor& in, Tensor& out) {
     const int64_t E = s_.n_experts, K = s_.experts_per_token, d = s_.d_model;
     Tensor router = f32_zeros({T_, E});  // (T, n_experts)
@@ -351,7 +351,7 @@ class ForwardPass {
     }
   }
 
-  // One token's router logits (n_experts) -> its k experts and their renormalized weights.
+  // One token's router logits (n_experts) -> its k experts and their (renormalized) weights.
   void route(const float* logits, float* experts, float* weights) const {
     const int64_t E = s_.n_experts, K = s_.experts_per_token;
     std::vector<float> p(logits, logits + E);
@@ -367,7 +367,7 @@ class ForwardPass {
     for (int64_t j = 0; j < K; ++j) kept += p[size_t(order[size_t(j)])];
     for (int64_t j = 0; j < K; ++j) {
       experts[j] = float(order[size_t(j)]);
-      weights[j] = p[size_t(order[size_t(j)])] / kept;
+      weights[j] = p[size_t(order[size_t(j)])] / (s_.moe_renormalize ? kept : 1.0f);
     }
   }
 

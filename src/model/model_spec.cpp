@@ -108,6 +108,13 @@ void validate_spec(const ModelSpec& s) {
   for (const LayerSpec& layer : s.layers) {
     check.in_range(layer.window, 0, SpecLimits::positions, o.sliding_window);
     if (s.positions == Positions::Rope) check.rope_dims(layer.rope, s.head_dim);
+    // The RoPE table reads one LongRoPE factor per rotary frequency; the families check the
+    // lists against the file, so a mismatch here is a bug.
+    const RopeSpec& r = layer.rope;
+    if (r.scaling == RopeScaling::LongRope && (r.short_factors.size() * 2 != size_t(r.dims) ||
+                                               r.long_factors.size() * 2 != size_t(r.dims)))
+      throw std::logic_error("validate_spec: LongRoPE factors are not one per rotary frequency");
+    // A q/k norm (of the block norms' kind) has the family's tensor names.
     if (layer.qk_norm != QkNorm::None && (s.names.q_norm.empty() || s.names.k_norm.empty()))
       throw std::logic_error("validate_spec: a q/k norm without tensor names");
     // The kernel's window counts back from the query: an all-to-all layer has none.

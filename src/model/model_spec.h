@@ -43,15 +43,21 @@ enum class BlockLayout {
   ParallelOneNorm,    // h = norm1(x); x += attn(h) + mlp(h)          (Phi, Falcon-7B)
   ParallelTwoNorms,   // x += attn(norm1(x)) + mlp(norm2(x))         (Pythia, Falcon-40B)
 };
-enum class RopeScaling { None, Linear, Llama3 };
-// The q/k norm is of the block norms' kind (ModelSpec::norm).
+enum class RopeScaling {
+  None,
+  Linear,
+  Llama3,
+  LongRope,  // Phi-3: per-frequency factors, short or long by the sequence's length
+};
+// The q/k norm is of the block norms' kind (ModelSpec::norm), with a bias where they have one
+// unless ModelSpec::qk_norm_bias is false.
 enum class QkNorm {
   None,
   PerHead,    // each query and key head normed, weights (head_dim,) (Gemma-3, Qwen3)
   FullWidth,  // all query heads normed at once, weights (n_heads * head_dim,), and all key heads,
               // (n_kv_heads * head_dim,) (OLMo-2)
   EachHead,   // each head normed with its own weights: (n_heads, head_dim) for the queries,
-              // (n_kv_heads, head_dim) for the keys (Cohere's LayerNorm)
+              // (n_kv_heads, head_dim) for the keys (Cohere's and StableLM 2's LayerNorms)
 };
 
 struct RopeSpec {
@@ -61,7 +67,13 @@ struct RopeSpec {
   double factor = 1.0;                    // linear and llama3
   double low_freq_factor = 1.0;           // llama3
   double high_freq_factor = 4.0;          // llama3
-  int64_t original_max_positions = 8192;  // llama3
+  int64_t original_max_positions = 8192;  // llama3, longrope
+  // longrope: inv_freq[j] is divided by short_factors[j] while the sequence (cached tokens
+  // included) has at most original_max_positions tokens, by long_factors[j] once it has more
+  // (transformers' Phi3LongRoPEScaledRotaryEmbedding); cos and sin are multiplied by
+  // attention_factor, so that q.k is scaled by its square. rope.dims / 2 factors each.
+  std::vector<float> short_factors, long_factors;
+  float attention_factor = 1.0f;
   // false: dimension j pairs with j + dims/2 (rotate-half, Hugging Face's LLaMA); true: 2j with
   // 2j + 1 (GPT-J's interleaved pairs, Cohere)
   bool interleaved = false;
@@ -92,7 +104,9 @@ struct TensorNames {
   // The LayerScales ls1 and ls2 of BlockLayout: per-channel (d_model,) weights on a sublayer's
   // output, named exactly when the layout uses them.
   std::string attn_layer_scale, mlp_layer_scale;
-  std::string q_norm, k_norm;   // with QkNorm: (head_dim,) per head, or the full width
+  // With QkNorm: (head_dim,) per head, or the full width; with EachHead one tensor of
+  // (heads, head_dim) or, "{e}" standing for the head, one (head_dim,) tensor per head (StableLM).
+  std::string q_norm, k_norm;
   std::string q, k, v, qkv, o;  // qkv: one fused tensor instead of q, k and v
   std::string gate, up, down;
   std::string gate_up;  // one fused tensor instead of gate and up: gate's rows, then up's
@@ -189,12 +203,17 @@ struct ModelSpec {
   double norm_eps = 1e-6;
   double norm_weight_offset = 0.0;  // Gemma's RMSNorm scales by (1 + w)
   bool norm_bias = false;           // LayerNorm with a bias
+  // false: the q/k norms have no bias even where the block norms have one (StableLM 2)
+  bool qk_norm_bias = true;
 
   MlpKind mlp = MlpKind::Gated;
   Activation activation = Activation::SiLU;
   bool mlp_bias = false;  // on up and down (plain MLPs)
   int64_t n_experts = 0;  // > 0: a sparse mixture of gated experts (Mixtral)
   int64_t experts_per_token = 0;
+  // The k routing probabilities divided by their sum (Mixtral; Qwen3-MoE with norm_topk_prob), or
+  // used as they are.
+  bool moe_renormalize = true;
 
   Positions positions = Positions::Rope;
   // llama.cpp's LLaMA conversion reorders each head's q and k rows so that rotary pairs are

@@ -1,5 +1,6 @@
 #include "model/weights.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -93,14 +94,32 @@ class WeightLoader {
     return norm(pattern, i, s_.d_model);
   }
   NormWeights norm(const std::string& pattern, int64_t i, int64_t width) const {
-    return norm(pattern, i, Shape{width});
-  }
-  // Weights of `shape`: (width,), or (heads, width) for a norm of each head with its own.
-  NormWeights norm(const std::string& pattern, int64_t i, const Shape& shape) const {
     NormWeights n;
-    n.weight = layer(pattern, i, shape);
-    if (s_.norm_bias) n.bias = layer(bias_name(pattern), i, shape);
+    n.weight = layer(pattern, i, {width});
+    if (s_.norm_bias) n.bias = bias(pattern, i, width);
     return n;
+  }
+  // A q/k norm's weights of `shape`: (width,), or (heads, head_dim) for a norm of each head with
+  // its own; a bias where the block norms have one, unless qk_norm_bias says none (StableLM 2).
+  NormWeights qk_norm_weights(const std::string& pattern, int64_t i, const Shape& shape) const {
+    NormWeights n;
+    n.weight = head_rows(pattern, i, shape);
+    if (s_.norm_bias && s_.qk_norm_bias) n.bias = head_rows(bias_name(pattern), i, shape);
+    return n;
+  }
+  // Layer i's tensor of `shape`; with "{e}" in the pattern, a (heads, head_dim) one gathered into
+  // a float32 copy from one (head_dim,) tensor per head, "{e}" standing for the head (StableLM's
+  // q_layernorm.norms.{e}).
+  Tensor head_rows(const std::string& pattern, int64_t i, const Shape& shape) const {
+    if (pattern.find("{e}") == std::string::npos) return layer(pattern, i, shape);
+    if (shape.size() != 2) throw std::logic_error("head_rows: one tensor per head of a 1-D norm");
+    const int64_t heads = shape[0], hd = shape[1];
+    Tensor out = Tensor::zeros(DType::F32, {heads, hd});
+    for (int64_t h = 0; h < heads; ++h) {
+      const Tensor w = layer(pattern, i, {hd}, h).to_f32();
+      std::copy_n(w.f32(), hd, out.f32() + h * hd);
+    }
+    return out;
   }
 
   void attention(int64_t i, BlockWeights& b) const {
@@ -125,18 +144,25 @@ class WeightLoader {
     const QkNorm qk_norm = s_.layers[size_t(i)].qk_norm;
     const int64_t hd = s_.head_dim;
     if (qk_norm == QkNorm::PerHead) {
-      b.q_norm = norm(n.q_norm, i, hd);
-      b.k_norm = norm(n.k_norm, i, hd);
+      b.q_norm = qk_norm_weights(n.q_norm, i, {hd});
+      b.k_norm = qk_norm_weights(n.k_norm, i, {hd});
     } else if (qk_norm == QkNorm::FullWidth) {
-      b.q_norm = norm(n.q_norm, i, q_dim);
-      b.k_norm = norm(n.k_norm, i, kv_dim);
+      b.q_norm = qk_norm_weights(n.q_norm, i, {q_dim});
+      b.k_norm = qk_norm_weights(n.k_norm, i, {kv_dim});
     } else if (qk_norm == QkNorm::EachHead) {
-      b.q_norm = norm(n.q_norm, i, Shape{s_.n_heads, hd});
-      b.k_norm = norm(n.k_norm, i, Shape{s_.n_kv_heads, hd});
+      b.q_norm = qk_norm_weights(n.q_norm, i, {s_.n_heads, hd});
+      b.k_norm = qk_norm_weights(n.k_norm, i, {s_.n_kv_heads, hd});
     }
     if (s_.qk_rows_pairwise)
       for (Tensor* t : {&b.q, &b.k, &b.q_bias, &b.k_bias})
         if (!t->empty()) *t = rotate_half_rows(*t, s_.head_dim);
+  }
+
+  // Expert e's (out, in) matrix: its own tensor ("{e}" in the pattern), or slice e of one
+  // (n_experts, out, in) tensor holding every expert of the layer (llama.cpp's *_exps), a view.
+  Tensor expert(const std::string& pattern, int64_t i, int64_t e, int64_t out, int64_t in) const {
+    if (pattern.find("{e}") != std::string::npos) return linear(pattern, i, out, in, e);
+    return layer(pattern, i, {s_.n_experts, out, in}).rows(e, e + 1).reshaped({out, in});
   }
 
   void mlp(int64_t i, BlockWeights& b) const {
@@ -145,8 +171,8 @@ class WeightLoader {
     if (s_.n_experts > 0) {
       b.router = layer(n.router, i, {s_.n_experts, d});
       for (int64_t e = 0; e < s_.n_experts; ++e)
-        b.experts.push_back({linear(n.gate, i, s_.d_ff, d, e), linear(n.up, i, s_.d_ff, d, e),
-                             linear(n.down, i, d, s_.d_ff, e)});
+        b.experts.push_back({expert(n.gate, i, e, s_.d_ff, d), expert(n.up, i, e, s_.d_ff, d),
+                             expert(n.down, i, e, d, s_.d_ff)});
       return;
     }
     if (!n.gate_up.empty()) {

@@ -29,7 +29,7 @@ struct BlockWeights {
   // Indexed by BlockNorm; those the layout's recipe does not use are empty.
   std::array<NormWeights, size_t(BlockNorm::Count)> norms;
   std::array<Tensor, size_t(BlockScale::Count)> layer_scales;  // (d_model,), as norms
-  NormWeights q_norm, k_norm;             // (head_dim,) or full width, per QkNorm
+  NormWeights q_norm, k_norm;             // (head_dim,), the full width or per head, per QkNorm
   Tensor q, k, v, o;                      // (out, in), as nn.Linear stores them
   Tensor q_bias, k_bias, v_bias, o_bias;  // empty when the family has none
   Tensor gate, up, down;                  // dense MLP; gate empty in plain MLPs

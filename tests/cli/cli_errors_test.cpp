@@ -457,5 +457,24 @@ TEST(CliRuns, InspectJson) {
   EXPECT_EQ(doc["architecture"]["block"], "pre-norm");
 }
 
+// What the new architectures add: LongRoPE's factors and scale, per-head LayerNorms without the
+// block norms' bias, and MoE weights that are not renormalized.
+TEST(CliRuns, InspectJsonLongRopeHeadNormsAndMoe) {
+  CliResult r = run_cli({"inspect", massact::testing::fixture_dir("phi3_f32"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json rope = json::parse(r.out)["architecture"]["positions"];
+  EXPECT_EQ(rope["scaling"], "longrope");
+  EXPECT_EQ(rope["long_factors"], json({1.0, 2.0, 4.0, 8.0}));
+  EXPECT_EQ(rope["original_max_position_embeddings"], 32);
+  r = run_cli({"inspect", massact::testing::fixture_dir("stablelm_qknorm_f32"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["architecture"]["per_layer"]["qk_norm"][0],
+            "each head, own weights (no bias)");
+  r = run_cli({"inspect", massact::testing::fixture_dir("qwen3moe_plain_f32"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["architecture"]["mlp"],
+            "gated_silu, 4 experts, top 2 (weights not renormalized)");
+}
+
 }  // namespace
 }  // namespace massact

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -103,29 +104,16 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(supported_model_types(), (std::vector<std::string>{"llama",
-                                                               "mistral",
-                                                               "qwen2",
-                                                               "gpt2",
-                                                               "gpt_neox",
-                                                               "phi",
-                                                               "opt",
-                                                               "gemma",
-                                                               "gemma2",
-                                                               "gemma3_text",
-                                                               "falcon",
-                                                               "mpt",
-                                                               "mixtral",
-                                                               "olmo2",
-                                                               "qwen3",
-                                                               "cohere",
-                                                               "bloom",
-                                                               "mistral3",
-                                                               "vit",
-                                                               "clip_vision_model",
-                                                               "clip",
-                                                               "dinov2",
-                                                               "dinov2_with_registers"}));
+  EXPECT_EQ(supported_model_types(),
+            (std::vector<std::string>{"llama",       "mistral",    "qwen2",
+                                      "gpt2",        "gpt_neox",   "phi",
+                                      "opt",         "gemma",      "gemma2",
+                                      "gemma3_text", "falcon",     "mpt",
+                                      "mixtral",     "olmo2",      "qwen3",
+                                      "cohere",      "bloom",      "mistral3",
+                                      "phi3",        "starcoder2", "stablelm",
+                                      "qwen3_moe",   "vit",        "clip_vision_model",
+                                      "clip",        "dinov2",     "dinov2_with_registers"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {
@@ -431,6 +419,100 @@ TEST(ConfigErrors, Mistral3ReadsItsTextConfig) {
   field_error(c, "text_config");
 }
 
+// Phi-3's LongRoPE: one positive factor per rotary frequency in each list, a known scaling type,
+// and original_max_position_embeddings (at the top level, or inside rope_scaling).
+TEST(ConfigErrors, Phi3LongRope) {
+  const json fixture = read_fixture_config("phi3_f32");
+  json c = fixture;
+  c["rope_scaling"]["short_factor"] = {1.0, 2.0};
+  EXPECT_CONTAINS(field_error(c, "rope_scaling.short_factor"), "a list of 4 positive numbers");
+  c = fixture;
+  c["rope_scaling"]["long_factor"][1] = -1.0;
+  field_error(c, "rope_scaling.long_factor");
+  c = fixture;
+  c["rope_scaling"]["type"] = "yarn";
+  field_error(c, "rope_scaling.type");
+  c = fixture;
+  c.erase("original_max_position_embeddings");
+  field_error(c, "rope_scaling.original_max_position_embeddings");
+  c["rope_scaling"]["original_max_position_embeddings"] = 32;
+  EXPECT_EQ(spec_from_config(c, kConfigPath).layers[0].rope,
+            spec_from_config(fixture, kConfigPath).layers[0].rope);
+  c = fixture;
+  c["sliding_window"] = 0;
+  field_error(c, "sliding_window");
+  // Phi-4-mini rotates part of each head: the lists then have one factor per rotated pair.
+  c = fixture;
+  c["partial_rotary_factor"] = 0.5;
+  EXPECT_CONTAINS(field_error(c, "rope_scaling.short_factor"), "a list of 2 positive numbers");
+  c["rope_scaling"]["short_factor"] = {1.0, 2.0};
+  c["rope_scaling"]["long_factor"] = {3.0, 4.0};
+  EXPECT_EQ(spec_from_config(c, kConfigPath).layers[0].rope.dims, 4);
+}
+
+// StarCoder2: use_bias switches every projection's bias; norm_epsilon and the window are checked.
+TEST(ConfigErrors, Starcoder2Fields) {
+  const json fixture = read_fixture_config("starcoder2_f32");
+  json c = fixture;
+  c["use_bias"] = false;
+  const ModelSpec s = spec_from_config(c, kConfigPath);
+  EXPECT_FALSE(s.qkv_bias || s.o_bias || s.mlp_bias);
+  EXPECT_TRUE(s.norm_bias);
+  c["sliding_window"] = 16;
+  EXPECT_EQ(spec_from_config(c, kConfigPath).layers[1].window, 16);
+  c["sliding_window"] = -1;
+  field_error(c, "sliding_window");
+  c = fixture;
+  c["use_bias"] = "yes";
+  field_error(c, "use_bias");
+  c = fixture;
+  c["norm_epsilon"] = "small";
+  field_error(c, "norm_epsilon");
+}
+
+// StableLM: the rotary fraction, the residual layout and qk_layernorm are read from their fields;
+// a missing per-head norm is named when the weights load.
+TEST(ConfigErrors, StablelmFields) {
+  const json fixture = read_fixture_config("stablelm_f32");
+  json c = fixture;
+  c["partial_rotary_factor"] = 0.1;  // 0.8 of a dimension
+  field_error(c, "partial_rotary_factor");
+  c = fixture;
+  c["use_parallel_residual"] = 1;
+  field_error(c, "use_parallel_residual");
+  c = fixture;
+  c["qk_layernorm"] = "yes";
+  field_error(c, "qk_layernorm");
+  c = fixture;
+  c["layer_norm_eps"] = "small";
+  field_error(c, "layer_norm_eps");
+}
+
+// Qwen3-MoE: expert counts and widths are checked, norm_topk_prob decides the renormalization
+// (false when absent, as Qwen3MoeConfig), and dense layers among the sparse ones are refused.
+TEST(ConfigErrors, Qwen3MoeFields) {
+  const json fixture = read_fixture_config("qwen3moe_f32");
+  EXPECT_TRUE(spec_from_config(fixture, kConfigPath).moe_renormalize);
+  json c = fixture;
+  c.erase("norm_topk_prob");
+  EXPECT_FALSE(spec_from_config(c, kConfigPath).moe_renormalize);
+  c = fixture;
+  c["num_experts_per_tok"] = 5;
+  field_error(c, "num_experts_per_tok");
+  c = fixture;
+  c.erase("moe_intermediate_size");
+  field_error(c, "moe_intermediate_size");
+  c = fixture;
+  c["mlp_only_layers"] = {1};
+  field_error(c, "mlp_only_layers");
+  c = fixture;
+  c["decoder_sparse_step"] = 2;
+  field_error(c, "decoder_sparse_step");
+  c = fixture;
+  c["num_experts"] = 0;
+  field_error(c, "num_experts");
+}
+
 TEST(ConfigErrors, RotaryFractionAboveOneIsRefusedBeforeTheForwardPass) {
   const std::string dir = massact::testing::temp_dir() + "/pythia";
   fs::copy(massact::testing::fixture_dir("pythia_parallel_f32"), dir);
@@ -588,7 +670,7 @@ TEST(ValidateSpec, NonCausalLayersHaveNoWindow) {
 }
 
 // A q/k norm the family gave no tensor names for is a family bug. It is of the block norms' kind:
-// an RMSNorm (Gemma-3, Qwen3, OLMo-2) or a LayerNorm (Cohere).
+// an RMSNorm (Gemma-3, Qwen3, OLMo-2) or a LayerNorm (Cohere, StableLM 2).
 TEST(ValidateSpec, QkNormNeedsNames) {
   ModelSpec s = valid_spec();
   s.layers[0].qk_norm = QkNorm::PerHead;
@@ -634,6 +716,23 @@ TEST(ConfigFixtures, LlamaF32ParsesToItsConfig) {
   EXPECT_EQ(s.d_model, c["hidden_size"].get<int64_t>());
   EXPECT_EQ(s.n_layers, c["num_hidden_layers"].get<int64_t>());
   EXPECT_EQ(s.d_ff, c["intermediate_size"].get<int64_t>());
+}
+
+// transformers' LongRoPE: the factors as listed, cos and sin scaled by
+// sqrt(1 + ln(64 / 32) / ln 32) (max_position_embeddings 64, original 32), as a float32.
+TEST(ConfigFixtures, Phi3HasLongRopeAndItsWindow) {
+  const ModelSpec s = spec_from_config(read_fixture_config("phi3_f32"), kConfigPath);
+  for (const LayerSpec& layer : s.layers) {
+    EXPECT_EQ(layer.window, 56);
+    EXPECT_EQ(layer.rope.scaling, RopeScaling::LongRope);
+    EXPECT_EQ(layer.rope.dims, 8);
+    EXPECT_EQ(layer.rope.original_max_positions, 32);
+    EXPECT_EQ(layer.rope.short_factors, (std::vector<float>{1.0f, 1.25f, 1.5f, 2.0f}));
+    EXPECT_EQ(layer.rope.long_factors, (std::vector<float>{1.0f, 2.0f, 4.0f, 8.0f}));
+    EXPECT_EQ(layer.rope.attention_factor, float(std::sqrt(1 + std::log(2.0) / std::log(32.0))));
+  }
+  EXPECT_EQ(s.names.gate_up, "model.layers.{i}.mlp.gate_up_proj.weight");
+  EXPECT_EQ(s.names.qkv, "model.layers.{i}.self_attn.qkv_proj.weight");
 }
 
 TEST(ConfigFixtures, MistralHasItsSlidingWindowInEveryLayer) {
@@ -717,11 +816,11 @@ TEST(WeightsAgainstConfig, IntermediateSizeMismatchNamesTheLayerTensor) {
   EXPECT_CONTAINS(msg, "expected (96, 64)");
 }
 
-TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
-  const std::string missing = "model.layers.1.mlp.up_proj.weight";
-  const std::string dir = copy_fixture("llama_f32", {"model.safetensors"});
+// A copy of `fixture` whose model.safetensors lacks tensor `missing`; the load error names both.
+void expect_missing_tensor_named(const std::string& fixture, const std::string& missing) {
+  const std::string dir = copy_fixture(fixture, {"model.safetensors"});
   SafetensorsFile src =
-      SafetensorsFile::open(massact::testing::fixture_dir("llama_f32") + "/model.safetensors");
+      SafetensorsFile::open(massact::testing::fixture_dir(fixture) + "/model.safetensors");
   ASSERT_NE(src.find(missing), nullptr);
   NamedTensors kept;
   for (const auto& info : src.tensors())
@@ -732,6 +831,16 @@ TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
   std::string msg = load_error(dir);
   EXPECT_CONTAINS(msg, dir + "/model.safetensors");
   EXPECT_CONTAINS(msg, "missing tensor '" + missing + "'");
+}
+
+TEST(WeightsAgainstConfig, MissingTensorIsNamed) {
+  expect_missing_tensor_named("llama_f32", "model.layers.1.mlp.up_proj.weight");
+}
+
+// StableLM's qk_layernorm keeps one weight per head: a missing head is named.
+TEST(WeightsAgainstConfig, MissingPerHeadNormIsNamed) {
+  expect_missing_tensor_named("stablelm_qknorm_f32",
+                              "model.layers.1.self_attn.k_layernorm.norms.1.weight");
 }
 
 TEST(WeightsAgainstConfig, NonFloatWeightIsRejected) {

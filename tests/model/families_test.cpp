@@ -162,11 +162,13 @@ TEST_P(FamilyHooks, FiresExactlyTheDocumentedPointsInOrder) {
   EXPECT_EQ(shapes["ln_final.hook_normalized"], (Shape{5, s.d_model}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyHooks,
-                         ::testing::Values("gpt2_f32", "pythia_parallel_f32", "phi_f32",
-                                           "opt_project_postln_f32", "gemma2_f32",
-                                           "falcon_newarch_f32", "falcon_alibi_f32", "mpt_f32",
-                                           "mixtral_f32", "olmo2_f32", "qwen3_f32"));
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, FamilyHooks,
+    ::testing::Values("gpt2_f32", "pythia_parallel_f32", "phi_f32", "opt_project_postln_f32",
+                      "gemma2_f32", "falcon_newarch_f32", "falcon_alibi_f32", "mpt_f32",
+                      "mixtral_f32", "olmo2_f32", "qwen3_f32", "phi3_f32", "starcoder2_f32",
+                      "stablelm_f32", "stablelm_parallel_f32", "stablelm_qknorm_f32",
+                      "qwen3moe_f32", "cohere_f32", "bloom_f32", "mistral3_f32"));
 
 // Mixtral: the router's logits and each token's k distinct experts, best first.
 TEST(FamilyHooks, MixtureOfExpertsExposesRouterAndChoice) {

@@ -5,7 +5,9 @@
 //    bound of the safetensors parity tests. This holds only if the loader undoes llama.cpp's q/k
 //    row permutation for LLaMA, keeps the rows of the others, reads Gemma's stored 1 + w norms
 //    with offset 0, feeds Falcon-40B-style attention from attn_norm_2, reads OLMo-2's full-width
-//    and Qwen3's per-head q/k norms, takes Phi-2's, GPT-2's and Falcon's MLP width from the
+//    and Qwen3's per-head q/k norms, splits Phi-3's fused gate/up rows and reads its LongRoPE
+//    factors from their tensors, reads StableLM's stacked per-head q/k LayerNorm weights and
+//    Qwen3-MoE's stacked experts, takes Phi-2's, GPT-2's and Falcon's MLP width from the
 //    weights, and evaluates Falcon's GELU exactly (the tanh form is off by 1e-3); Command-R rotates
 //    interleaved pairs in Hugging Face's row order and scales its logits, BLOOM norms its
 //    embedding, MPT clamps q, k and v.
@@ -15,9 +17,11 @@
 //    llama 2.5% / 3.1%, qwen2 2.0% / 2.6%, gemma3 3.8% / 4.2%, phi 1.3% / 1.4%, gpt2 1.0% / 1.4%,
 //    falcon 1.1% / 1.3%, falcon_newarch 1.0% / 1.7%, pythia_parallel 1.4% / 1.8%,
 //    pythia_sequential 1.1% / 1.6%, olmo2 2.5% / 2.6%, qwen3 1.9% / 3.1%, cohere 1.2% / 1.7%,
-//    bloom 0.4% / 0.4%, mpt 1.9% / 2.2%, mistral3 1.2% / 1.8%); the bound is 10% of the
-//    reference's largest entry per checked tensor, so a wrong layout or a misread block (errors of
-//    order 100%) cannot pass while honest rounding does.
+//    bloom 0.4% / 0.4%, mpt 1.9% / 2.2%, mistral3 1.2% / 1.8%, phi3 1.2% / 2.0%,
+//    starcoder2 1.1% / 1.2%, stablelm 1.4% / 2.4%, stablelm_parallel 1.5% / 1.5%,
+//    stablelm_qknorm 1.2% / 2.0%, qwen3moe 1.3% / 2.6%); the bound is 10% of the reference's
+//    largest entry per checked tensor, so a wrong layout or a misread block (errors of order 100%)
+//    cannot pass while honest rounding does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -107,13 +111,27 @@ std::vector<Case> converted(std::initializer_list<std::string> fixtures) {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Converted, GgufParity,
-    ::testing::ValuesIn(converted({"llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32",
-                                   "falcon_f32", "falcon_newarch_f32", "pythia_parallel_f32",
-                                   "pythia_sequential_f32", "olmo2_f32", "qwen3_f32"})));
-INSTANTIATE_TEST_SUITE_P(ConvertedCohereBloomMptMistral3, GgufParity,
-                         ::testing::ValuesIn(converted({"cohere_f32", "bloom_f32", "mpt_f32",
+INSTANTIATE_TEST_SUITE_P(Converted, GgufParity,
+                         ::testing::ValuesIn(converted({"llama_f32",
+                                                        "qwen2_f32",
+                                                        "gemma3_f32",
+                                                        "phi_f32",
+                                                        "gpt2_f32",
+                                                        "falcon_f32",
+                                                        "falcon_newarch_f32",
+                                                        "pythia_parallel_f32",
+                                                        "pythia_sequential_f32",
+                                                        "olmo2_f32",
+                                                        "qwen3_f32",
+                                                        "phi3_f32",
+                                                        "starcoder2_f32",
+                                                        "stablelm_f32",
+                                                        "stablelm_parallel_f32",
+                                                        "stablelm_qknorm_f32",
+                                                        "qwen3moe_f32",
+                                                        "cohere_f32",
+                                                        "bloom_f32",
+                                                        "mpt_f32",
                                                         "mistral3_f32"})));
 
 // The spec read from the GGUF means the model the Hugging Face family file builds from the
@@ -137,9 +155,13 @@ TEST_P(GgufParity, SpecMeansTheHuggingFaceFamilysModel) {
   EXPECT_EQ(g.norm, h.norm);
   EXPECT_FLOAT_EQ(float(g.norm_eps), float(h.norm_eps));  // GGUF stores it as float32
   EXPECT_EQ(g.norm_bias, h.norm_bias);
+  EXPECT_EQ(g.qk_norm_bias, h.qk_norm_bias);
   EXPECT_EQ(g.mlp, h.mlp);
   EXPECT_EQ(g.activation, h.activation);
   EXPECT_EQ(g.mlp_bias, h.mlp_bias);
+  EXPECT_EQ(g.n_experts, h.n_experts);
+  EXPECT_EQ(g.experts_per_token, h.experts_per_token);
+  EXPECT_EQ(g.moe_renormalize, h.moe_renormalize);
   EXPECT_EQ(g.positions, h.positions);
   if (g.positions == Positions::Learned) {
     EXPECT_EQ(g.max_positions, h.max_positions);

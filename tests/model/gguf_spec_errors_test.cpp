@@ -32,6 +32,21 @@ std::string with_uint32(const std::string& name, const std::string& key, uint32_
   return path;
 }
 
+// A copy of fixture gguf/NAME in which metadata key `key` is renamed to a key of the same length
+// that no reader asks for (its last character replaced): the key is then missing.
+std::string without_key(const std::string& name, const std::string& key) {
+  std::ifstream in(testing::fixture_dir("gguf") + "/" + name, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string b = bytes.str();
+  const size_t at = b.find(key);
+  EXPECT_NE(at, std::string::npos) << key;
+  b[at + key.size() - 1] = '~';
+  const std::string path = testing::temp_dir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << b;
+  return path;
+}
+
 std::string load_error(const std::string& path) {
   try {
     Model::load(path);
@@ -68,6 +83,40 @@ TEST(GgufSpecErrors, RotaryDimensionsBeyondTheHead) {
 TEST(GgufSpecErrors, KeyValueHeadsMustDivideTheHeads) {
   const std::string path = with_uint32("llama.f32.gguf", "llama.attention.head_count_kv", 3);
   EXPECT_CONTAINS(load_error(path), "key 'llama.attention.head_count_kv'");
+}
+
+// Phi-3's LongRoPE: the original context length is required with the factor tensors, and each
+// factor tensor holds one factor per rotary frequency.
+TEST(GgufSpecErrors, Phi3LongRopeKeysAndFactors) {
+  const std::string key = "phi3.rope.scaling.original_context_length";
+  EXPECT_CONTAINS(load_error(without_key("phi3.f32.gguf", key)), "key '" + key + "'");
+  EXPECT_CONTAINS(load_error(with_uint32("phi3.f32.gguf", key, 0)), "key '" + key + "'");
+  // Rotating 4 of the 8 dimensions leaves the 4 stored factors a pair too many.
+  EXPECT_CONTAINS(load_error(with_uint32("phi3.f32.gguf", "phi3.rope.dimension_count", 4)),
+                  "tensor 'rope_factors_long.weight': shape (4,), expected (2,)");
+}
+
+// StarCoder2's LayerNorm epsilon is required (its converter always writes it).
+TEST(GgufSpecErrors, Starcoder2NeedsItsLayerNormEpsilon) {
+  const std::string key = "starcoder2.attention.layer_norm_epsilon";
+  EXPECT_CONTAINS(load_error(without_key("starcoder2.f32.gguf", key)), "key '" + key + "'");
+}
+
+// StableLM: its LayerNorm epsilon is required, and rope.dimension_count must fit the head.
+TEST(GgufSpecErrors, StablelmKeys) {
+  const std::string key = "stablelm.attention.layer_norm_epsilon";
+  EXPECT_CONTAINS(load_error(without_key("stablelm.f32.gguf", key)), "key '" + key + "'");
+  EXPECT_CONTAINS(load_error(with_uint32("stablelm.f32.gguf", "stablelm.rope.dimension_count", 3)),
+                  "key 'stablelm.rope.dimension_count'");
+}
+
+// Qwen3-MoE: the expert keys are required, and no more experts may be used than there are.
+TEST(GgufSpecErrors, Qwen3MoeExpertKeys) {
+  for (const std::string key : {"qwen3moe.expert_count", "qwen3moe.expert_used_count",
+                                "qwen3moe.expert_feed_forward_length"})
+    EXPECT_CONTAINS(load_error(without_key("qwen3moe.f32.gguf", key)), "key '" + key + "'");
+  EXPECT_CONTAINS(load_error(with_uint32("qwen3moe.f32.gguf", "qwen3moe.expert_used_count", 5)),
+                  "key 'qwen3moe.expert_used_count'");
 }
 
 }  // namespace

@@ -65,9 +65,11 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, KvCacheParity,
                                            "gpt2_f32", "pythia_parallel_f32", "phi_f32", "opt_f32",
                                            "opt_project_postln_f32", "gemma_f32", "gemma2_f32",
                                            "gemma3_f32", "falcon_f32", "falcon_alibi_f32",
-                                           "mpt_f32", "mixtral_f32", "olmo2_f32", "qwen3_f32"));
-INSTANTIATE_TEST_SUITE_P(CohereBloomMistral3, KvCacheParity,
-                         ::testing::Values("cohere_f32", "bloom_f32", "mistral3_f32"));
+                                           "mpt_f32", "mixtral_f32", "olmo2_f32", "qwen3_f32",
+                                           "phi3_f32", "starcoder2_f32", "stablelm_f32",
+                                           "stablelm_parallel_f32", "stablelm_qknorm_f32",
+                                           "qwen3moe_f32", "qwen3moe_plain_f32", "cohere_f32",
+                                           "bloom_f32", "mistral3_f32"));
 
 // Learned positions end: a cached step past the last one is bad input, as a long prompt is.
 TEST(KvCache, StepPastTheLearnedPositionsIsBadInput) {

@@ -110,16 +110,16 @@ TEST_P(ReferenceParity, ObservingDoesNotChangeTheResult) {
   EXPECT_LE(max_abs_diff(plain, ref.get("logits")), kTolerance);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
-                         ::testing::Values("llama_f32", "llama3_bf16", "llama_linear_sharded",
-                                           "mistral_f32", "qwen2_f32", "qwen2_bf16", "gpt2_f32",
-                                           "pythia_parallel_f32", "pythia_sequential_f32",
-                                           "phi_f32", "phi_bf16", "opt_f32", "gemma3_f32",
-                                           "opt_project_postln_f32", "gemma_f32", "gemma2_f32",
-                                           "falcon_f32", "falcon_newarch_f32", "falcon_alibi_f32",
-                                           "mpt_f32", "mixtral_f32", "olmo2_f32", "qwen3_f32"));
-INSTANTIATE_TEST_SUITE_P(CohereBloomMistral3, ReferenceParity,
-                         ::testing::Values("cohere_f32", "bloom_f32", "mistral3_f32"));
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, ReferenceParity,
+    ::testing::Values("llama_f32", "llama3_bf16", "llama_linear_sharded", "mistral_f32",
+                      "qwen2_f32", "qwen2_bf16", "gpt2_f32", "pythia_parallel_f32",
+                      "pythia_sequential_f32", "phi_f32", "phi_bf16", "opt_f32", "gemma3_f32",
+                      "opt_project_postln_f32", "gemma_f32", "gemma2_f32", "falcon_f32",
+                      "falcon_newarch_f32", "falcon_alibi_f32", "mpt_f32", "mixtral_f32",
+                      "olmo2_f32", "qwen3_f32", "phi3_f32", "starcoder2_f32", "stablelm_f32",
+                      "stablelm_parallel_f32", "stablelm_qknorm_f32", "qwen3moe_f32",
+                      "qwen3moe_plain_f32", "cohere_f32", "bloom_f32", "mistral3_f32"));
 
 }  // namespace
 }  // namespace massact

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Check the committed OLMo-2 and Qwen3 references against transformers' own models.
+"""Check the committed OLMo-2, Qwen3 and Qwen3-MoE references against transformers' own models.
 
-tests/fixtures/olmo2_f32 and qwen3_f32 get their reference.safetensors from olmo2_reference() and
-qwen3_reference() in make_gguf_fixtures.py, transcriptions of transformers 4.51.3's
-modeling_olmo2.py and modeling_qwen3.py, because transformers 4.44.2 (the reference venv) has
-neither. This script runs the real Olmo2ForCausalLM and Qwen3ForCausalLM of transformers 4.51.3
+tests/fixtures/olmo2_f32, qwen3_f32, qwen3moe_f32 and qwen3moe_plain_f32 get their
+reference.safetensors from olmo2_reference() and qwen3_reference() in make_gguf_fixtures.py,
+transcriptions of transformers 4.51.3's modeling_olmo2.py, modeling_qwen3.py and
+modeling_qwen3_moe.py, because transformers 4.44.2 (the reference venv) has none of them. This
+script runs the real Olmo2ForCausalLM, Qwen3ForCausalLM and Qwen3MoeForCausalLM of transformers
+4.51.3
 (eager attention, float32) on the stored input_ids and compares every stored entry (embed,
 resid_post.{i}, pattern.{i}, ln_final, logits) and the greedy continuation in reference.json.
 
-transformers 4.51.3 wants torch >= 2, but its OLMo-2 and Qwen3 modeling code only touches
+transformers 4.51.3 wants torch >= 2, but its OLMo-2 and Qwen3 (MoE) modeling code only touches
 torch 2 in modules it imports and never calls for these models (torch.distributed.tensor,
 torch.compiler, float8 dtype names); this script stubs those, builds the models from config.json
 and loads model.safetensors by hand (from_pretrained calls a torch 2 API), so Debian's torch 1.13
@@ -48,10 +50,11 @@ for _name in ["float8_e4m3fn", "float8_e5m2", "uint16", "uint32", "uint64"]:
 
 import transformers  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
-from transformers import Olmo2ForCausalLM, Qwen3ForCausalLM  # noqa: E402
+from transformers import Olmo2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = {"olmo2_f32": Olmo2ForCausalLM, "qwen3_f32": Qwen3ForCausalLM}
+FIXTURES = {"olmo2_f32": Olmo2ForCausalLM, "qwen3_f32": Qwen3ForCausalLM,
+            "qwen3moe_f32": Qwen3MoeForCausalLM, "qwen3moe_plain_f32": Qwen3MoeForCausalLM}
 
 
 def load(fixture: Path, cls):

@@ -11,6 +11,7 @@ Run from anywhere:  /tmp/refenv/bin/python tests/reference/make_fixtures.py
 
 import argparse
 import hashlib
+import inspect
 import io
 import json
 import shutil
@@ -40,7 +41,10 @@ from transformers import (
     MptConfig,
     OPTConfig,
     PhiConfig,
+    Phi3Config,
     Qwen2Config,
+    StableLmConfig,
+    Starcoder2Config,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -270,6 +274,9 @@ FIXTURES = {
                     new_decoder_architecture=False, alibi=True, bias=True),
         dtype=torch.float32,
     ),
+    # The fixtures below carry their own seed, so that their place in this table (which other
+    # branches may extend too) leaves every fixture's bytes as they are. Seeds may repeat between
+    # fixtures: each is made from its own generator.
     # Command-R+'s shape (cohere): attention and MLP in parallel from one LayerNorm without bias,
     # interleaved RoPE, logit_scale 0.25, each q/k head LayerNormed with its own weights, GQA 4/2,
     # tied. Its own seed (not its position), so fixtures added beside it keep theirs.
@@ -290,6 +297,63 @@ FIXTURES = {
         config=dict(hidden_size=48, n_layer=2, n_head=6, layer_norm_epsilon=1e-5),
         dtype=torch.float32,
         seed=2002,
+    ),
+    # Phi-3: fused qkv_proj and gate_up_proj, LongRoPE. original_max_position_embeddings 32 < T:
+    # the long factors apply, and cos/sin are scaled by sqrt(1 + ln(64/32) / ln 32). The window
+    # (56) covers every sequence here: transformers 4.44.2 applies it only with flash attention.
+    "phi3_f32": dict(
+        config_class=Phi3Config,
+        base=SMALL_LLAMA_LIKE,
+        config=dict(original_max_position_embeddings=32, sliding_window=56, pad_token_id=0,
+                    rope_scaling={"type": "longrope", "short_factor": [1.0, 1.25, 1.5, 2.0],
+                                  "long_factor": [1.0, 2.0, 4.0, 8.0]},
+                    tie_word_embeddings=False),
+        dtype=torch.float32,
+        seed=2001,
+    ),
+    # StarCoder2: pre-LayerNorm with biases, biased q/k/v/o and plain gelu_pytorch_tanh MLP
+    # (c_fc, c_proj), GQA 4/2, tied. No sliding window: the GGUF converter drops it (llama.cpp
+    # applies none), so a window here would make the two files different models.
+    "starcoder2_f32": dict(
+        config_class=Starcoder2Config,
+        base={k: v for k, v in SMALL_LLAMA_LIKE.items() if k != "rms_norm_eps"},
+        config=dict(hidden_act="gelu_pytorch_tanh", norm_epsilon=1e-5, use_bias=True,
+                    rope_theta=100000.0, sliding_window=None, tie_word_embeddings=True),
+        dtype=torch.float32,
+        seed=2002,
+    ),
+    # StableLM 2 1.6B's shape: sequential pre-LayerNorm blocks with biases, q/k/v biases (not o),
+    # rotary on a quarter of each head (2 of 8 dimensions), gated SiLU MLP, GQA 4/2, untied.
+    "stablelm_f32": dict(
+        config_class=StableLmConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, num_key_value_heads=2, layer_norm_eps=1e-5,
+                    use_qkv_bias=True, partial_rotary_factor=0.25, use_parallel_residual=False,
+                    qk_layernorm=False, tie_word_embeddings=False),
+        dtype=torch.float32,
+        seed=2003,
+    ),
+    # StableLM 2 12B's block without its q/k LayerNorms: attention and MLP in parallel from the
+    # one input norm, no q/k/v biases, rotary on half of each head, tied.
+    "stablelm_parallel_f32": dict(
+        config_class=StableLmConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, num_key_value_heads=4, layer_norm_eps=1e-5,
+                    use_qkv_bias=False, partial_rotary_factor=0.5, use_parallel_residual=True,
+                    qk_layernorm=False, tie_word_embeddings=True),
+        dtype=torch.float32,
+        seed=2004,
+    ),
+    # StableLM 2 12B's block: parallel residual and qk_layernorm, a bias-free LayerNorm of each
+    # query and key head with that head's own weights (4 query, 2 KV heads), before RoPE.
+    "stablelm_qknorm_f32": dict(
+        config_class=StableLmConfig,
+        base=SMALL_LAYERNORM,
+        config=dict(intermediate_size=64, num_key_value_heads=2, layer_norm_eps=1e-5,
+                    use_qkv_bias=False, partial_rotary_factor=0.25, use_parallel_residual=True,
+                    qk_layernorm=True, tie_word_embeddings=False),
+        dtype=torch.float32,
+        seed=2005,
     ),
 }
 
@@ -366,6 +430,26 @@ def encode_prompt(fixture_dir: Path, sp_model: bytes) -> tuple:
 # Model construction
 
 
+def layer_norm_accepts_bias() -> None:
+    """torch >= 2.1's nn.LayerNorm(..., bias=False), which StableLM's per-head q/k norms ask for,
+    on Debian's torch 1.13: the same module with its bias parameter removed (F.layer_norm then
+    adds none), as torch 2.1 builds it. Callers that pass no bias get torch 1.13's module."""
+    if "bias" in inspect.signature(torch.nn.LayerNorm.__init__).parameters:
+        return
+
+    class LayerNorm(torch.nn.LayerNorm):
+        def __init__(self, *args, bias: bool = True, **kwargs):
+            super().__init__(*args, **kwargs)
+            if not bias:
+                del self.bias
+                self.register_parameter("bias", None)
+
+    torch.nn.LayerNorm = LayerNorm
+
+
+layer_norm_accepts_bias()
+
+
 def build_model(spec: dict, seed: int) -> torch.nn.Module:
     config = spec["config_class"](**{**spec.get("base", BASE_SHAPE), **spec["config"]})
     torch.manual_seed(seed)  # construction draws HF's own init; we overwrite all of it below anyway
@@ -432,6 +516,9 @@ MODULES = {
     "cohere": ("model.layers", "model.norm"),
     "bloom": ("transformer.h", "transformer.ln_f"),
     "mistral3": ("language_model.model.layers", "language_model.model.norm"),  # its own script
+    "phi3": ("model.layers", "model.norm"),
+    "starcoder2": ("model.layers", "model.norm"),
+    "stablelm": ("model.layers", "model.norm"),
 }
 
 
@@ -613,10 +700,10 @@ def make_fixture(name: str, spec: dict, seed: int, sp_model: bytes, out_dir: Pat
     return info
 
 
-def self_check(out_dir: Path) -> bool:
-    """Reload every fixture from disk and compare its logits with the stored reference."""
+def self_check(out_dir: Path, names: list) -> bool:
+    """Reload each fixture from disk and compare its logits with the stored reference."""
     ok = True
-    for name in FIXTURES:
+    for name in names:
         fixture_dir = out_dir / name
         ref = load_file(str(fixture_dir / "reference.safetensors"))
         info = json.loads((fixture_dir / "reference.json").read_text())
@@ -657,6 +744,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="tokenizer training text")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixtures folder")
+    parser.add_argument("--only", nargs="+", choices=list(FIXTURES), default=list(FIXTURES),
+                        help="the fixtures to (re)make; default all")
     args = parser.parse_args()
 
     # Single-threaded, deterministic kernels: the same bytes wherever the same torch build runs.
@@ -668,12 +757,14 @@ def main() -> int:
     sp_model = train_tokenizer(args.input)
     args.out.mkdir(parents=True, exist_ok=True)
     for seed, (name, spec) in enumerate(FIXTURES.items(), start=1000):
+        if name not in args.only:
+            continue
         info = make_fixture(name, spec, spec.get("seed", seed), sp_model, args.out)
         agree = "ids agree" if info["ids_agree"] else "IDS DIFFER from raw sentencepiece"
         print(f"{name}: T={info['num_tokens']} greedy={info['greedy']['new_ids']} ({agree})")
 
     print("self-check (reloaded from disk):")
-    ok = self_check(args.out)
+    ok = self_check(args.out, args.only)
     print(f"sha256 of {args.out.name}/: {sha256_tree(args.out)}")
     return 0 if ok else 1
 

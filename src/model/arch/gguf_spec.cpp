@@ -116,7 +116,7 @@ int64_t rows_of(const ArchKeys& keys, const std::string& name, int64_t cols) {
 }
 
 // The keys each size is read from; the vocabulary, which GGUF does not store, is named by the
-// tensor it is read from. (No GGUF architecture here has experts.)
+// tensor it is read from.
 SpecOrigin gguf_origin(const ArchKeys& keys) {
   SpecOrigin o;
   o.file = keys.gguf.path();
@@ -131,6 +131,8 @@ SpecOrigin gguf_origin(const ArchKeys& keys) {
   o.max_positions = keys.key("context_length");
   o.rope_dims = keys.key("rope.dimension_count");
   o.sliding_window = keys.key("attention.sliding_window");
+  o.n_experts = keys.key("expert_count");
+  o.experts_per_token = keys.key("expert_used_count");
   return o;
 }
 
@@ -258,6 +260,24 @@ ModelSpec command_r(const ArchKeys& keys) {
     spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
     set_qk_norm(spec, QkNorm::EachHead);
   }
+  return spec;
+}
+
+// Qwen3-MoE: Qwen3's attention, every layer's MLP a mixture of expert_count gated SiLU experts of
+// expert_feed_forward_length, stacked per layer in (experts, rows, cols) tensors, routed by
+// ffn_gate_inp to expert_used_count of them. GGUF does not store norm_topk_prob: llama.cpp
+// always renormalizes the chosen probabilities, as the released models do.
+ModelSpec qwen3moe(const ArchKeys& keys) {
+  ModelSpec spec = qwen3(keys);
+  spec.d_ff = keys.positive("expert_feed_forward_length", SpecLimits::width);
+  spec.origin.d_ff = keys.key("expert_feed_forward_length");
+  spec.n_experts = keys.positive("expert_count", SpecLimits::experts);
+  spec.experts_per_token = keys.positive("expert_used_count", SpecLimits::experts);
+  spec.moe_renormalize = true;
+  spec.names.router = "blk.{i}.ffn_gate_inp.weight";
+  spec.names.gate = "blk.{i}.ffn_gate_exps.weight";
+  spec.names.up = "blk.{i}.ffn_up_exps.weight";
+  spec.names.down = "blk.{i}.ffn_down_exps.weight";
   return spec;
 }
 
@@ -445,13 +465,114 @@ ModelSpec mpt(const ArchKeys& keys) {
   return spec;
 }
 
+// A float32 vector tensor of `count` positive entries (LongRoPE's factors); InputError naming it.
+std::vector<float> factor_tensor(const ArchKeys& keys, const std::string& name, int64_t count) {
+  const Tensor t = keys.tensors.get(name).to_f32();
+  if (t.shape() != Shape{count})
+    throw_input_error(keys.gguf.path(), ": tensor '", name, "': shape ", shape_str(t.shape()),
+                      ", expected ", shape_str(Shape{count}), " (one factor per rotary frequency)");
+  std::vector<float> factors(t.f32(), t.f32() + count);
+  for (float f : factors)
+    if (!(f > 0))
+      throw_input_error(keys.gguf.path(), ": tensor '", name, "': expected positive factors, got ",
+                        f);
+  return factors;
+}
+
+// Phi-3: LLaMA's block with fused attn_qkv and a fused ffn_up (gate rows, then up rows), HF's
+// row order, RoPE over rope.dimension_count; with rope_factors_long/short, LongRoPE (the factors
+// picked by the sequence's length against rope.scaling.original_context_length, as transformers;
+// llama.cpp picks them by the context it is given). The converter writes sliding_window 0 for
+// none (Phi-4).
+ModelSpec phi3(const ArchKeys& keys) {
+  ModelSpec spec = llama_like(keys);
+  require_fused_qkv(keys, spec);
+  spec.names.gate = spec.names.up = "";
+  spec.names.gate_up = "blk.{i}.ffn_up.weight";
+  RopeSpec rope = spec.layers[0].rope;
+  if (keys.tensors.has("rope_factors_long.weight")) {
+    rope.scaling = RopeScaling::LongRope;
+    rope.long_factors = factor_tensor(keys, "rope_factors_long.weight", rope.dims / 2);
+    rope.short_factors = factor_tensor(keys, "rope_factors_short.weight", rope.dims / 2);
+    rope.original_max_positions =
+        keys.positive("rope.scaling.original_context_length", SpecLimits::positions);
+    const double factor =
+        keys.number("rope.scaling.attn_factor",
+                    longrope_attention_factor(spec.max_positions, rope.original_max_positions));
+    if (!(factor > 0)) keys.fail("rope.scaling.attn_factor", "a positive number");
+    rope.attention_factor = float(factor);
+  }
+  set_rope(spec, rope);
+  if (keys.has("attention.sliding_window")) {
+    const uint64_t window = keys.gguf.unsigned_integer(keys.key("attention.sliding_window"));
+    if (window > uint64_t(SpecLimits::positions))
+      keys.fail("attention.sliding_window", "a window of at most 2^31 - 1 tokens (0: none)");
+    set_window(spec, int64_t(window));
+  }
+  return spec;
+}
+
+// StarCoder2: pre-LayerNorm sequential blocks, RoPE over rope.dimension_count (HF's row order),
+// gelu_pytorch_tanh, biases where stored (use_bias). The converter stores no sliding window, and
+// llama.cpp applies none.
+ModelSpec starcoder2(const ArchKeys& keys) {
+  ModelSpec spec = layernorm_plain(keys);
+  spec.activation = Activation::GeluTanh;
+  spec.qkv_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.q, 0)));
+  spec.o_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.o, 0)));
+  spec.mlp_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.up, 0)));
+  set_rope(spec, read_rope(keys, spec.head_dim));
+  return spec;
+}
+
+// StableLM: LayerNorm with biases, a gated SiLU MLP, partial rotary (rope.dimension_count, HF's
+// row order), q/k/v biases where stored, per-head q/k LayerNorms where stored. As llama.cpp, a
+// block without ffn_norm runs attention and MLP in parallel from attn_norm
+// (use_parallel_residual).
+ModelSpec stablelm(const ArchKeys& keys) {
+  ModelSpec spec = common_shape(keys);
+  spec.d_ff = keys.positive("feed_forward_length", SpecLimits::width);
+  spec.norm = NormKind::LayerNorm;
+  spec.norm_bias = true;
+  spec.norm_eps = keys.positive_number("attention.layer_norm_epsilon");
+  spec.qkv_bias = keys.tensors.has(bias_name(layer_tensor_name(spec.names.q, 0)));
+  if (!keys.tensors.has(layer_tensor_name(spec.names.mlp_norm, 0))) {
+    spec.layout = BlockLayout::ParallelOneNorm;
+    spec.names.mlp_norm = "";
+  }
+  set_rope(spec, read_rope(keys, spec.head_dim));
+  // qk_layernorm: each head's weights stacked, (heads, head_dim), no bias.
+  if (keys.tensors.has("blk.0.attn_q_norm.weight")) {
+    spec.names.q_norm = "blk.{i}.attn_q_norm.weight";
+    spec.names.k_norm = "blk.{i}.attn_k_norm.weight";
+    set_qk_norm(spec, QkNorm::EachHead);
+    spec.qk_norm_bias = false;
+  }
+  return spec;
+}
+
 using GgufSpecBuilder = ModelSpec (*)(const ArchKeys&);
 const std::vector<std::pair<std::string, GgufSpecBuilder>>& architectures() {
   static const std::vector<std::pair<std::string, GgufSpecBuilder>> table = {
-      {"llama", llama},     {"qwen2", qwen2}, {"gemma", gemma},      {"gemma2", gemma2},
-      {"gemma3", gemma3},   {"phi2", phi2},   {"gpt2", gpt2},        {"falcon", falcon},
-      {"gptneox", gptneox}, {"olmo2", olmo2}, {"qwen3", qwen3},      {"command-r", command_r},
-      {"bloom", bloom},     {"mpt", mpt},     {"mistral3", mistral3}};
+      {"llama", llama},
+      {"qwen2", qwen2},
+      {"gemma", gemma},
+      {"gemma2", gemma2},
+      {"gemma3", gemma3},
+      {"phi2", phi2},
+      {"gpt2", gpt2},
+      {"falcon", falcon},
+      {"gptneox", gptneox},
+      {"olmo2", olmo2},
+      {"qwen3", qwen3},
+      {"command-r", command_r},
+      {"bloom", bloom},
+      {"mpt", mpt},
+      {"mistral3", mistral3},
+      {"phi3", phi3},
+      {"starcoder2", starcoder2},
+      {"stablelm", stablelm},
+      {"qwen3moe", qwen3moe}};
   return table;
 }
 
