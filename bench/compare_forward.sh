@@ -123,15 +123,19 @@ matmul_params = L * (2 * h * h + 2 * h * kv * hd + 3 * h * ff) + V * h  # q,o,k,
 print(f"weight-matmul rate (2 x {matmul_params / 1e6:.1f}M matmul weights x tokens/s; attention scores not counted):")
 for label, tps, *_ in rows:
     print(f"  {label:<42} {2 * matmul_params * tps / 1e9:6.1f} GFLOP/s")
-if gemm:
-    g = gemm[0]
+best = 0.0
+for g in gemm:  # one run per backend (bench_kernels' label names it)
     unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[g["time_unit"]]
     wall = 2 * 2048**3 / (g["real_time"] * unit) / 1e9
+    best = max(best, wall)
     # bench_kernels' own "GFLOP/s" counter divides by the CPU time of the calling thread, which on a
     # busy machine (the process descheduled) is well below the wall-clock time and overstates the
     # rate; the wall-clock rate is the one comparable with tokens/s.
-    print(f"SGEMM 2048x2048x2048 (OpenBLAS, {os.environ['THREADS']} threads, build/bench/bench_kernels): "
-          f"{wall:.1f} GFLOP/s wall-clock ({g['real_time']:.1f} {g['time_unit']} per call; "
-          f"bench_kernels' CPU-time counter says {g['GFLOP/s'] / 1e9:.1f})")
+    print(f"SGEMM 2048x2048x2048 ({g.get('label', '?')}, {os.environ['THREADS']} threads, "
+          f"build/bench/bench_kernels): {wall:.1f} GFLOP/s wall-clock ({g['real_time']:.1f} "
+          f"{g['time_unit']} per call; bench_kernels' CPU-time counter says {g['GFLOP/s'] / 1e9:.1f})")
+if best > 0:
+    label, tps, *_ = rows[0]
+    print(f"{label}: weight-matmul rate / best SGEMM = {2 * matmul_params * tps / 1e9 / best:.0%}")
 print("load average at the end: " + " ".join(open("/proc/loadavg").read().split()[:3]))
 EOF

@@ -443,8 +443,21 @@ RunEstimate::RunEstimate(std::string command) : state_(std::make_shared<State>()
 }
 
 void RunEstimate::plan(int64_t passes, int64_t tokens_per_pass) {
-  state_->passes += passes;
-  state_->tokens += passes * tokens_per_pass;
+  state_->plan.push_back({passes, tokens_per_pass});
+}
+
+double planned_seconds(const std::vector<PlannedPasses>& plan,
+                       const std::map<int64_t, double>& timed) {
+  double all = 0.0;
+  for (const PlannedPasses& p : plan) {
+    auto near = timed.lower_bound(p.tokens_per_pass);
+    if (near == timed.end() ||
+        (near != timed.begin() &&
+         near->first - p.tokens_per_pass > p.tokens_per_pass - std::prev(near)->first))
+      near = std::prev(near);
+    all += double(p.passes) * near->second * double(p.tokens_per_pass) / double(near->first);
+  }
+  return all;
 }
 
 ProgressFn RunEstimate::phase(const std::string& label, int64_t tokens_per_pass) const {
@@ -452,16 +465,23 @@ ProgressFn RunEstimate::phase(const std::string& label, int64_t tokens_per_pass)
   return [state = state_, print = progress_printer(label), start, tokens_per_pass](int64_t done,
                                                                                    int64_t total) {
     print(done, total);
-    if (state->printed || done != 1) return;
-    state->printed = true;
+    if (done != 1 || state->timed.count(tokens_per_pass)) return;
     const double first =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Taken as linear in tokens, which errs short where later passes are longer than the first
-    // (attention grows with the square of a pass's length).
-    const double all = first / double(tokens_per_pass) * double(state->tokens);
+    state->timed[tokens_per_pass] = first;
+    const double all = planned_seconds(state->plan, state->timed);
+    const bool revised = state->printed > 0.0;
+    if (revised && all < 1.25 * state->printed && all > 0.8 * state->printed) return;
+    state->printed = all;
+    int64_t passes = 0, tokens = 0;
+    for (const PlannedPasses& p : state->plan) {
+      passes += p.passes;
+      tokens += p.passes * p.tokens_per_pass;
+    }
     std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << state->command << ": about "
-              << duration_text(all) << " in all (" << state->passes << " forward passes, "
-              << state->tokens << " tokens; the first pass, " << tokens_per_pass << " tokens, took "
+              << duration_text(all) << " in all (" << passes << " forward passes, " << tokens
+              << " tokens; " << (revised ? "revised after the first pass of " : "the first pass, ")
+              << tokens_per_pass << " tokens, " << (revised ? "which took " : "took ")
               << duration_text(first) << ")\n";
   };
 }

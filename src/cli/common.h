@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -210,23 +211,35 @@ json token_json(int64_t position, int32_t id, const std::string& text, TokenRole
 // Prints "LABEL: k/n, 12 s, about 30 s left" on stderr (one rewritten line on a terminal).
 ProgressFn progress_printer(const std::string& label);
 
+// Passes of one length: how many, and their tokens each.
+struct PlannedPasses {
+  int64_t passes, tokens_per_pass;
+};
+// Seconds for every planned pass, from the lengths timed so far (tokens per pass -> seconds of
+// one pass; at least one): a pass of a timed length takes what it took; another, the nearest timed
+// length's seconds per token times its tokens (short where attention's square term grows).
+double planned_seconds(const std::vector<PlannedPasses>& plan,
+                       const std::map<int64_t, double>& timed);
+
 // One estimate of a whole command that runs forward passes in several phases (calibration, then
-// a perplexity per mode): the command declares every phase's tokens up front, the run's first pass
-// is timed, and its seconds per token, times all the tokens, are printed once on stderr
-// ("intervene: about 9 min in all, ..."), so a run too long for the machine can be stopped early.
+// a perplexity per mode): the command declares every phase's passes up front, the first pass of
+// each length is timed, and the whole run's time is printed on stderr after the run's first pass
+// ("intervene: about 9 min in all, ..."), and again when the first pass of another length moves
+// it by more than a quarter, so a run too long for the machine can be stopped early.
 class RunEstimate {
  public:
   explicit RunEstimate(std::string command);
   void plan(int64_t passes, int64_t tokens_per_pass);
-  // progress_printer(label) for passes of tokens_per_pass tokens, which also prints the estimate
-  // after the run's first pass.
+  // progress_printer(label) for passes of tokens_per_pass tokens, which also times the phase's
+  // first pass and prints the estimate as above.
   ProgressFn phase(const std::string& label, int64_t tokens_per_pass) const;
 
  private:
   struct State {
     std::string command;
-    int64_t passes = 0, tokens = 0;
-    bool printed = false;
+    std::vector<PlannedPasses> plan;
+    std::map<int64_t, double> timed;
+    double printed = 0.0;  // seconds in the last estimate printed; 0: none yet
   };
   std::shared_ptr<State> state_;
 };
