@@ -31,6 +31,7 @@ void add_decompose_command(CLI::App& app) {
       "decompose", "Value updates from massive tokens: similarity, size, implicit bias");
   opt->model.add_options(cmd);
   opt->input.add_options(cmd);
+  opt->input.text_only = {"--eval-text", "--eval-seq-len", "--max-windows"};
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
   cmd->add_option("--layer", opt->layer,
