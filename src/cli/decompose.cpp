@@ -138,8 +138,8 @@ void add_decompose_command(CLI::App& app) {
       print_outlier_note(kinds, opt->outliers);
       std::cout << "layer " << layer
                 << " attention; u_C: value update from massive tokens C, u_rest: from the rest; "
-                << d.sequences_with_massive << " of " << d.sequences
-                << " sequences have massive tokens\n";
+                << d.sequences_with_massive << " of " << inputs_noun(inputs.front(), d.sequences)
+                << " have massive tokens\n";
       table.print(std::cout);
       if (!opt->eval_text.empty()) {
         std::cout << "\nimplicit-bias test on " << opt->eval_text << ", " << windows << ":\n";

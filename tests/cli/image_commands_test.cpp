@@ -132,6 +132,14 @@ TEST(ImageCommands, StudiesRunOnImages) {
     EXPECT_EQ(row["dim"], testing::PlantedVit::kDim);
   }
 
+  r = run_cli({"scan", planted.dir, "--image", image("rgb.png")});  // the tables say "image"
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "(1 image of ");
+  EXPECT_CONTAINS(r.out, "in at least half the images");
+  r = run_cli({"decompose", planted.dir, "--image-dir", folder});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "6 of 6 images have massive tokens");
+
   r = run_cli({"scan", planted.dir, "--image-dir", folder, "--num-images", "4", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   doc = parse_json(r.out, "scan");
