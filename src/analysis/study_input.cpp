@@ -29,6 +29,12 @@ int64_t input_length(const Model& model, const StudyInput& input) {
   return input.is_image() ? model.image_tokens(input.image_pixels()) : int64_t(input.ids.size());
 }
 
+std::string inputs_noun(const StudyInput& input, int64_t count) {
+  const std::string noun =
+      std::string(input.is_image() ? "image" : "sequence") + (count == 1 ? "" : "s");
+  return count < 0 ? noun : str_cat(count, " ", noun);
+}
+
 std::vector<ImageTokenPlace> input_places(const Model& model, const StudyInput& input) {
   if (!input.is_image()) throw_input_error("input: token places exist for images only");
   const Tensor pixels = input.image_pixels();         // (C, H, W)

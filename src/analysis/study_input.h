@@ -44,6 +44,9 @@ std::vector<TokenRole> input_roles(const Model& model, const StudyInput& input,
 // Token t for a table: its text, or "cls", "register 2", "patch (3, 4)".
 std::string input_token_label(const Model& model, const StudyInput& input, int64_t t,
                               const TokenTextFn& text_of);
+// What `count` inputs of the kind of `input` are called in a sentence: "1 sequence", "6 images";
+// the noun alone ("images") with count < 0.
+std::string inputs_noun(const StudyInput& input, int64_t count = -1);
 // The places of an image input's tokens (InputError for text, which has none).
 std::vector<ImageTokenPlace> input_places(const Model& model, const StudyInput& input);
 

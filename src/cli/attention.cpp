@@ -92,13 +92,14 @@ Table mass_table(const AttentionMassResult& r, bool images) {
   return table;
 }
 
-void print(const Table& table, const AttentionMassResult& r) {
+// `noun`: "sequences" or "images".
+void print(const Table& table, const AttentionMassResult& r, const std::string& noun) {
   table.print(std::cout);
   std::cout << "mass: attention probability summed over the keys of each kind, mean over heads, "
                "queries from "
                "position "
-            << r.burn_in
-            << " on, and sequences; massive tokens are those with a massive activation in the "
+            << r.burn_in << " on, and " << noun
+            << "; massive tokens are those with a massive activation in the "
             << "previous layer's output\n";
 }
 
@@ -163,7 +164,7 @@ void add_attention_command(CLI::App& app) {
     const Table table = mass_table(r, inputs[0].is_image());
     opt->output.emit(doc, {{"attention_mass", &table}}, [&] {
       print_outlier_note(kinds, opt->outliers);
-      print(table, r);
+      print(table, r, inputs_noun(inputs.front()));
     });
   });
 }

@@ -270,9 +270,25 @@ json ImageInput::protocol(const std::vector<FolderImage>& files) const {
 void StudyInputOptions::add_options(CLI::App* cmd) {
   text.add_options(cmd);
   images.add_options(cmd);
+  cmd_ = cmd;
+}
+
+void StudyInputOptions::check_options_apply() const {
+  if (!cmd_) return;
+  if (images.given()) {
+    std::vector<std::string> names = {"--prompt",   "--text-file",     "--token-ids",
+                                      "--num-seqs", text.seq_len_flag, "--seed"};
+    names.insert(names.end(), text_only.begin(), text_only.end());
+    refuse_text_options(cmd_, names, images.image.empty() ? "--image-dir" : "--image");
+  }
+  if (!given_options(cmd_, {"--num-images"}).empty() && images.dir.empty())
+    throw_input_error(
+        "--num-images: takes the first N images of --image-dir, ",
+        images.image.empty() ? "which is not given" : "and --image runs one image: not both");
 }
 
 std::vector<StudyInput> StudyInputOptions::resolve(const LoadedModel& m) const {
+  check_options_apply();
   check_input_kind(m, text.input, images);
   if (!images.given()) return text_inputs(text.resolve(m));
   // Each image is read when used; the first is read now, so that a bad file or processor stops the
@@ -326,6 +342,26 @@ void check_input_kind(const LoadedModel& m, const TokenInput& text, const ImageI
   if (!images.given() && s.vision)
     throw_input_error("input: ", m.model.path(), " is a vision transformer (", s.family,
                       "): expected --image or --image-dir");
+}
+
+std::vector<std::string> given_options(const CLI::App* cmd, const std::vector<std::string>& names) {
+  std::vector<std::string> given;
+  for (const std::string& name : names) {
+    const CLI::Option* option = cmd->get_option_no_throw(name);
+    if (option && option->count() > 0) given.push_back(name);
+  }
+  return given;
+}
+
+void refuse_text_options(const CLI::App* cmd, const std::vector<std::string>& text_options,
+                         const std::string& image_option) {
+  const std::vector<std::string> given = given_options(cmd, text_options);
+  if (given.empty()) return;
+  std::string names;
+  for (const std::string& name : given) names += (names.empty() ? "" : ", ") + name;
+  throw_input_error(names, ": ",
+                    given.size() == 1 ? "a text option, which does" : "text options, which do",
+                    " not apply to images (", image_option, "): give text or images, not both");
 }
 
 void SequenceInput::add_options(CLI::App* cmd) {

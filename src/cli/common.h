@@ -126,6 +126,13 @@ struct ImageInput {
 // reads what is given (images for a vision transformer, text otherwise).
 void check_input_kind(const LoadedModel& m, const TokenInput& text, const ImageInput& images);
 
+// The options among `names` given on `cmd` (or in one of its option groups), in that order.
+std::vector<std::string> given_options(const CLI::App* cmd, const std::vector<std::string>& names);
+// InputError naming every option of `text_options` given on `cmd`, when the command runs on images
+// (given by `image_option`): a text option would otherwise be silently ignored.
+void refuse_text_options(const CLI::App* cmd, const std::vector<std::string>& text_options,
+                         const std::string& image_option);
+
 // The sequences a study runs on:
 //   --prompt TEXT | --token-ids IDS        one sequence
 //   --text-file F                          its first --seq-len tokens, as one sequence
@@ -149,14 +156,21 @@ struct SequenceInput {
 // The inputs of a study (analysis/study_input.h): text sequences (SequenceInput) for a language
 // model, or images (ImageInput) for a vision transformer; check_input_kind() says which is due.
 // Images are read from their files when each is used, one at a time.
+// resolve() refuses an option that does not apply to the inputs given: a text option (those of
+// SequenceInput, and the command's own `text_only`) with images, --num-images without --image-dir.
 struct StudyInputOptions {
   SequenceInput text;
   ImageInput images;
+  std::vector<std::string> text_only;  // the command's other options that only text uses
 
   void add_options(CLI::App* cmd);
   bool needs_tokenizer() const { return !images.given() && text.needs_tokenizer(); }
   std::vector<StudyInput> resolve(const LoadedModel& m) const;
   json protocol(const LoadedModel& m, const std::vector<StudyInput>& inputs) const;
+
+ private:
+  const CLI::App* cmd_ = nullptr;  // where the options were added (null: nothing to refuse)
+  void check_options_apply() const;
 };
 
 // --burn-in (on `cmd`) as given; when not given, 0 for images, whose queries all see every key

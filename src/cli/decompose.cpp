@@ -31,6 +31,7 @@ void add_decompose_command(CLI::App& app) {
       "decompose", "Value updates from massive tokens: similarity, size, implicit bias");
   opt->model.add_options(cmd);
   opt->input.add_options(cmd);
+  opt->input.text_only = {"--eval-text", "--eval-seq-len", "--max-windows"};
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
   cmd->add_option("--layer", opt->layer,
@@ -137,8 +138,8 @@ void add_decompose_command(CLI::App& app) {
       print_outlier_note(kinds, opt->outliers);
       std::cout << "layer " << layer
                 << " attention; u_C: value update from massive tokens C, u_rest: from the rest; "
-                << d.sequences_with_massive << " of " << d.sequences
-                << " sequences have massive tokens\n";
+                << d.sequences_with_massive << " of " << inputs_noun(inputs.front(), d.sequences)
+                << " have massive tokens\n";
       table.print(std::cout);
       if (!opt->eval_text.empty()) {
         std::cout << "\nimplicit-bias test on " << opt->eval_text << ", " << windows << ":\n";

@@ -117,8 +117,12 @@ json accuracy_row(const char* mode, const AccuracyResult& r) {
 }
 
 // The image study: calibration on --calib-image-dir (default: the evaluation images themselves),
-// then top-1 accuracy per mode.
-void intervene_on_images(const Options& opt) {
+// then top-1 accuracy per mode. The perplexity study's options are refused rather than ignored.
+void intervene_on_images(const Options& opt, const CLI::App* cmd) {
+  refuse_text_options(cmd,
+                      {"--text-file", "--num-seqs", "--calib-seq-len", "--seed",
+                       opt.windows.seq_len_flag, "--max-windows", "--means"},
+                      "--image-dir");
   LoadedModel m = opt.model.load(false);
   ImageInput calib_input = opt.images;
   calib_input.image.clear();
@@ -236,10 +240,12 @@ void add_intervene_command(CLI::App& app) {
   add_criterion_options(cmd, opt->criterion);
   add_outlier_options(cmd, opt->outliers);
   opt->output.add_options(cmd);
-  cmd->callback([opt] {
-    if (!opt->images.dir.empty()) return intervene_on_images(*opt);
+  cmd->callback([opt, cmd] {
+    if (!opt->images.dir.empty()) return intervene_on_images(*opt, cmd);
     if (opt->eval_text.empty())
       throw_input_error("intervene: expected --eval-text (perplexity) or --image-dir (accuracy)");
+    for (const std::string& name : given_options(cmd, {"--num-images", "--calib-image-dir"}))
+      throw_input_error(name, ": for images, with --image-dir; perplexity runs on --eval-text");
     if (std::find(opt->modes.begin(), opt->modes.end(), "fix-reg-mean") != opt->modes.end())
       throw_input_error(
           "--mode fix-reg-mean: for a vision transformer with registers, on "

@@ -69,15 +69,18 @@ Table layers_table(const MagnitudeProfile& profile) {
   return table;
 }
 
-void print_layers(const Table& table, const MassiveCensus& census, const MassiveKinds& kinds) {
+// `noun`: "sequences" or "images".
+void print_layers(const Table& table, const MassiveCensus& census, const MassiveKinds& kinds,
+                  const std::string& noun) {
   table.print(std::cout);
   if (auto first = census.first_layer(kinds))
-    std::cout
-        << "massive activations (by the criterion, in at least half the sequences) appear at layer "
-        << *first << " (layer " << *first + 1 << " output) and hold until layer "
-        << *census.last_layer(kinds) << " (layer " << *census.last_layer(kinds) + 1 << " output)\n";
+    std::cout << "massive activations (by the criterion, in at least half the " << noun
+              << ") appear at layer " << *first << " (layer " << *first + 1
+              << " output) and hold until layer " << *census.last_layer(kinds) << " (layer "
+              << *census.last_layer(kinds) + 1 << " output)\n";
   else
-    std::cout << "no layer meets the massive-activation criterion in at least half the sequences\n";
+    std::cout << "no layer meets the massive-activation criterion in at least half the " << noun
+              << "\n";
 }
 
 Table top_view_table(const MagnitudeProfile& profile, int layer, int k) {
@@ -143,7 +146,7 @@ void add_profile_command(CLI::App& app) {
     if (show_top) tables.push_back({"top_view", &top_view});
     tables.push_back({"outlier_features", &outliers});
     opt->output.emit(doc, tables, [&] {
-      print_layers(layers, census, kinds);
+      print_layers(layers, census, kinds, inputs_noun(inputs.front()));
       if (show_top) {
         std::cout << "\nlayer " << layer << " (layer " << layer + 1 << " output):\n";
         top_view.print(std::cout);

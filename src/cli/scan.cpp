@@ -15,11 +15,11 @@ namespace massact::cli {
 
 namespace {
 
-void print_criterion(const MassiveCriterion& c, size_t sequences, size_t tokens) {
+// `inputs`: "1 sequence", "6 images".
+void print_criterion(const MassiveCriterion& c, const std::string& inputs, size_t tokens) {
   std::cout << "criterion: |activation| > " << format_number(c.min_magnitude, 1) << " and > "
             << format_number(c.min_ratio, 1) << "x the median |activation| of the layer output ("
-            << sequences << (sequences == 1 ? " sequence of " : " sequences of ") << tokens
-            << " tokens)\n";
+            << inputs << " of " << tokens << " tokens)\n";
 }
 
 const char* kind_name(const MassiveKinds& kinds, int64_t dim) {
@@ -35,11 +35,12 @@ json layers_json(const MassiveCensus& census, const MassiveKinds& kinds) {
   return doc;
 }
 
-void print_layers(const MassiveCensus& census, const MassiveKinds& kinds) {
+// `noun`: "sequences" or "images".
+void print_layers(const MassiveCensus& census, const MassiveKinds& kinds, const std::string& noun) {
   if (auto first = census.first_layer(kinds))
     std::cout << "massive activations appear at layer " << *first << " (layer " << *first + 1
               << " output) and hold until layer " << *census.last_layer(kinds)
-              << " (in at least half the sequences)\n";
+              << " (in at least half the " << noun << ")\n";
 }
 
 struct OneSequence {
@@ -109,7 +110,8 @@ void print_largest_ratio(const OneSequence& s) {
 
 void print_one_sequence(const OneSequence& s, const Table& massive, const Table& outliers,
                         const OutlierFeatureRule& rule) {
-  print_criterion(s.scan.criterion, 1, size_t(input_length(s.m.model, s.input)));
+  print_criterion(s.scan.criterion, inputs_noun(s.input, 1),
+                  size_t(input_length(s.m.model, s.input)));
   for (const auto& l : s.scan.layers)
     if (l.non_finite > 0)
       std::cout << "warning: layer " << l.layer << " output has " << l.non_finite
@@ -126,7 +128,7 @@ void print_one_sequence(const OneSequence& s, const Table& massive, const Table&
     print_outlier_note(s.kinds, rule);
     outliers.print(std::cout);
   }
-  print_layers(s.census, s.kinds);
+  print_layers(s.census, s.kinds, inputs_noun(s.input));
 }
 
 json fingerprint_json(const MassiveCensus& census, const MassiveKinds& kinds) {
@@ -162,21 +164,21 @@ Table fingerprint_table(const MassiveCensus& census, const MassiveKinds& kinds) 
   return table;
 }
 
-void print_no_massive(const MassiveCensus& census) {
+void print_no_massive(const MassiveCensus& census, const std::string& noun) {
   int best = 0;
   for (const auto& [layer, ratio] : census.top_ratio_by_layer())
     if (ratio.mean() > census.top_ratio_by_layer().at(best).mean()) best = layer;
-  std::cout << "No massive activations found in any sequence. The largest ratio to the median, "
-               "averaged over sequences: "
+  std::cout << "No massive activations found in any of the " << noun
+            << ". The largest ratio to the median, averaged over them: "
             << format_number(census.top_ratio_by_layer().at(best).mean(), 1) << "x at layer "
             << best << " (layer " << best + 1 << " output).\n";
 }
 
 void print_fingerprint(const MassiveCensus& census, const MassiveKinds& kinds,
                        const OutlierFeatureRule& rule, const Table& massive, const Table& outliers,
-                       const MassiveCriterion& c, size_t tokens) {
-  print_criterion(c, size_t(census.sequences()), tokens);
-  if (census.entries().empty()) return print_no_massive(census);
+                       const MassiveCriterion& c, size_t tokens, const StudyInput& any) {
+  print_criterion(c, inputs_noun(any, census.sequences()), tokens);
+  if (census.entries().empty()) return print_no_massive(census, inputs_noun(any));
   if (massive.size() > 0)
     massive.print(std::cout);
   else
@@ -186,7 +188,7 @@ void print_fingerprint(const MassiveCensus& census, const MassiveKinds& kinds,
     print_outlier_note(kinds, rule);
     outliers.print(std::cout);
   }
-  print_layers(census, kinds);
+  print_layers(census, kinds, inputs_noun(any));
 }
 
 }  // namespace
@@ -239,7 +241,7 @@ void add_scan_command(CLI::App& app) {
                 outliers = outlier_features_table(census.feature_shares(), kinds);
     opt->output.emit(doc, {{"massive", &massive}, {"outlier_features", &outliers}}, [&] {
       print_fingerprint(census, kinds, opt->outliers, massive, outliers, opt->criterion,
-                        size_t(input_length(m.model, inputs[0])));
+                        size_t(input_length(m.model, inputs[0])), inputs[0]);
     });
   });
 }

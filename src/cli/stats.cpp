@@ -72,8 +72,9 @@ void add_stats_command(CLI::App& app) {
     }
     opt->output.emit(doc, {{"massive", &table}, {"outlier_features", &outliers}}, [&] {
       if (census.entries().empty())
-        std::cout << "No massive activations found in " << census.sequences()
-                  << " sequences by the criterion; nothing to summarize.\n";
+        std::cout << "No massive activations found in "
+                  << inputs_noun(inputs.front(), census.sequences())
+                  << " by the criterion; nothing to summarize.\n";
       else
         table.print(std::cout);
       if (outliers.size() > 0) {

@@ -36,6 +36,12 @@ int64_t dim_of_place(const std::string& place) {
 std::string data_description(const json& doc) {
   const json& p = doc["protocol"];
   std::ostringstream out;
+  if (on_images(doc)) {
+    out << p["images"].get<int64_t>() << " image(s) of " << p.value("tokens_per_image", 0)
+        << " tokens";
+    if (p.contains("image_dir")) out << " from " << p["image_dir"].get<std::string>();
+    return out.str();
+  }
   out << p.value("sequences", 0) << " sequence(s) of " << p.value("tokens_per_sequence", 0)
       << " tokens";
   if (p.contains("text_file")) out << " from " << p["text_file"].get<std::string>();
@@ -43,6 +49,10 @@ std::string data_description(const json& doc) {
 }
 
 }  // namespace
+
+bool on_images(const json& doc) {
+  return doc.contains("protocol") && doc["protocol"].contains("images");
+}
 
 FigureFile draw_landscape(const std::string& dir, const Tensor& x,
                           const std::vector<std::string>& labels, int layer,
@@ -137,8 +147,11 @@ FigureFile draw_attention_heatmap(const std::string& dir, const json& attention,
   return {name, "Attention " + what + " of layer " + std::to_string(layer + 1),
           "Head-averaged attention " + what + " (blocks." + std::to_string(layer) + ".attn.hook_" +
               (probabilities ? "pattern" : "attn_scores") + ") of the first " +
-              std::to_string(labels.size()) +
-              " tokens of the first sequence; masked (future) positions left blank."};
+              std::to_string(labels.size()) + " tokens of the first " +
+              (on_images(attention)
+                   ? "image (class token, registers, patches in row-major order); every query "
+                     "sees every key."
+                   : "sequence; masked (future) positions left blank.")};
 }
 
 FigureFile draw_attention_mass(const std::string& dir, const json& attention) {
@@ -154,20 +167,22 @@ FigureFile draw_attention_mass(const std::string& dir, const json& attention) {
     data << l["layer"].get<int>() + 1 << " " << massive / n << " " << first / n << " " << rest / n
          << "\n";
   }
+  const std::string first = on_images(attention) ? "the class token" : "the first token";
   std::ostringstream commands;
   commands << "set xtics 1\nset xlabel 'layer (attention)'\nset ylabel 'attention probability "
               "(mean over heads)'\n"
            << "set yrange [0:1]\nset grid\nset key outside right\n"
            << "plot $data u 1:2 w lp pt 7 lc rgb '#b2182b' t 'on massive tokens', "
-           << "'' u 1:3 w lp pt 9 lc rgb '#ef8a62' t 'on the first token', "
+           << "'' u 1:3 w lp pt 9 lc rgb '#ef8a62' t " << gnuplot_label("on " + first) << ", "
            << "'' u 1:4 w lp pt 5 lc rgb '#2166ac' t 'on the rest'\n";
   draw_figure(dir, "attention_mass", data.str(), commands.str());
   return {"attention_mass", "Where attention goes, per layer",
           "Attention probability that queries after the first " +
               std::to_string(attention["protocol"].value("burn_in", 0)) +
-              " tokens put on tokens with a massive activation in the previous layer's output, on "
-              "the first token, and on the rest; mean over heads and " +
-              data_description(attention) + "."};
+              " tokens put on tokens with a massive activation in the previous layer's output, "
+              "on " +
+              first + ", and on the rest; mean over heads and " + data_description(attention) +
+              "."};
 }
 
 FigureFile draw_value_updates(const std::string& dir, const json& decompose) {

@@ -17,6 +17,9 @@ struct FigureFile {
   std::string caption;  // what was measured and how
 };
 
+// Whether a study's result document ran on images (its protocol counts images, not sequences).
+bool on_images(const json& doc);
+
 struct TokenDim {
   int64_t token, dim;
 };
@@ -37,8 +40,8 @@ FigureFile draw_layer_profile(const std::string& dir, const json& profile,
 FigureFile draw_attention_heatmap(const std::string& dir, const json& attention, int layer,
                                   bool probabilities);
 
-// Attention mass on massive tokens, on the first token and on the rest, per layer (mean over
-// heads), from `massact attention`.
+// Attention mass on massive tokens, on the first token (an image's class token) and on the rest,
+// per layer (mean over heads), from `massact attention`.
 FigureFile draw_attention_mass(const std::string& dir, const json& attention);
 
 // Eq. 2: mean pairwise cosine of the value updates from massive tokens, and their size against the

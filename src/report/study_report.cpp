@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "io/atomic_file.h"
@@ -58,10 +59,81 @@ std::string where_massive(const std::vector<json>& rows, const std::set<int64_t>
   return out;
 }
 
+// "10 sequences" or "6 images": what a study ran on.
+std::string inputs_of(const json& doc) {
+  return on_images(doc) ? std::to_string(doc["protocol"]["images"].get<int64_t>()) + " images"
+                        : std::to_string(doc["protocol"].value("sequences", 0)) + " sequences";
+}
+
+std::string percent(double fraction) {
+  return sig(100.0 * fraction, 3) + "%";
+}
+
+// What intervene found, in one sentence: perplexity for text, top-1 accuracy for images; none
+// when it did not run or lacks a mode.
+std::optional<std::string> intervene_verdict(const json& intervene) {
+  if (intervene.is_null()) return std::nullopt;
+  const bool images = on_images(intervene);
+  std::map<std::string, double> value;
+  for (const json& r : intervene["result"]["rows"])
+    value[r["mode"].get<std::string>()] = r[images ? "top1" : "perplexity"].get<double>();
+  if (!value.count("original") || !value.count("zero") || !value.count("mean")) return std::nullopt;
+  const std::string where = "Setting the massive activations of " +
+                            layer_output(intervene["protocol"]["layer"].get<int>()) +
+                            " to zero moves ";
+  if (!images)
+    return where + "perplexity from " + sig(value["original"]) + " to " + sig(value["zero"]) +
+           " (" + percent_change(value["original"], value["zero"]) +
+           "); setting them to their means gives " + sig(value["mean"]) + " (" +
+           percent_change(value["original"], value["mean"]) + ").";
+  std::string out = where + "top-1 accuracy over " + inputs_of(intervene) + " from " +
+                    percent(value["original"]) + " to " + percent(value["zero"]) +
+                    "; setting them to their means gives " + percent(value["mean"]);
+  if (value.count("fix-reg-mean"))
+    out += "; replacing every register token by its mean at every layer (Fix-Reg-Mean) gives " +
+           percent(value["fix-reg-mean"]);
+  return out + ".";
+}
+
 double mean_over_heads(const json& layer, const char* key) {
   double sum = 0;
   for (const json& h : layer["heads"]) sum += h[key].get<double>();
   return layer["heads"].empty() ? NAN : sum / double(layer["heads"].size());
+}
+
+// Table 3: perplexity (text) or top-1 accuracy (images) per intervention; or why it did not run.
+void write_intervene_table(HtmlPage& page, const StudyDocuments& docs) {
+  const json& intervene = docs.intervene;
+  if (intervene.is_null()) {
+    page.paragraph("Table 3 (top-1 accuracy with the massive activations edited) did not run: " +
+                   docs.intervene_skipped + ".");
+    return;
+  }
+  const std::string layer = layer_output(intervene["protocol"]["layer"].get<int>());
+  std::vector<std::vector<std::string>> rows;
+  if (on_images(intervene)) {
+    for (const json& r : intervene["result"]["rows"])
+      rows.push_back({r["mode"].get<std::string>(), percent(r["top1"].get<double>()),
+                      std::to_string(r["correct"].get<int64_t>()) + "/" +
+                          std::to_string(r["images"].get<int64_t>()),
+                      std::to_string(r["edited"].get<int64_t>())});
+    page.table({"massive activations", "top-1 accuracy", "correct", "edited"}, rows,
+               "Table 3: top-1 accuracy over " + inputs_of(intervene) +
+                   " with the massive activations of " + layer +
+                   " untouched, zeroed and set to their calibration means, and (fix-reg-mean, "
+                   "for a model with registers) every register token replaced by its mean at "
+                   "every layer (intervene.json).");
+    return;
+  }
+  for (const json& r : intervene["result"]["rows"])
+    rows.push_back({r["mode"].get<std::string>(), format_number(r["perplexity"].get<double>()),
+                    std::to_string(r["edited"].get<int64_t>()),
+                    std::to_string(r["windows"].get<int64_t>())});
+  page.table({"massive activations", "perplexity", "edited", "windows"}, rows,
+             "Table 3: perplexity with the massive activations of " + layer +
+                 " untouched, zeroed and set to their calibration means, windows of " +
+                 std::to_string(intervene["protocol"]["seq_len"].get<int64_t>()) +
+                 " tokens (intervene.json).");
 }
 
 }  // namespace
@@ -99,9 +171,8 @@ std::vector<std::string> study_verdict(const StudyDocuments& docs) {
       " times.");
   const auto rows = massive_rows(docs.stats, first);
   if (!rows.empty())
-    out.push_back("Where, and how constant over " +
-                  std::to_string(docs.stats["protocol"].value("sequences", 0)) +
-                  " sequences (mean ± std): " + where_massive(rows, outliers) + ".");
+    out.push_back("Where, and how constant over " + inputs_of(docs.stats) +
+                  " (mean ± std): " + where_massive(rows, outliers) + ".");
   if (!outliers.empty()) {
     std::string dims;
     for (int64_t d : outliers) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
@@ -109,16 +180,7 @@ std::vector<std::string> study_verdict(const StudyDocuments& docs) {
                   " meet the criterion on most tokens: outlier features, kept apart from the "
                   "massive activations.");
   }
-  std::map<std::string, double> ppl;
-  for (const json& r : docs.intervene["result"]["rows"])
-    ppl[r["mode"].get<std::string>()] = r["perplexity"].get<double>();
-  if (ppl.count("original") && ppl.count("zero") && ppl.count("mean"))
-    out.push_back("Setting the massive activations of " +
-                  layer_output(docs.intervene["protocol"]["layer"].get<int>()) +
-                  " to zero moves perplexity from " + sig(ppl["original"]) + " to " +
-                  sig(ppl["zero"]) + " (" + percent_change(ppl["original"], ppl["zero"]) +
-                  "); setting them to their means gives " + sig(ppl["mean"]) + " (" +
-                  percent_change(ppl["original"], ppl["mean"]) + ").");
+  if (const auto sentence = intervene_verdict(docs.intervene)) out.push_back(*sentence);
   double mass = 0;
   int layers = 0;
   for (const json& l : docs.attention["result"]["layers"])
@@ -194,17 +256,7 @@ void write_study_report(const std::string& dir, const StudyDocuments& docs,
              "Table 2: every massive (layer, dim, token role) over the sequences (stats.json).");
 
   page.heading("They act as biases");
-  std::vector<std::vector<std::string>> ppl_rows;
-  for (const json& r : docs.intervene["result"]["rows"])
-    ppl_rows.push_back({r["mode"].get<std::string>(), format_number(r["perplexity"].get<double>()),
-                        std::to_string(r["edited"].get<int64_t>()),
-                        std::to_string(r["windows"].get<int64_t>())});
-  page.table({"massive activations", "perplexity", "edited", "windows"}, ppl_rows,
-             "Table 3: perplexity with the massive activations of " +
-                 layer_output(docs.intervene["protocol"]["layer"].get<int>()) +
-                 " untouched, zeroed and set to their calibration means, windows of " +
-                 std::to_string(docs.intervene["protocol"]["seq_len"].get<int64_t>()) +
-                 " tokens (intervene.json).");
+  write_intervene_table(page, docs);
 
   page.heading("Attention concentrates on them");
   page.figure(draw_attention_mass(dir, docs.attention));
@@ -223,6 +275,12 @@ void write_study_report(const std::string& dir, const StudyDocuments& docs,
                "The implicit-bias test: perplexity with each head's u_C as computed, fixed to its "
                "mean, or removed (decompose.json).");
   }
+  if (on_images(docs.profile))
+    page.paragraph(
+        "Perplexity (Table 3 of a language model's report) and the implicit-bias perplexity "
+        "test do not apply here: a vision transformer predicts no next token. The same studies "
+        "ran on " +
+        inputs_of(docs.profile) + ", with token roles cls, register and patch.");
   page.paragraph(
       "Every number on this page comes from the JSON files beside it; each figure's "
       "gnuplot script (.gp) is there too.");

@@ -107,8 +107,7 @@ TEST(ImageCommands, CommandsThatNeedADecoderRefuseAnEncoder) {
   { std::ofstream(text) << "some text to score"; }
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"generate", vit, "--token-ids", "1,2"},
-        std::vector<std::string>{"perplexity", vit, "--text-file", text},
-        std::vector<std::string>{"report", vit, "--out", testing::temp_dir() + "/report"}}) {
+        std::vector<std::string>{"perplexity", vit, "--text-file", text}}) {
     const CliResult r = run_cli(args);
     EXPECT_EQ(r.code, 2) << args[0];
     EXPECT_CONTAINS(r.err, args[0] + " needs a causal (decoder) model");
@@ -133,6 +132,14 @@ TEST(ImageCommands, StudiesRunOnImages) {
     EXPECT_EQ(row["dim"], testing::PlantedVit::kDim);
   }
 
+  r = run_cli({"scan", planted.dir, "--image", image("rgb.png")});  // the tables say "image"
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "(1 image of ");
+  EXPECT_CONTAINS(r.out, "in at least half the images");
+  r = run_cli({"decompose", planted.dir, "--image-dir", folder});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "6 of 6 images have massive tokens");
+
   r = run_cli({"scan", planted.dir, "--image-dir", folder, "--num-images", "4", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   doc = parse_json(r.out, "scan");
@@ -154,6 +161,45 @@ TEST(ImageCommands, StudiesRunOnImages) {
   EXPECT_NEAR(
       head["cls"].get<double>() + head["register"].get<double>() + head["patch"].get<double>(), 1.0,
       1e-5);
+}
+
+// An option that the inputs given do not use is refused, naming it, rather than ignored: text
+// options with images, --num-images without --image-dir, intervene's perplexity options with
+// images.
+TEST(ImageCommands, OptionsThatDoNotApplyToTheInputExitTwo) {
+  const std::string dir = testing::temp_dir();
+  const std::string folder = testing::write_image_folder(dir, true);
+  const std::string vit = fixture_dir("vit_f32"), llama = fixture_dir("llama_f32");
+  const std::string text = dir + "/t.txt";
+  { std::ofstream(text) << "some text to score, long enough for a window or two of tokens"; }
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> said;
+  };
+  const std::vector<Case> cases = {
+      {{"scan", vit, "--image", image("rgb.png"), "--num-seqs", "3"},
+       {"--num-seqs: a text option", "(--image)"}},
+      {{"profile", vit, "--image-dir", folder, "--seq-len", "16", "--seed", "3"},
+       {"--seq-len, --seed: text options", "(--image-dir)"}},
+      {{"stats", vit, "--image-dir", folder, "--text-file", text}, {"--text-file"}},
+      {{"attention", vit, "--image", image("rgb.png"), "--prompt", "hi"}, {"--prompt"}},
+      {{"decompose", vit, "--image-dir", folder, "--max-windows", "2"}, {"--max-windows"}},
+      {{"scan", vit, "--image", image("rgb.png"), "--num-images", "2"},
+       {"--num-images", "--image runs one image"}},
+      {{"scan", llama, "--prompt", "hi", "--num-images", "2"}, {"--num-images", "not given"}},
+      {{"intervene", vit, "--image-dir", folder, "--num-seqs", "3", "--calib-seq-len", "8"},
+       {"--num-seqs, --calib-seq-len: text options", "(--image-dir)"}},
+      {{"intervene", vit, "--image-dir", folder, "--seq-len", "8"}, {"--seq-len"}},
+      {{"intervene", llama, "--eval-text", text, "--num-images", "2"},
+       {"--num-images: for images"}},
+      {{"intervene", llama, "--eval-text", text, "--calib-image-dir", folder},
+       {"--calib-image-dir: for images"}},
+  };
+  for (const Case& c : cases) {
+    const CliResult r = run_cli(c.args);
+    EXPECT_EQ(r.code, 2) << c.args[0] << " " << c.args[3] << ": " << r.err;
+    for (const std::string& s : c.said) EXPECT_CONTAINS(r.err, s);
+  }
 }
 
 TEST(ImageCommands, InspectDescribesTheVisionSpec) {
