@@ -54,10 +54,8 @@ std::vector<TokenRole> input_roles(const Model& model, const StudyInput& input,
   return roles;
 }
 
-std::string input_token_label(const Model& model, const StudyInput& input, int64_t t,
-                              const TokenTextFn& text_of) {
-  if (!input.is_image()) return text_of(input.ids[size_t(t)]);
-  const ImageTokenPlace place = input_places(model, input)[size_t(t)];
+namespace {
+std::string place_label(const ImageTokenPlace& place) {
   switch (place.role) {
     case TokenRole::Register:
       return str_cat("register ", place.index);
@@ -66,6 +64,19 @@ std::string input_token_label(const Model& model, const StudyInput& input, int64
     default:
       return token_role_name(place.role);
   }
+}
+}  // namespace
+
+std::vector<std::string> input_token_labels(const Model& model, const StudyInput& input,
+                                            const TokenTextFn& text_of) {
+  std::vector<std::string> labels;
+  if (!input.is_image()) {
+    for (int32_t id : input.ids) labels.push_back(text_of(id));
+    return labels;
+  }
+  for (const ImageTokenPlace& place : input_places(model, input))
+    labels.push_back(place_label(place));
+  return labels;
 }
 
 }  // namespace massact

@@ -41,9 +41,10 @@ int64_t input_length(const Model& model, const StudyInput& input);
 // Each token's role: token_roles() for text, the image_token_places() roles for an image.
 std::vector<TokenRole> input_roles(const Model& model, const StudyInput& input,
                                    const TokenTextFn& text_of);
-// Token t for a table: its text, or "cls", "register 2", "patch (3, 4)".
-std::string input_token_label(const Model& model, const StudyInput& input, int64_t t,
-                              const TokenTextFn& text_of);
+// Every token for a table: its text, or "cls", "register 2", "patch (3, 4)" (an image is read
+// once for all of them).
+std::vector<std::string> input_token_labels(const Model& model, const StudyInput& input,
+                                            const TokenTextFn& text_of);
 // What `count` inputs of the kind of `input` are called in a sentence: "1 sequence", "6 images";
 // the noun alone ("images") with count < 0.
 std::string inputs_noun(const StudyInput& input, int64_t count = -1);

@@ -152,13 +152,10 @@ void add_attention_command(CLI::App& app) {
     doc["protocol"]["outlier_features"] = outlier_rule_json(opt->outliers);
     doc["result"] = to_json(r);
     doc["result"]["outlier_features"] = outlier_features_json(census.feature_shares(), kinds);
-    const std::vector<TokenRole> roles = input_roles(m.model, inputs[0], m.text_of());
-    json tokens = json::array();
-    std::vector<std::string> texts;
-    for (int64_t t = 0; t < r.heatmap.tokens; ++t) {
-      texts.push_back(input_token_label(m.model, inputs[0], t, m.text_of()));
-      tokens.push_back(input_token_json(m, inputs[0], t, roles[size_t(t)]));
-    }
+    std::vector<std::string> texts = input_token_labels(m.model, inputs[0], m.text_of());
+    std::vector<json> tokens = input_tokens_json(m, inputs[0]);
+    texts.resize(size_t(r.heatmap.tokens));
+    tokens.resize(size_t(r.heatmap.tokens));
     doc["result"]["heatmap"]["token_texts"] = texts;
     doc["result"]["heatmap"]["token_labels"] = tokens;
     const Table table = mass_table(r, inputs[0].is_image());

@@ -318,17 +318,21 @@ int64_t burn_in_for(const CLI::App* cmd, int64_t burn_in, const std::vector<Stud
   return cmd->count("--burn-in") == 0 && inputs.front().is_image() ? 0 : burn_in;
 }
 
-json input_token_json(const LoadedModel& m, const StudyInput& input, int64_t position,
-                      TokenRole role) {
+std::vector<json> input_tokens_json(const LoadedModel& m, const StudyInput& input) {
+  std::vector<json> tokens;
   if (!input.is_image()) {
-    const int32_t id = input.ids[size_t(position)];
-    return token_json(position, id, m.token_text(id), role);
+    const std::vector<TokenRole> roles = token_roles(input.ids, m.text_of());
+    for (size_t t = 0; t < input.ids.size(); ++t)
+      tokens.push_back(token_json(int64_t(t), input.ids[t], m.token_text(input.ids[t]), roles[t]));
+    return tokens;
   }
-  const ImageTokenPlace place = input_places(m.model, input)[size_t(position)];
-  json token = {{"token", position}, {"role", token_role_name(role)}};
-  if (place.role == TokenRole::Register) token["register"] = place.index;
-  if (place.role == TokenRole::Patch) token.update({{"row", place.row}, {"col", place.col}});
-  return token;
+  for (const ImageTokenPlace& place : input_places(m.model, input)) {
+    json token = {{"token", tokens.size()}, {"role", token_role_name(place.role)}};
+    if (place.role == TokenRole::Register) token["register"] = place.index;
+    if (place.role == TokenRole::Patch) token.update({{"row", place.row}, {"col", place.col}});
+    tokens.push_back(std::move(token));
+  }
+  return tokens;
 }
 
 void check_input_kind(const LoadedModel& m, const TokenInput& text, const ImageInput& images) {

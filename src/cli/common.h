@@ -177,10 +177,9 @@ struct StudyInputOptions {
 // (the burn-in skips a causal text's first queries, which see few keys), else `burn_in`.
 int64_t burn_in_for(const CLI::App* cmd, int64_t burn_in, const std::vector<StudyInput>& inputs);
 
-// A token of a study input for a result: token_json() for text; for an image its position, role,
-// and the register's index or the patch's row and column.
-json input_token_json(const LoadedModel& m, const StudyInput& input, int64_t position,
-                      TokenRole role);
+// Every token of a study input for a result: token_json() for text; for an image its position,
+// role, and the register's index or the patch's row and column (the image read once for all).
+std::vector<json> input_tokens_json(const LoadedModel& m, const StudyInput& input);
 
 // Windows a perplexity evaluation takes unless --max-windows says otherwise: few enough that a
 // 270M model's intervene run (three passes over windows of 4096 tokens, each pass through a

@@ -169,13 +169,13 @@ FigureFile landscape(const ReportOptions& o, const ReportInput& in, const json& 
   // another: the tokens that carry massive activations are labelled, else the class token and
   // the first patch, which say where the token axis starts and its patches begin.
   const std::vector<TokenRole> roles = input_roles(m.model, input, m.text_of());
-  std::vector<std::string> labels;
+  std::vector<std::string> labels = input_token_labels(m.model, input, m.text_of());
   for (int64_t t = 0; t < x.dim(0); ++t) {
     const bool first_patch =
         t > 0 && roles[size_t(t)] == TokenRole::Patch && roles[size_t(t - 1)] != TokenRole::Patch;
     const bool shown = !input.is_image() || massive_tokens.count(t) ||
                        (massive_tokens.empty() && (t == 0 || first_patch));
-    labels.push_back(shown ? input_token_label(m.model, input, t, m.text_of()) : "");
+    if (!shown) labels[size_t(t)].clear();
   }
   return draw_landscape(o.out, x, labels, layer, massive, in.landscape_name);
 }

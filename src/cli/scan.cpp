@@ -48,12 +48,14 @@ struct OneSequence {
   const LoadedModel& m;
   const StudyInput& input;
   std::vector<TokenRole> roles;
+  std::vector<std::string> labels;  // each token's, for tables
+  std::vector<json> tokens;         // each token's, for the JSON
   MassiveCensus census;
   MassiveKinds kinds;
 };
 
-std::string label(const OneSequence& s, int64_t token) {
-  return input_token_label(s.m.model, s.input, token, s.m.text_of());
+const std::string& label(const OneSequence& s, int64_t token) {
+  return s.labels[size_t(token)];
 }
 
 json one_sequence_json(const OneSequence& s) {
@@ -67,7 +69,7 @@ json one_sequence_json(const OneSequence& s) {
                       {"non_finite", l.non_finite}});
   json massive = json::array();
   for (const auto& a : s.scan.massive) {
-    json row = input_token_json(s.m, s.input, a.token, s.roles[size_t(a.token)]);
+    json row = s.tokens[size_t(a.token)];
     row.update({{"layer", a.layer},
                 {"dim", a.dim},
                 {"value", a.value},
@@ -222,8 +224,14 @@ void add_scan_command(CLI::App& app) {
       MassiveScan scan(opt->criterion);
       scan.attach(hooks);
       run_input(m.model, inputs[0], hooks);
-      OneSequence s{
-          scan.result(), m, inputs[0], input_roles(m.model, inputs[0], m.text_of()), {}, {}};
+      OneSequence s{scan.result(),
+                    m,
+                    inputs[0],
+                    input_roles(m.model, inputs[0], m.text_of()),
+                    input_token_labels(m.model, inputs[0], m.text_of()),
+                    input_tokens_json(m, inputs[0]),
+                    {},
+                    {}};
       s.census.add_sequence(s.scan, s.roles);
       s.kinds = s.census.kinds(opt->outliers);
       doc["result"] = one_sequence_json(s);

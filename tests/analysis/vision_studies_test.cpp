@@ -61,8 +61,11 @@ TEST_F(PlantedVitStudies, TokensArePlacedClassRegistersThenPatchesRowMajor) {
   EXPECT_EQ(places[5 + 6].role, TokenRole::Patch);
   EXPECT_EQ(places[5 + 6].row, 1);
   EXPECT_EQ(places[5 + 6].col, 2);
-  EXPECT_EQ(input_token_label(*model_, image, 2, no_text), "register 1");
-  EXPECT_EQ(input_token_label(*model_, image, 11, no_text), "patch (1, 2)");
+  const std::vector<std::string> labels = input_token_labels(*model_, image, no_text);
+  ASSERT_EQ(labels.size(), places.size());
+  EXPECT_EQ(labels[0], "cls");
+  EXPECT_EQ(labels[2], "register 1");
+  EXPECT_EQ(labels[11], "patch (1, 2)");
 }
 
 TEST_F(PlantedVitStudies, ScanFindsThePlantedRegisterInEveryBlockAndImage) {
