@@ -104,16 +104,34 @@ TEST(ConfigErrors, UnsupportedModelTypeListsTheSupportedOnes) {
   EXPECT_CONTAINS(msg, "llama");
   EXPECT_CONTAINS(msg, "mistral");
   EXPECT_CONTAINS(msg, "qwen2");
-  EXPECT_EQ(supported_model_types(),
-            (std::vector<std::string>{"llama",       "mistral",    "qwen2",
-                                      "gpt2",        "gpt_neox",   "phi",
-                                      "opt",         "gemma",      "gemma2",
-                                      "gemma3_text", "falcon",     "mpt",
-                                      "mixtral",     "olmo2",      "qwen3",
-                                      "cohere",      "bloom",      "mistral3",
-                                      "phi3",        "starcoder2", "stablelm",
-                                      "qwen3_moe",   "vit",        "clip_vision_model",
-                                      "clip",        "dinov2",     "dinov2_with_registers"}));
+  EXPECT_EQ(supported_model_types(), (std::vector<std::string>{"llama",
+                                                               "mistral",
+                                                               "qwen2",
+                                                               "gpt2",
+                                                               "gpt_neox",
+                                                               "phi",
+                                                               "opt",
+                                                               "gemma",
+                                                               "gemma2",
+                                                               "gemma3_text",
+                                                               "falcon",
+                                                               "mpt",
+                                                               "mixtral",
+                                                               "olmo2",
+                                                               "qwen3",
+                                                               "cohere",
+                                                               "bloom",
+                                                               "mistral3",
+                                                               "phi3",
+                                                               "starcoder2",
+                                                               "stablelm",
+                                                               "qwen3_moe",
+                                                               "vit",
+                                                               "vit_mae",
+                                                               "clip_vision_model",
+                                                               "clip",
+                                                               "dinov2",
+                                                               "dinov2_with_registers"}));
 }
 
 TEST(ConfigErrors, MissingHiddenSize) {

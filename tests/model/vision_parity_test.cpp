@@ -86,7 +86,8 @@ TEST_P(VisionParity, StreamedAttentionMatchesTransformers) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, VisionParity,
                          ::testing::Values("vit_f32", "vit_cls_f32", "dinov2_registers_cls_f32",
                                            "clip_vision_f32", "dinov2_f32", "dinov2_interp_f32",
-                                           "dinov2_swiglu_f32", "dinov2_registers_f32"));
+                                           "dinov2_swiglu_f32", "dinov2_registers_f32",
+                                           "vit_mae_f32"));
 
 void expect_input_error(const std::function<void()>& run, const std::string& needle) {
   try {

@@ -41,7 +41,8 @@ from safetensors.torch import save_file
 from transformers import (BitImageProcessor, CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel,
                           Dinov2Config, Dinov2Model, Dinov2WithRegistersConfig,
                           Dinov2WithRegistersForImageClassification, Dinov2WithRegistersModel,
-                          ViTConfig, ViTForImageClassification, ViTImageProcessor, ViTModel)
+                          ViTConfig, ViTForImageClassification, ViTImageProcessor, ViTMAEConfig,
+                          ViTMAEModel, ViTModel)
 
 WEIGHT_STD, BIAS_STD, NORM_STD = 0.1, 0.1, 0.1
 SHAPE = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, patch_size=4, num_channels=3)
@@ -76,6 +77,10 @@ FIXTURES = {
         lambda: Dinov2WithRegistersForImageClassification(Dinov2WithRegistersConfig(
             **DINO | {"image_size": 32}, num_register_tokens=4, id2label=LABELS)),
         lambda: crop_processor(BitImageProcessor, 24, 24, **IMAGENET)),
+    # An MAE encoder as studied: every patch kept (mask_ratio 0, and record_reference's noise
+    # keeps their order).
+    "vit_mae_f32": (lambda: ViTMAEModel(ViTMAEConfig(**VIT, mask_ratio=0.0)),
+                    lambda: ViTImageProcessor(size={"height": 16, "width": 16})),
 }
 # The models that hold their backbone under a name (the classification models).
 BACKBONES = ("vision_model", "vit", "dinov2_with_registers")
@@ -118,7 +123,14 @@ def record_reference(model, pixel_values):
 
     handles = [blocks[0].register_forward_pre_hook(embed_hook)]
     handles += [block.register_forward_hook(block_hook(i)) for i, block in enumerate(blocks)]
-    out = model(pixel_values=pixel_values[None], output_attentions=True, output_hidden_states=True)
+    extra = {}
+    if model.config.model_type == "vit_mae":
+        # MAE shuffles the patches by argsort(noise) before masking; ascending noise keeps them
+        # in row-major order, as every other encoder has them.
+        patches = (pixel_values.shape[1] // model.config.patch_size) ** 2
+        extra["noise"] = torch.arange(patches, dtype=torch.float32)[None]
+    out = model(pixel_values=pixel_values[None], output_attentions=True, output_hidden_states=True,
+                **extra)
     for h in handles:
         h.remove()
 
@@ -137,7 +149,10 @@ def record_reference(model, pixel_values):
         tensors["last_hidden"] = backbone(model).layernorm(out.hidden_states[-1])[0]
     else:
         tensors["last_hidden"] = out.last_hidden_state[0]
-        tensors["pooled"] = out.pooler_output[0]
+        # ViTMAEModel has no pooler: its pooled output is taken as the normed class token, as for
+        # ViTModel without one.
+        pooled = getattr(out, "pooler_output", None)
+        tensors["pooled"] = out.last_hidden_state[0, 0] if pooled is None else pooled[0]
     return {k: v.float().clone().contiguous() for k, v in tensors.items()}
 
 

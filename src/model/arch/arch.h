@@ -79,6 +79,7 @@ ModelSpec starcoder2_spec(const JsonFields& config);
 ModelSpec stablelm_spec(const JsonFields& config);
 ModelSpec qwen3_moe_spec(const JsonFields& config);
 ModelSpec vit_spec(const JsonFields& config);
+ModelSpec vit_mae_spec(const JsonFields& config);
 ModelSpec clip_vision_spec(const JsonFields& config);
 ModelSpec clip_spec(const JsonFields& config);
 ModelSpec dinov2_spec(const JsonFields& config);

@@ -32,6 +32,7 @@ const std::vector<std::pair<std::string, SpecBuilder>>& families() {
       {"stablelm", stablelm_spec},
       {"qwen3_moe", qwen3_moe_spec},
       {"vit", vit_spec},
+      {"vit_mae", vit_mae_spec},
       {"clip_vision_model", clip_vision_spec},
       {"clip", clip_spec},
       {"dinov2", dinov2_spec},

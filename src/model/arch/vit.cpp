@@ -1,7 +1,10 @@
 // ViT (ViTModel, ViTForImageClassification): pre-LayerNorm blocks, exact GELU, a final LayerNorm;
 // the pooler (tanh of a dense layer on the class token) and the classifier (on the normed class
 // token) are used when the checkpoint stores them. The trained size only: ViT's own
-// interpolate_pos_encoding is an opt-in that a checkpoint does not state.
+// interpolate_pos_encoding is an opt-in that a checkpoint does not state. MAE encoders (vit_mae:
+// ViTMAEModel, or ViTMAEForPreTraining's "vit." without its decoder) are the same blocks and
+// names with no pooler; they run on every patch in row-major order, as studied, whatever
+// mask_ratio the config gives for pretraining.
 #include "model/arch/arch.h"
 
 namespace massact {
@@ -29,12 +32,24 @@ TensorNames vit_names() {
 }
 }  // namespace
 
-ModelSpec vit_spec(const JsonFields& config) {
-  ModelSpec spec = vision_shape(config, "vit");
+namespace {
+ModelSpec vit_blocks(const JsonFields& config, const std::string& family, ImagePool pool) {
+  ModelSpec spec = vision_shape(config, family);
   spec.d_ff = bounded_size(config, "intermediate_size", SpecLimits::width);
   spec.norm_eps = config.number("layer_norm_eps", 1e-12);
-  spec.vision->pool = ImagePool::ClsDense;
+  spec.vision->pool = pool;
   spec.names = vit_names();
+  return spec;
+}
+}  // namespace
+
+ModelSpec vit_spec(const JsonFields& config) {
+  return vit_blocks(config, "vit", ImagePool::ClsDense);
+}
+
+ModelSpec vit_mae_spec(const JsonFields& config) {
+  ModelSpec spec = vit_blocks(config, "vit_mae", ImagePool::ClsNormed);
+  spec.names.pooler.clear();
   return spec;
 }
 
