@@ -78,6 +78,10 @@ ModelSpec phi3_spec(const JsonFields& config);
 ModelSpec starcoder2_spec(const JsonFields& config);
 ModelSpec stablelm_spec(const JsonFields& config);
 ModelSpec qwen3_moe_spec(const JsonFields& config);
+// The Hugging Face LLaMA layout's tensor names (model.layers.{i}.self_attn.q_proj, mlp.gate_proj,
+// ...), which many families share in whole or in part.
+TensorNames llama_names();
+
 ModelSpec vit_spec(const JsonFields& config);
 ModelSpec vit_mae_spec(const JsonFields& config);
 ModelSpec clip_vision_spec(const JsonFields& config);

@@ -45,8 +45,6 @@ int64_t rotary_dims(const JsonFields& config, const std::string& key, double fal
   return dims;
 }
 
-namespace {
-
 TensorNames llama_names() {
   TensorNames n;
   n.embed = "model.embed_tokens.weight";
@@ -63,8 +61,6 @@ TensorNames llama_names() {
   n.down = "model.layers.{i}.mlp.down_proj.weight";
   return n;
 }
-
-}  // namespace
 
 std::optional<int32_t> optional_token_id(const JsonFields& config, const std::string& key) {
   if (!config.has(key)) return std::nullopt;

@@ -9,20 +9,10 @@ namespace massact {
 
 namespace {
 
+// LLaMA's names; a parallel block has no second norm.
 TensorNames stablelm_names(bool parallel) {
-  TensorNames n;
-  n.embed = "model.embed_tokens.weight";
-  n.final_norm = "model.norm.weight";
-  n.lm_head = "lm_head.weight";
-  n.attn_norm = "model.layers.{i}.input_layernorm.weight";
-  n.q = "model.layers.{i}.self_attn.q_proj.weight";
-  n.k = "model.layers.{i}.self_attn.k_proj.weight";
-  n.v = "model.layers.{i}.self_attn.v_proj.weight";
-  n.o = "model.layers.{i}.self_attn.o_proj.weight";
-  if (!parallel) n.mlp_norm = "model.layers.{i}.post_attention_layernorm.weight";
-  n.gate = "model.layers.{i}.mlp.gate_proj.weight";
-  n.up = "model.layers.{i}.mlp.up_proj.weight";
-  n.down = "model.layers.{i}.mlp.down_proj.weight";
+  TensorNames n = llama_names();
+  if (parallel) n.mlp_norm.clear();
   return n;
 }
 

@@ -8,17 +8,10 @@ namespace massact {
 
 namespace {
 
+// LLaMA's names but for the plain MLP's c_fc and c_proj.
 TensorNames starcoder2_names() {
-  TensorNames n;
-  n.embed = "model.embed_tokens.weight";
-  n.final_norm = "model.norm.weight";
-  n.lm_head = "lm_head.weight";
-  n.attn_norm = "model.layers.{i}.input_layernorm.weight";
-  n.q = "model.layers.{i}.self_attn.q_proj.weight";
-  n.k = "model.layers.{i}.self_attn.k_proj.weight";
-  n.v = "model.layers.{i}.self_attn.v_proj.weight";
-  n.o = "model.layers.{i}.self_attn.o_proj.weight";
-  n.mlp_norm = "model.layers.{i}.post_attention_layernorm.weight";
+  TensorNames n = llama_names();
+  n.gate.clear();
   n.up = "model.layers.{i}.mlp.c_fc.weight";
   n.down = "model.layers.{i}.mlp.c_proj.weight";
   return n;
