@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Forward-pass speed of massact against its PyTorch/transformers peer, on one model, one sequence
-# length and one thread count, plus the machine's large-SGEMM rate for scale.
+# length and one thread count, plus the rate of massact's linear layers inside the forward against
+# the machine's large-SGEMM rate, both measured in massact's run (bench forward --reference-gemm).
 #
 #   bench/compare_forward.sh [--threads T] [--seq-len N] [--repeats R] [--model DIR]
-#                            [--python PY] [--massact BIN] [--bench-kernels BIN]
+#                            [--python PY] [--massact BIN]
 #
 # Defaults: T = all cores, N = 512, R = 3, DIR = /tmp/massact-bench/llama100m,
-# PY = /tmp/refenv/bin/python (or $MASSACT_BENCH_PYTHON), binaries from build/.
+# PY = /tmp/refenv/bin/python (or $MASSACT_BENCH_PYTHON), massact from build/.
 # Run from anywhere; paths are relative to the repository root. See bench/README.md.
 set -euo pipefail
 
@@ -17,7 +18,6 @@ REPEATS=3
 MODEL=/tmp/massact-bench/llama100m
 PY="${MASSACT_BENCH_PYTHON:-/tmp/refenv/bin/python}"
 MASSACT="$ROOT/build/massact"
-BENCH_KERNELS="$ROOT/build/bench/bench_kernels"
 
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare_forward: error: $*" >&2; exit 2; }
@@ -30,7 +30,6 @@ while [[ $# -gt 0 ]]; do
     --model) MODEL="${2:?--model needs a value}"; shift 2 ;;
     --python) PY="${2:?--python needs a value}"; shift 2 ;;
     --massact) MASSACT="${2:?--massact needs a value}"; shift 2 ;;
-    --bench-kernels) BENCH_KERNELS="${2:?--bench-kernels needs a value}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -40,8 +39,8 @@ for v in THREADS SEQ_LEN REPEATS; do
 done
 
 # ---- preconditions, each with the command that fixes it ----
-if [[ ! -x "$MASSACT" || ! -x "$BENCH_KERNELS" ]]; then
-  die "massact is not built ($MASSACT or $BENCH_KERNELS missing); build it with
+if [[ ! -x "$MASSACT" ]]; then
+  die "massact is not built ($MASSACT missing); build it with
   cmake -S '$ROOT' -B '$ROOT/build' -DCMAKE_BUILD_TYPE=Release && cmake --build '$ROOT/build' -j$(nproc)"
 fi
 if [[ ! -x "$PY" ]] || ! "$PY" -c 'import torch, transformers, safetensors' >/dev/null 2>&1; then
@@ -70,7 +69,8 @@ echo
 
 # ---- runs ----
 echo "running massact (bf16 weights, f32 compute) ..." >&2
-"$MASSACT" --threads "$THREADS" bench forward "$MODEL" --seq-len "$SEQ_LEN" --repeats "$REPEATS" --json \
+"$MASSACT" --threads "$THREADS" bench forward "$MODEL" --seq-len "$SEQ_LEN" --repeats "$REPEATS" \
+  --reference-gemm --json \
   >"$TMP/massact.json" || die "massact bench forward failed (command above)"
 # The three rows of the protocol, then one diagnostic row: f32 with libgomp's threads sleeping
 # instead of spinning between parallel regions (see bench/README.md, "Threads").
@@ -81,11 +81,6 @@ for run in bf16:default f32:default f32:passive; do
     --repeats "$REPEATS" --dtype "$dt" --omp-wait-policy "$pol" >"$TMP/pytorch_${dt}_$pol.json" \
     || die "pytorch_forward.py --dtype $dt --omp-wait-policy $pol failed"
 done
-echo "running SGEMM 2048 ..." >&2
-# bench_kernels calls OpenBLAS without setting a thread count: bound it to the same T.
-OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" "$BENCH_KERNELS" \
-  --benchmark_filter='BM_Sgemm/2048' --benchmark_format=json >"$TMP/sgemm.json" 2>/dev/null \
-  || die "bench_kernels failed"
 
 # ---- table ----
 MODEL="$MODEL" THREADS="$THREADS" "$PY" - "$TMP" <<'EOF'
@@ -94,8 +89,6 @@ tmp = sys.argv[1]
 m = json.load(open(os.path.join(tmp, "massact.json")))
 peers = {run: json.loads(open(os.path.join(tmp, f"pytorch_{run}.json")).read().strip().splitlines()[-1])
          for run in ("bf16_default", "f32_default", "f32_passive")}
-sg = json.load(open(os.path.join(tmp, "sgemm.json")))
-gemm = [b for b in sg["benchmarks"] if b.get("name", "").startswith("BM_Sgemm/2048")]
 
 mt = m["result"]["tokens_per_second"]
 rows = [("massact (bf16 weights, f32 compute)", mt, None, m["result"]["peak_rss_mib"],
@@ -123,19 +116,14 @@ matmul_params = L * (2 * h * h + 2 * h * kv * hd + 3 * h * ff) + V * h  # q,o,k,
 print(f"weight-matmul rate (2 x {matmul_params / 1e6:.1f}M matmul weights x tokens/s; attention scores not counted):")
 for label, tps, *_ in rows:
     print(f"  {label:<42} {2 * matmul_params * tps / 1e9:6.1f} GFLOP/s")
-best = 0.0
-for g in gemm:  # one run per backend (bench_kernels' label names it)
-    unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[g["time_unit"]]
-    wall = 2 * 2048**3 / (g["real_time"] * unit) / 1e9
-    best = max(best, wall)
-    # bench_kernels' own "GFLOP/s" counter divides by the CPU time of the calling thread, which on a
-    # busy machine (the process descheduled) is well below the wall-clock time and overstates the
-    # rate; the wall-clock rate is the one comparable with tokens/s.
-    print(f"SGEMM 2048x2048x2048 ({g.get('label', '?')}, {os.environ['THREADS']} threads, "
-          f"build/bench/bench_kernels): {wall:.1f} GFLOP/s wall-clock ({g['real_time']:.1f} "
-          f"{g['time_unit']} per call; bench_kernels' CPU-time counter says {g['GFLOP/s'] / 1e9:.1f})")
-if best > 0:
-    label, tps, *_ = rows[0]
-    print(f"{label}: weight-matmul rate / best SGEMM = {2 * matmul_params * tps / 1e9 / best:.0%}")
+ref = m["result"]["reference_gemm"]
+best = max(ref["gflops"].values())
+print("2048^3 GEMM, best of the runs between massact's passes: " +
+      ", ".join(f"{name} {rate:.1f} GFLOP/s" for name, rate in sorted(ref["gflops"].items())))
+label, tps, *_ = rows[0]
+print(f"{label}: weight-matmul rate / best GEMM = {2 * matmul_params * tps / 1e9 / best:.0%}")
+print(f"{label}: its linear layers, timed inside the median pass: "
+      f"{m['result']['linear_share_of_time']:.0%} of the time, {m['result']['linear_gflops']:.1f} GFLOP/s "
+      f"= {ref['linear_share_of_best']:.0%} of the best GEMM")
 print("load average at the end: " + " ".join(open("/proc/loadavg").read().split()[:3]))
 EOF

@@ -1,15 +1,20 @@
 // massact bench forward MODEL --seq-len N [--logits all|last|none]: tokens/s of a forward pass
-// with every layer's output observed by the scan (the study's hooks on), and the process's peak
-// resident memory. massact bench gemm: the GFLOP/s of each GEMM backend on this CPU.
+// with every layer's output observed by the scan (the study's hooks on), the process's peak
+// resident memory, and the share and rate of the linear layers within the pass (with
+// --reference-gemm, beside the large GEMM's rate measured between the passes).
+// massact bench gemm: the GFLOP/s of each GEMM backend on this CPU.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include "analysis/scan.h"
 #include "cli/common.h"
+#include "core/dtype.h"
 #include "kernels/cpu.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_bf16.h"
@@ -36,20 +41,11 @@ double peak_rss_mib() {
   return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-// The best of five runs of about 0.2 s, in GFLOP/s, of the product a linear layer of `in` -> `out`
-// features runs on `tokens` rows: (tokens, in) x (out, in)^T.
-double sgemm_gflops(int64_t tokens, int64_t out, int64_t in) {
-  std::vector<float> x(size_t(tokens * in)), w(size_t(out * in)), y(size_t(tokens * out));
-  std::mt19937 rng(0);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  for (auto& v : x) v = uniform(rng);
-  for (auto& v : w) v = uniform(rng);
-  auto run = [&] {
-    sgemm(Op::Transpose, tokens, out, in, 1.0f, x.data(), in, w.data(), in, 0.0f, y.data(), out);
-  };
-  run();  // JIT compilation and page faults
+// GFLOP/s of `run`, a product of `flops` floating-point operations: the best of `rounds` runs of
+// at least `seconds` each.
+double best_gflops(double flops, const std::function<void()>& run, int rounds, double seconds) {
   double best = INFINITY;
-  for (int r = 0; r < 5; ++r) {
+  for (int r = 0; r < rounds; ++r) {
     const auto start = std::chrono::steady_clock::now();
     int calls = 0;
     std::chrono::duration<double> took{};
@@ -57,11 +53,91 @@ double sgemm_gflops(int64_t tokens, int64_t out, int64_t in) {
       run();
       ++calls;
       took = std::chrono::steady_clock::now() - start;
-    } while (took.count() < 0.2);
+    } while (took.count() < seconds);
     best = std::min(best, took.count() / calls);
   }
-  return 2.0 * double(tokens * out * in) / best / 1e9;
+  return flops / best / 1e9;
 }
+
+// Random operands of the product a linear layer of `in` -> `out` features runs on `tokens` rows:
+// (tokens, in) x (out, in)^T.
+struct GemmOperands {
+  int64_t tokens, out, in;
+  std::vector<float> x, w, y;
+  GemmOperands(int64_t tokens_, int64_t out_, int64_t in_)
+      : tokens(tokens_),
+        out(out_),
+        in(in_),
+        x(size_t(tokens * in)),
+        w(size_t(out * in)),
+        y(size_t(tokens * out)) {
+    std::mt19937 rng(0);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    for (auto& v : x) v = uniform(rng);
+    for (auto& v : w) v = uniform(rng);
+  }
+  double flops() const { return 2.0 * double(tokens * out * in); }
+  void sgemm_once() {
+    sgemm(Op::Transpose, tokens, out, in, 1.0f, x.data(), in, w.data(), in, 0.0f, y.data(), out);
+  }
+};
+
+// The best of five runs of about 0.2 s, in GFLOP/s, of the current backend's SGEMM.
+double sgemm_gflops(GemmOperands& g) {
+  g.sgemm_once();  // JIT compilation and page faults
+  return best_gflops(
+      g.flops(), [&] { g.sgemm_once(); }, 5, 0.2);
+}
+
+// The large-matmul rates that `bench forward` sets its linear layers beside: 2048^3 through every
+// SGEMM backend, or under --compute bf16 through every bf16 kernel this CPU has. Measured between
+// the timed passes, so that the machine's state at the time hits both, and the best kept.
+class ReferenceGemms {
+ public:
+  ReferenceGemms() : g_(2048, 2048, 2048) {
+    if (compute_mode() == Compute::Bf16) {
+      xb_.resize(g_.x.size());
+      wb_.resize(g_.w.size());
+      for (size_t i = 0; i < xb_.size(); ++i) xb_[i] = f32_to_bf16(g_.x[i]);
+      for (size_t i = 0; i < wb_.size(); ++i) wb_[i] = f32_to_bf16(g_.w[i]);
+    }
+  }
+
+  void measure() {
+    if (compute_mode() == Compute::Bf16) {
+      for (Bf16Kernel k : {Bf16Kernel::Widened, Bf16Kernel::OneDnn})
+        if (k == Bf16Kernel::Widened || cpu_has_avx512bf16())
+          keep("bf16 " + bf16_kernel_name(k), [&] {
+            gemm_bf16(xb_.data(), wb_.data(), g_.tokens, g_.out, g_.in, g_.y.data(), g_.out, k);
+          });
+      return;
+    }
+    const GemmBackend chosen = gemm_backend();
+    for (GemmBackend b : {GemmBackend::OneDnn, GemmBackend::OpenBlas}) {
+      set_gemm_backend(b);
+      keep("sgemm " + gemm_backend_name(b), [&] { g_.sgemm_once(); });
+    }
+    set_gemm_backend(chosen);
+  }
+
+  const std::map<std::string, double>& rates() const { return best_; }
+  double best() const {
+    double b = 0;
+    for (const auto& [name, rate] : best_) b = std::max(b, rate);
+    return b;
+  }
+
+ private:
+  void keep(const std::string& name, const std::function<void()>& run) {
+    run();  // JIT compilation and page faults
+    double& best = best_[name];
+    best = std::max(best, best_gflops(g_.flops(), run, 1, 0.1));
+  }
+
+  GemmOperands g_;
+  std::vector<uint16_t> xb_, wb_;
+  std::map<std::string, double> best_;
+};
 
 void add_gemm_bench(CLI::App& bench) {
   struct Options {
@@ -83,10 +159,11 @@ void add_gemm_bench(CLI::App& bench) {
   opt->output.add_options(cmd);
   cmd->callback([opt] {
     const GemmBackend chosen = gemm_backend();
+    GemmOperands operands(opt->tokens, opt->out, opt->in);
     json rates = json::object();
     for (GemmBackend b : {GemmBackend::OneDnn, GemmBackend::OpenBlas}) {
       set_gemm_backend(b);
-      rates[gemm_backend_name(b)] = sgemm_gflops(opt->tokens, opt->out, opt->in);
+      rates[gemm_backend_name(b)] = sgemm_gflops(operands);
     }
     set_gemm_backend(chosen);
     json doc = result_document("massact.bench.gemm", 1, command_line());
@@ -115,6 +192,7 @@ void add_bench_command(CLI::App& app) {
     int64_t seq_len = 512;
     int repeats = 3;
     uint32_t seed = 0;
+    bool reference_gemm = false;
     std::string logits = "all";
     JsonOutput output;
   };
@@ -137,6 +215,9 @@ void add_bench_command(CLI::App& app) {
          "Logit rows computed: all (perplexity's work), last (a prompt's), none (a scan's)")
       ->capture_default_str()
       ->check(CLI::IsMember({"all", "last", "none"}));
+  cmd->add_flag("--reference-gemm", opt->reference_gemm,
+                "After each timed pass, time a 2048^3 GEMM through every backend (every bf16 "
+                "kernel under --compute bf16), and set the linear layers' rate beside the best");
   opt->output.add_options(cmd, false);
   cmd->callback([opt] {
     LoadedModel m = opt->model.load(false);
@@ -149,19 +230,33 @@ void add_bench_command(CLI::App& app) {
     const LogitRows rows = opt->logits == "all"    ? LogitRows::All
                            : opt->logits == "last" ? LogitRows::Last
                                                    : LogitRows::None;
-    std::vector<double> seconds;
+    struct Pass {
+      double seconds;
+      LinearTally linear;  // the linear layers within the pass
+    };
+    std::vector<Pass> passes;
+    ReferenceGemms reference;
     for (int r = 0; r <= opt->repeats; ++r) {  // pass 0 warms up caches and page-ins
       Hooks hooks;
       MassiveScan scan(MassiveCriterion{});
       scan.attach(hooks);
+      reset_linear_tally();
       auto start = std::chrono::steady_clock::now();
       m.model.forward(ids, hooks, rows);
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      if (r > 0) seconds.push_back(took.count());
+      if (r == 0) continue;
+      passes.push_back({took.count(), linear_tally()});
+      if (opt->reference_gemm) reference.measure();
     }
-    std::sort(seconds.begin(), seconds.end());
-    const double median = seconds[seconds.size() / 2];
+    std::sort(passes.begin(), passes.end(),
+              [](const Pass& a, const Pass& b) { return a.seconds < b.seconds; });
+    const Pass& median_pass = passes[passes.size() / 2];
+    const double median = median_pass.seconds;
     const double tokens_per_s = double(opt->seq_len) / median;
+    // The linear layers of the median pass: their share of its time, and their rate.
+    const LinearTally& linear = median_pass.linear;
+    const double linear_share = linear.seconds / median;
+    const double linear_gflops = 2.0 * double(linear.multiply_adds) / linear.seconds * 1e-9;
 
     json doc = result_document("massact.bench.forward", 1, command_line(), m.model);
     doc["protocol"] = {{"seq_len", opt->seq_len},
@@ -174,17 +269,35 @@ void add_bench_command(CLI::App& app) {
                        {"isa", cpu_vector_isa()},
                        {"hooks", "blocks.*.hook_resid_post observed by scan"},
                        {"logits", opt->logits}};
-    doc["result"] = {{"seconds_median", median},
-                     {"seconds_best", seconds.front()},
-                     {"tokens_per_second", tokens_per_s},
-                     {"peak_rss_mib", peak_rss_mib()}};
+    doc["result"] = {{"seconds_median", median},          {"seconds_best", passes.front().seconds},
+                     {"tokens_per_second", tokens_per_s}, {"linear_share_of_time", linear_share},
+                     {"linear_gflops", linear_gflops},    {"peak_rss_mib", peak_rss_mib()}};
+    if (opt->reference_gemm)
+      doc["result"]["reference_gemm"] = {
+          {"shape", {2048, 2048, 2048}},
+          {"gflops", reference.rates()},
+          {"linear_share_of_best", linear_gflops / reference.best()}};
     opt->output.emit(doc, [&] {
       std::cout << "forward " << opt->seq_len << " tokens: " << format_number(median, 3)
-                << " s median of " << opt->repeats << " (best " << format_number(seconds.front(), 3)
-                << " s), " << format_number(tokens_per_s, 1) << " tokens/s, " << num_threads()
+                << " s median of " << opt->repeats << " (best "
+                << format_number(passes.front().seconds, 3) << " s), "
+                << format_number(tokens_per_s, 1) << " tokens/s, " << num_threads()
                 << " threads, gemm " << gemm_backend_name(gemm_backend()) << ", compute "
                 << compute_name(compute_mode()) << " (" << kernels_in_use() << "), logits "
-                << opt->logits << ", peak RSS " << format_number(peak_rss_mib(), 1) << " MiB\n";
+                << opt->logits << ", peak RSS " << format_number(peak_rss_mib(), 1) << " MiB\n"
+                << "linear layers: " << format_number(100 * linear_share, 1) << "% of the time, "
+                << format_number(linear_gflops, 1) << " GFLOP/s";
+      if (opt->reference_gemm) {
+        std::cout << " = " << format_number(100 * linear_gflops / reference.best(), 0)
+                  << "% of the best 2048^3 GEMM measured between the passes (";
+        const char* sep = "";
+        for (const auto& [name, rate] : reference.rates()) {
+          std::cout << sep << name << " " << format_number(rate, 1) << " GFLOP/s";
+          sep = ", ";
+        }
+        std::cout << ")";
+      }
+      std::cout << "\n";
     });
   });
 }

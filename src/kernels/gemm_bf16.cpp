@@ -81,12 +81,13 @@ class OneDnnMatmuls {
   std::mutex mutex_;
 };
 
-// Rows of a bf16 matrix widened to f32, exactly.
-std::vector<float> widen(const uint16_t* src, int64_t n) {
-  std::vector<float> out(static_cast<size_t>(n));
+// n bf16 numbers widened to f32, exactly, into out: a buffer kept from call to call, so that the
+// products of a forward pass do not fault in and zero fresh pages each time.
+const float* widen(const uint16_t* src, int64_t n, std::vector<float>& out) {
+  out.resize(static_cast<size_t>(n));
 #pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
   for (int64_t i = 0; i < n; ++i) out[size_t(i)] = bf16_to_f32(src[i]);
-  return out;
+  return out.data();
 }
 
 }  // namespace
@@ -129,8 +130,8 @@ void gemm_bf16(const uint16_t* A, const uint16_t* B, int64_t M, int64_t N, int64
     static OneDnnMatmuls matmuls;
     return matmuls.run(A, B, M, N, K, C, ldc);
   }
-  const std::vector<float> a = widen(A, M * K), b = widen(B, N * K);
-  sgemm(Op::Transpose, M, N, K, 1.0f, a.data(), K, b.data(), K, 0.0f, C, ldc);
+  static thread_local std::vector<float> a, b;
+  sgemm(Op::Transpose, M, N, K, 1.0f, widen(A, M * K, a), K, widen(B, N * K, b), K, 0.0f, C, ldc);
 }
 
 }  // namespace massact

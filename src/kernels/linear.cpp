@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include "core/dtype.h"
 #include "kernels/gemm.h"
@@ -42,6 +43,30 @@ bool takes_matvec(int64_t T, const Tensor& weight) {
   return T <= kMatvecMaxRows && kernel_isa() != Isa::Scalar &&
          quant_matvec_supports(weight.dtype(), weight.dim(1));
 }
+
+// The running totals behind linear_tally(), and the clock that adds one call to them.
+struct Totals {
+  std::atomic<int64_t> calls{0}, multiply_adds{0}, nanoseconds{0};
+};
+Totals& totals() {
+  static Totals t;
+  return t;
+}
+
+class Tallied {
+ public:
+  explicit Tallied(int64_t multiply_adds) : multiply_adds_(multiply_adds) {}
+  ~Tallied() {
+    const auto took = std::chrono::steady_clock::now() - start_;
+    totals().calls += 1;
+    totals().multiply_adds += multiply_adds_;
+    totals().nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
+  }
+
+ private:
+  int64_t multiply_adds_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 // linear() under --compute bf16: x and each weight panel rounded to bf16, then gemm_bf16.
 void linear_bf16(const float* x, int64_t T, const Tensor& weight, float* y,
@@ -95,8 +120,10 @@ const uint16_t* WeightScratch::rounded_bf16(const float* x, int64_t n) {
   return rounded_into(x, n, x_bf16_);
 }
 
-void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
-            WeightScratch& scratch) {
+namespace {
+// linear() without the tally, so that linear_group() counts its parts once.
+void linear_product(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
+                    WeightScratch& scratch) {
   const int64_t out = weight.dim(0), in = weight.dim(1);
   const bool bf16 = compute_mode() == Compute::Bf16;
   if (takes_matvec(T, weight)) {
@@ -117,18 +144,39 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
   }
   add_bias(T, bias, y);
 }
+}  // namespace
+
+void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias, float* y,
+            WeightScratch& scratch) {
+  const Tallied tally(T * weight.dim(0) * weight.dim(1));
+  linear_product(x, T, weight, bias, y, scratch);
+}
 
 void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> parts,
                   WeightScratch& scratch) {
+  int64_t multiply_adds = 0;
+  for (const LinearPart& p : parts) multiply_adds += T * p.weight->dim(0) * p.weight->dim(1);
+  const Tallied tally(multiply_adds);
   std::vector<MatvecPart> matvec;
   for (const LinearPart& p : parts)
     if (takes_matvec(T, *p.weight)) matvec.push_back({p.weight, p.y});
   if (matvec.size() != parts.size()) {
-    for (const LinearPart& p : parts) linear(x, T, *p.weight, *p.bias, p.y, scratch);
+    for (const LinearPart& p : parts) linear_product(x, T, *p.weight, *p.bias, p.y, scratch);
     return;
   }
   quant_matvec(x, T, matvec, kernel_isa(), compute_mode() == Compute::Bf16);
   for (const LinearPart& p : parts) add_bias(T, *p.bias, p.y);
+}
+
+LinearTally linear_tally() {
+  return {totals().calls.load(), totals().multiply_adds.load(),
+          double(totals().nanoseconds.load()) * 1e-9};
+}
+
+void reset_linear_tally() {
+  totals().calls = 0;
+  totals().multiply_adds = 0;
+  totals().nanoseconds = 0;
 }
 
 }  // namespace massact

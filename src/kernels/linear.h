@@ -46,8 +46,9 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
 
 // Several products of the same x (q, k and v; gate and up), each y exactly what linear() writes.
 // For a few rows of x and quantized or 16-bit weights (kernels/quant_matvec.h) they run as one
-// parallel pass; otherwise one after another (fusing the GEMMs would need the weights side
-// by side in memory: bench/README.md has why that was not done).
+// parallel pass; otherwise one after another: one GEMM over the weights stacked would need its
+// (T, sum out) product split into the ys again, which costs what the wider GEMM saves
+// (bench/README.md).
 struct LinearPart {
   const Tensor* weight;  // (out, in)
   const Tensor* bias;    // (out,) or empty
@@ -55,5 +56,16 @@ struct LinearPart {
 };
 void linear_group(const float* x, int64_t T, std::initializer_list<LinearPart> parts,
                   WeightScratch& scratch);
+
+// What linear() and linear_group() have done since the last reset: calls, multiply-adds (T * out
+// * in each) and wall-clock seconds. `bench forward` divides them for the rate of the forward's
+// GEMM-dominated part, beside the machine's SGEMM rate.
+struct LinearTally {
+  int64_t calls = 0;
+  int64_t multiply_adds = 0;
+  double seconds = 0;
+};
+LinearTally linear_tally();
+void reset_linear_tally();
 
 }  // namespace massact
