@@ -1,0 +1,174 @@
+#include "kernels/packed_weights.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/threads.h"
+
+namespace massact {
+
+int64_t BlockedLayout::offset(int64_t k, int64_t n) const {
+  int64_t pos[2] = {k, n}, at = 0, inner = 1;
+  for (auto b = blocks.rbegin(); b != blocks.rend(); ++b) {  // innermost first
+    at += pos[b->dim] % b->size * inner;
+    pos[b->dim] /= b->size;
+    inner *= b->size;
+  }
+  return at + pos[0] * strides[0] + pos[1] * strides[1];
+}
+
+int64_t BlockedLayout::block_size(int dim) const {
+  int64_t size = 1;
+  for (const Block& b : blocks)
+    if (b.dim == dim) size *= b.size;
+  return size;
+}
+
+float* PackScratch::rows(int thread, int64_t floats) {
+  std::vector<float>& buffer = rows_[size_t(thread)];
+  if (buffer.size() < size_t(floats)) buffer.resize(size_t(floats));
+  return buffer.data();
+}
+
+void PackScratch::resize_threads(int threads) {
+  if (rows_.size() < size_t(threads)) rows_.resize(size_t(threads));
+}
+
+float* PackScratch::packed(int64_t floats) {
+  constexpr size_t kLine = 64 / sizeof(float);
+  if (packed_.size() < size_t(floats) + kLine) packed_.resize(size_t(floats) + kLine);
+  const size_t misaligned = reinterpret_cast<uintptr_t>(packed_.data()) / sizeof(float) % kLine;
+  return packed_.data() + (kLine - misaligned) % kLine;
+}
+
+namespace {
+
+using V8 = float __attribute__((vector_size(32)));
+
+V8 interleave_lo(V8 a, V8 b) {
+  return __builtin_shufflevector(a, b, 0, 8, 1, 9, 4, 12, 5, 13);
+}
+V8 interleave_hi(V8 a, V8 b) {
+  return __builtin_shufflevector(a, b, 2, 10, 3, 11, 6, 14, 7, 15);
+}
+V8 pairs_lo(V8 a, V8 b) {
+  return __builtin_shufflevector(a, b, 0, 1, 8, 9, 4, 5, 12, 13);
+}
+V8 pairs_hi(V8 a, V8 b) {
+  return __builtin_shufflevector(a, b, 2, 3, 10, 11, 6, 7, 14, 15);
+}
+V8 halves_lo(V8 a, V8 b) {
+  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11);
+}
+V8 halves_hi(V8 a, V8 b) {
+  return __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+// dst[c * ldd + r] = src[r * lds + c] for an 8 x 8 tile, in three rounds of shuffles that
+// compilers turn into the unpack and permute instructions of the vector ISA they target (a
+// scalar transpose costs more than the widening it follows).
+void transpose8x8(const float* src, int64_t lds, float* dst, int64_t ldd) {
+  V8 r[8], t[8], s[8];
+  for (int i = 0; i < 8; ++i) std::memcpy(&r[i], src + i * lds, sizeof(V8));
+  // t[i], t[i + 1]: rows i and i + 1 interleaved, columns {0, 1, 4, 5} and {2, 3, 6, 7}.
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = interleave_lo(r[i], r[i + 1]);
+    t[i + 1] = interleave_hi(r[i], r[i + 1]);
+  }
+  // s[c] (c < 4): column c of rows 0-3 in its low half, column c + 4 in its high half; s[c + 4]
+  // the same for rows 4-7.
+  for (int i = 0; i < 8; i += 4)
+    for (int j = 0; j < 2; ++j) {
+      s[i + 2 * j] = pairs_lo(t[i + j], t[i + j + 2]);
+      s[i + 2 * j + 1] = pairs_hi(t[i + j], t[i + j + 2]);
+    }
+  for (int c = 0; c < 4; ++c) {
+    const V8 low = halves_lo(s[c], s[c + 4]), high = halves_hi(s[c], s[c + 4]);
+    std::memcpy(dst + c * ldd, &low, sizeof(V8));
+    std::memcpy(dst + (c + 4) * ldd, &high, sizeof(V8));
+  }
+}
+
+// dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols.
+void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd) {
+  const int64_t rows8 = rows / 8 * 8, cols8 = cols / 8 * 8;
+  for (int64_t c = 0; c < cols8; c += 8)
+    for (int64_t r = 0; r < rows8; r += 8)
+      transpose8x8(src + r * lds + c, lds, dst + c * ldd + r, ldd);
+  for (int64_t c = 0; c < cols; ++c)
+    for (int64_t r = c < cols8 ? rows8 : 0; r < rows; ++r) dst[c * ldd + r] = src[r * lds + c];
+}
+
+// The layout oneDNN's f32 matmul picks on AVX-512 (and others of its shape): tiles of kb x nb
+// elements, k-major inside, that fill the padded matrix without gaps, so that writing every
+// element of every tile also zeroes the padding.
+bool is_tiled(const BlockedLayout& l) {
+  return l.blocks.size() == 2 && l.blocks[0].dim == 0 && l.blocks[1].dim == 1 &&
+         l.size == (l.dims[0] + l.blocks[0].size - 1) / l.blocks[0].size * l.blocks[0].size *
+                       ((l.dims[1] + l.blocks[1].size - 1) / l.blocks[1].size * l.blocks[1].size);
+}
+
+// The rows [first, first + nb) of a tiled layout, widened (nb, K) row-major (rows past N zero),
+// into their tiles.
+void write_tiles(const BlockedLayout& l, const float* widened, int64_t first, float* dst) {
+  const int64_t K = l.dims[0], kb = l.blocks[0].size, nb = l.blocks[1].size;
+  float* column = dst + first / nb * l.strides[1];
+  for (int64_t k0 = 0; k0 < K; k0 += kb) {
+    float* tile = column + k0 / kb * l.strides[0];  // (kb, nb)
+    const int64_t cols = std::min(kb, K - k0);
+    transpose(widened + k0, K, nb, cols, tile, nb);
+    std::fill(tile + cols * nb, tile + kb * nb, 0.0f);  // K's padding
+  }
+}
+
+// Any other layout, element by element. An element's offset is the sum of a part that depends
+// on k only and one that depends on n only (each block runs along one dim), so the k parts are
+// computed once: k_offsets[k] = l.offset(k, 0).
+void scatter(const BlockedLayout& l, const std::vector<int64_t>& k_offsets, const float* widened,
+             int64_t first, int64_t count, float* dst) {
+  const int64_t K = l.dims[0];
+  for (int64_t r = 0; r < count; ++r) {
+    float* row = dst + l.offset(0, first + r);
+    for (int64_t k = 0; k < K; ++k) row[k_offsets[size_t(k)]] = widened[r * K + k];
+  }
+}
+
+constexpr int64_t kScatterRows = 16;  // rows widened at a time outside tiled layouts
+
+}  // namespace
+
+const float* pack_weights(const BlockedLayout& layout, const WeightRows& rows,
+                          PackScratch& scratch) {
+  const int64_t K = layout.dims[0], N = layout.dims[1];
+  float* dst = scratch.packed(layout.size);
+  const bool tiled = is_tiled(layout);
+  std::vector<int64_t> k_offsets;
+  if (!tiled) {
+    std::fill(dst, dst + layout.size, 0.0f);  // the padding, wherever it lies
+    for (int64_t k = 0; k < K; ++k) k_offsets.push_back(layout.offset(k, 0));
+  }
+  const int64_t group = tiled ? layout.blocks[1].size : kScatterRows;
+  const int64_t groups = (N + group - 1) / group;
+  scratch.resize_threads(omp_get_max_threads());
+#pragma omp parallel if (groups > 1 && N * K >= kMinParallelWork)
+  {
+    float* widened = scratch.rows(omp_get_thread_num(), group * K);  // (group, K)
+#pragma omp for schedule(static)
+    for (int64_t g = 0; g < groups; ++g) {
+      const int64_t first = g * group, count = std::min(group, N - first);
+      rows(first, first + count, widened);
+      if (!tiled) {
+        scatter(layout, k_offsets, widened, first, count, dst);
+        continue;
+      }
+      std::fill(widened + count * K, widened + group * K, 0.0f);  // N's padding
+      write_tiles(layout, widened, first, dst);
+    }
+  }
+  return dst;
+}
+
+}  // namespace massact
