@@ -6,6 +6,7 @@
 #include "core/dtype.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_bf16.h"
+#include "kernels/packed_linear.h"
 #include "kernels/quant_matvec.h"
 #include "kernels/threads.h"
 
@@ -105,6 +106,10 @@ void linear(const float* x, int64_t T, const Tensor& weight, const Tensor& bias,
   }
   if (bf16) {
     linear_bf16(x, T, weight, y, scratch);
+    return add_bias(T, bias, y);
+  }
+  if (weight.dtype() != DType::F32 && linear_packs()) {
+    packed_linear(x, T, in, out, tensor_rows(weight), y, out, scratch.packed());
     return add_bias(T, bias, y);
   }
   const int64_t panel =
