@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/dtype.h"
 #include "core/tensor.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_bf16.h"
@@ -71,6 +72,8 @@ BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::Q4_K)->Apply(linear_shapes);
 template <massact::DType kType>
 void BM_PrefillGemm(benchmark::State& state) {
   const int64_t T = state.range(0), in = state.range(1), out = state.range(2);
+  if (in % massact::dtype_block_size(kType) != 0)
+    return state.SkipWithError("rows not a whole number of blocks (Gemma's GGUF stores them Q5_0)");
   const auto gemm =
       state.range(3) == 0 ? massact::PrefillGemm::Widened : massact::PrefillGemm::Packed;
   state.SetLabel(massact::prefill_gemm_name(gemm));
@@ -96,6 +99,7 @@ void prefill_shapes(benchmark::internal::Benchmark* b) {
 BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::BF16)->Apply(prefill_shapes);
 BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::Q8_0)->Apply(prefill_shapes);
 BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::Q4_K)->Apply(prefill_shapes);
+BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::Q5_0)->Apply(prefill_shapes);
 
 // A few rows of x (decode's one token, small batches) times Gemma 3 270M's MLP up weight (640 ->
 // 2048, Q5_0 as in the Q4_K_M file, zero bytes: the speed does not depend on the values) two ways:

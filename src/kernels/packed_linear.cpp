@@ -66,8 +66,11 @@ void packed_linear(const float* x, int64_t T, int64_t in, int64_t out, const Wei
                    float* y, int64_t ldy, PackScratch& scratch) {
   const int64_t panel = panel_rows(in, out);
   for (int64_t first = 0; first < out; first += panel) {
-    const MatmulShape shape{
-        MatmulType::F32, MatmulWeights::Packed, T, std::min(panel, out - first), in, ldy};
+    const int64_t n = std::min(panel, out - first);
+    // oneDNN 2.6 runs a matmul whose C rows are wider than N (a panel of y) through gemm:jit,
+    // which packs plain weights itself: that panel gets the weight's plain rows.
+    const MatmulWeights weights = n == ldy ? MatmulWeights::Packed : MatmulWeights::Rows;
+    const MatmulShape shape{MatmulType::F32, weights, T, n, in, ldy};
     const BlockedLayout layout = blocked_layout(matmul_weights_desc(shape));
     const float* w = pack_weights(
         layout, [&](int64_t b, int64_t e, float* dst) { rows(first + b, first + e, dst); },

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "kernels/threads.h"
 
@@ -95,32 +96,51 @@ void transpose8x8(const float* src, int64_t lds, float* dst, int64_t ldd) {
 // dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols.
 void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd) {
   const int64_t rows8 = rows / 8 * 8, cols8 = cols / 8 * 8;
-  for (int64_t c = 0; c < cols8; c += 8)
-    for (int64_t r = 0; r < rows8; r += 8)
+  // Rows outside: a row's cache line is used whole before the next rows are read. Rows a power
+  // of two apart in memory share a few cache sets, so going down the rows a column tile at a
+  // time would reread each line from L2.
+  for (int64_t r = 0; r < rows8; r += 8)
+    for (int64_t c = 0; c < cols8; c += 8)
       transpose8x8(src + r * lds + c, lds, dst + c * ldd + r, ldd);
   for (int64_t c = 0; c < cols; ++c)
     for (int64_t r = c < cols8 ? rows8 : 0; r < rows; ++r) dst[c * ldd + r] = src[r * lds + c];
 }
 
-// The layout oneDNN's f32 matmul picks on AVX-512 (and others of its shape): tiles of kb x nb
-// elements, k-major inside, that fill the padded matrix without gaps, so that writing every
-// element of every tile also zeroes the padding.
-bool is_tiled(const BlockedLayout& l) {
-  return l.blocks.size() == 2 && l.blocks[0].dim == 0 && l.blocks[1].dim == 1 &&
-         l.size == (l.dims[0] + l.blocks[0].size - 1) / l.blocks[0].size * l.blocks[0].size *
-                       ((l.dims[1] + l.blocks[1].size - 1) / l.blocks[1].size * l.blocks[1].size);
+// A layout in which runs of n are contiguous: tiles of kb k by nb n, k-major with row stride ld,
+// the tile of k-block i and n-block j at i * k_step + j * n_step. The ones oneDNN's f32 matmul
+// picks on AVX-512 are of this kind: blocks of 16 k by 64 n that fill the padded matrix without
+// gaps (writing every element of every tile then zeroes the padding), or for a wide N plain
+// (K, N) rows, cut here into tiles of 16 k by 64 n.
+struct Tiles {
+  int64_t kb, nb, ld, k_step, n_step;
+  bool padded;  // tiles padded to whole blocks, the padding to be zeroed
+};
+
+int64_t round_up(int64_t n, int64_t multiple) {
+  return (n + multiple - 1) / multiple * multiple;
 }
 
-// The rows [first, first + nb) of a tiled layout, widened (nb, K) row-major (rows past N zero),
-// into their tiles.
-void write_tiles(const BlockedLayout& l, const float* widened, int64_t first, float* dst) {
-  const int64_t K = l.dims[0], kb = l.blocks[0].size, nb = l.blocks[1].size;
-  float* column = dst + first / nb * l.strides[1];
-  for (int64_t k0 = 0; k0 < K; k0 += kb) {
-    float* tile = column + k0 / kb * l.strides[0];  // (kb, nb)
-    const int64_t cols = std::min(kb, K - k0);
-    transpose(widened + k0, K, nb, cols, tile, nb);
-    std::fill(tile + cols * nb, tile + kb * nb, 0.0f);  // K's padding
+std::optional<Tiles> tiles_of(const BlockedLayout& l) {
+  const int64_t K = l.dims[0], N = l.dims[1];
+  if (l.blocks.empty() && l.strides[0] == N && l.strides[1] == 1)
+    return Tiles{16, 64, N, 16 * N, 64, false};
+  if (l.blocks.size() != 2 || l.blocks[0].dim != 0 || l.blocks[1].dim != 1) return std::nullopt;
+  const int64_t kb = l.blocks[0].size, nb = l.blocks[1].size;
+  if (l.size != round_up(K, kb) * round_up(N, nb)) return std::nullopt;
+  return Tiles{kb, nb, nb, l.strides[0], l.strides[1], true};
+}
+
+// Rows [first, first + count) (first a multiple of t.nb), widened (t.nb, K) row-major with the
+// rows past count zero, into their tiles.
+void write_tiles(const Tiles& t, int64_t K, const float* widened, int64_t first, int64_t count,
+                 float* dst) {
+  const int64_t rows = t.padded ? t.nb : count;
+  float* column = dst + first / t.nb * t.n_step;
+  for (int64_t k0 = 0; k0 < K; k0 += t.kb) {
+    float* tile = column + k0 / t.kb * t.k_step;
+    const int64_t cols = std::min(t.kb, K - k0);
+    transpose(widened + k0, K, rows, cols, tile, t.ld);
+    if (t.padded) std::fill(tile + cols * t.ld, tile + t.kb * t.ld, 0.0f);  // K's padding
   }
 }
 
@@ -138,19 +158,33 @@ void scatter(const BlockedLayout& l, const std::vector<int64_t>& k_offsets, cons
 
 constexpr int64_t kScatterRows = 16;  // rows widened at a time outside tiled layouts
 
+// All N rows, (N, K) row-major, into dst.
+void widen_rows(const WeightRows& rows, int64_t N, int64_t K, float* dst) {
+  const int64_t groups = (N + kScatterRows - 1) / kScatterRows;
+#pragma omp parallel for schedule(static) if (groups > 1 && N * K >= kMinParallelWork)
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t first = g * kScatterRows;
+    rows(first, std::min(N, first + kScatterRows), dst + first * K);
+  }
+}
+
 }  // namespace
 
 const float* pack_weights(const BlockedLayout& layout, const WeightRows& rows,
                           PackScratch& scratch) {
   const int64_t K = layout.dims[0], N = layout.dims[1];
   float* dst = scratch.packed(layout.size);
-  const bool tiled = is_tiled(layout);
+  if (layout.blocks.empty() && layout.strides[0] == 1 && layout.strides[1] == K) {
+    widen_rows(rows, N, K, dst);  // the weight's own (N, K) rows
+    return dst;
+  }
+  const std::optional<Tiles> tiles = tiles_of(layout);
   std::vector<int64_t> k_offsets;
-  if (!tiled) {
+  if (!tiles) {
     std::fill(dst, dst + layout.size, 0.0f);  // the padding, wherever it lies
     for (int64_t k = 0; k < K; ++k) k_offsets.push_back(layout.offset(k, 0));
   }
-  const int64_t group = tiled ? layout.blocks[1].size : kScatterRows;
+  const int64_t group = tiles ? tiles->nb : kScatterRows;
   const int64_t groups = (N + group - 1) / group;
   scratch.resize_threads(omp_get_max_threads());
 #pragma omp parallel if (groups > 1 && N * K >= kMinParallelWork)
@@ -160,12 +194,12 @@ const float* pack_weights(const BlockedLayout& layout, const WeightRows& rows,
     for (int64_t g = 0; g < groups; ++g) {
       const int64_t first = g * group, count = std::min(group, N - first);
       rows(first, first + count, widened);
-      if (!tiled) {
+      if (!tiles) {
         scatter(layout, k_offsets, widened, first, count, dst);
         continue;
       }
       std::fill(widened + count * K, widened + group * K, 0.0f);  // N's padding
-      write_tiles(layout, widened, first, dst);
+      write_tiles(*tiles, K, widened, first, count, dst);
     }
   }
   return dst;

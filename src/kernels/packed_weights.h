@@ -1,7 +1,8 @@
 // A linear weight (N, K) widened to f32 straight into the blocked layout of the (K, N) matrix
 // W^T that oneDNN's matmul reads (kernels/onednn_matmul.h), in one pass: a group of rows is
 // widened into a small per-thread buffer that stays in cache, then transposed tile by tile into
-// place. Widening into plain rows and letting the GEMM pack them again reads and writes the
+// place (the layouts oneDNN picks keep runs of n contiguous; any other is written element by
+// element). Widening into plain rows and letting the GEMM pack them again reads and writes the
 // weight twice.
 #pragma once
 

@@ -72,6 +72,8 @@ void expect_packed_as_reordered(const dnnl_memory_desc_t& desc) {
 // (K, N) pairs: multiples of the usual blocks, and ragged ones.
 const int64_t kShapes[][2] = {{64, 128}, {100, 70}, {33, 129}, {640, 200}, {17, 1}, {1, 65}};
 
+// oneDNN 2.6 on AVX-512 picks 16 k by 64 n blocks for these, and plain (K, N) rows for its
+// gemm:jit when C's rows are wider than N (a panel of lm_head's output).
 TEST(PackedWeights, AsOneDnnReordersIntoTheLayoutItsMatmulPicks) {
   for (const auto& [K, N] : kShapes)
     for (int64_t M : {9, 512}) {
@@ -79,10 +81,12 @@ TEST(PackedWeights, AsOneDnnReordersIntoTheLayoutItsMatmulPicks) {
           matmul_weights_desc({MatmulType::F32, MatmulWeights::Packed, M, N, K, N});
       expect_packed_as_reordered(desc);
     }
+  expect_packed_as_reordered(
+      matmul_weights_desc({MatmulType::F32, MatmulWeights::Packed, 512, 2688, 768, 32000}));
 }
 
-// Tiles of 16 k by 64 or 48 n (the tiled path), blocks along N inside blocks along K, three
-// levels of blocks, and the two plain layouts (the scattering path).
+// Tiles of 16 k by 64 or 48 n and plain (K, N) rows (the tiled path); blocks along N inside
+// blocks along K, three levels of blocks, and plain (N, K) rows (the scattering path).
 TEST(PackedWeights, AsOneDnnReordersIntoOtherLayouts) {
   for (dnnl_format_tag_t tag : {dnnl_BA16a64b, dnnl_BA16a48b, dnnl_BA16a16b, dnnl_AB16b64a,
                                 dnnl_AB8b16a2b, dnnl_BA16a64b2a, dnnl_ab, dnnl_ba})
