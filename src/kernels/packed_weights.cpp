@@ -47,63 +47,76 @@ float* PackScratch::packed(int64_t floats) {
 
 namespace {
 
-using V8 = float __attribute__((vector_size(32)));
+using V16 = float __attribute__((vector_size(64)));
 
-V8 interleave_lo(V8 a, V8 b) {
-  return __builtin_shufflevector(a, b, 0, 8, 1, 9, 4, 12, 5, 13);
+// Shuffles of two 16-float vectors a, b (lanes of 4 floats): a's and b's floats interleaved,
+// pairs of them, and lanes of them. Compilers turn them into the permutes of whatever vector ISA
+// they target.
+V16 interleave_lo(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29);
 }
-V8 interleave_hi(V8 a, V8 b) {
-  return __builtin_shufflevector(a, b, 2, 10, 3, 11, 6, 14, 7, 15);
+V16 interleave_hi(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31);
 }
-V8 pairs_lo(V8 a, V8 b) {
-  return __builtin_shufflevector(a, b, 0, 1, 8, 9, 4, 5, 12, 13);
+V16 pairs_lo(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
 }
-V8 pairs_hi(V8 a, V8 b) {
-  return __builtin_shufflevector(a, b, 2, 3, 10, 11, 6, 7, 14, 15);
+V16 pairs_hi(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
 }
-V8 halves_lo(V8 a, V8 b) {
-  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11);
+V16 lanes_even(V16 a, V16 b) {  // lanes 0, 1 of a then of b... in the order a0 b0 a1 b1
+  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
 }
-V8 halves_hi(V8 a, V8 b) {
-  return __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
+V16 lanes_odd(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30,
+                                 31);
+}
+V16 halves_lo(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+V16 halves_hi(V16 a, V16 b) {
+  return __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30,
+                                 31);
 }
 
-// dst[c * ldd + r] = src[r * lds + c] for an 8 x 8 tile, in three rounds of shuffles that
-// compilers turn into the unpack and permute instructions of the vector ISA they target (a
-// scalar transpose costs more than the widening it follows).
-void transpose8x8(const float* src, int64_t lds, float* dst, int64_t ldd) {
-  V8 r[8], t[8], s[8];
-  for (int i = 0; i < 8; ++i) std::memcpy(&r[i], src + i * lds, sizeof(V8));
-  // t[i], t[i + 1]: rows i and i + 1 interleaved, columns {0, 1, 4, 5} and {2, 3, 6, 7}.
-  for (int i = 0; i < 8; i += 2) {
+// dst[c * ldd + r] = src[r * lds + c] for a 16 x 16 tile: whole cache lines in and out, four
+// rounds of 16 shuffles (a scalar transpose costs more than the widening it follows).
+void transpose16x16(const float* src, int64_t lds, float* dst, int64_t ldd) {
+  V16 r[16], t[16];
+  for (int i = 0; i < 16; ++i) std::memcpy(&r[i], src + i * lds, sizeof(V16));
+  for (int i = 0; i < 16; i += 2) {
     t[i] = interleave_lo(r[i], r[i + 1]);
     t[i + 1] = interleave_hi(r[i], r[i + 1]);
   }
-  // s[c] (c < 4): column c of rows 0-3 in its low half, column c + 4 in its high half; s[c + 4]
-  // the same for rows 4-7.
-  for (int i = 0; i < 8; i += 4)
-    for (int j = 0; j < 2; ++j) {
-      s[i + 2 * j] = pairs_lo(t[i + j], t[i + j + 2]);
-      s[i + 2 * j + 1] = pairs_hi(t[i + j], t[i + j + 2]);
+  // r[4q + c]: in lane L, column 4L + c of rows 4q..4q+3.
+  for (int q = 0; q < 16; q += 4) {
+    r[q] = pairs_lo(t[q], t[q + 2]);
+    r[q + 1] = pairs_hi(t[q], t[q + 2]);
+    r[q + 2] = pairs_lo(t[q + 1], t[q + 3]);
+    r[q + 3] = pairs_hi(t[q + 1], t[q + 3]);
+  }
+  // t[8h + c]: columns c and c + 4 of rows 8h..8h+7; t[8h + 4 + c]: columns c + 8 and c + 12.
+  for (int h = 0; h < 16; h += 8)
+    for (int c = 0; c < 4; ++c) {
+      t[h + c] = lanes_even(r[h + c], r[h + 4 + c]);
+      t[h + 4 + c] = lanes_odd(r[h + c], r[h + 4 + c]);
     }
-  for (int c = 0; c < 4; ++c) {
-    const V8 low = halves_lo(s[c], s[c + 4]), high = halves_hi(s[c], s[c + 4]);
-    std::memcpy(dst + c * ldd, &low, sizeof(V8));
-    std::memcpy(dst + (c + 4) * ldd, &high, sizeof(V8));
+  for (int c = 0; c < 8; ++c) {
+    const int col = c < 4 ? c : c + 4;  // t[c] holds columns col and col + 4
+    const V16 low = halves_lo(t[c], t[8 + c]), high = halves_hi(t[c], t[8 + c]);
+    std::memcpy(dst + col * ldd, &low, sizeof(V16));
+    std::memcpy(dst + (col + 4) * ldd, &high, sizeof(V16));
   }
 }
 
 // dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols.
 void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd) {
-  const int64_t rows8 = rows / 8 * 8, cols8 = cols / 8 * 8;
-  // Rows outside: a row's cache line is used whole before the next rows are read. Rows a power
-  // of two apart in memory share a few cache sets, so going down the rows a column tile at a
-  // time would reread each line from L2.
-  for (int64_t r = 0; r < rows8; r += 8)
-    for (int64_t c = 0; c < cols8; c += 8)
-      transpose8x8(src + r * lds + c, lds, dst + c * ldd + r, ldd);
+  const int64_t rows16 = rows / 16 * 16, cols16 = cols / 16 * 16;
+  for (int64_t r = 0; r < rows16; r += 16)
+    for (int64_t c = 0; c < cols16; c += 16)
+      transpose16x16(src + r * lds + c, lds, dst + c * ldd + r, ldd);
   for (int64_t c = 0; c < cols; ++c)
-    for (int64_t r = c < cols8 ? rows8 : 0; r < rows; ++r) dst[c * ldd + r] = src[r * lds + c];
+    for (int64_t r = c < cols16 ? rows16 : 0; r < rows; ++r) dst[c * ldd + r] = src[r * lds + c];
 }
 
 // A layout in which runs of n are contiguous: tiles of kb k by nb n, k-major with row stride ld,
