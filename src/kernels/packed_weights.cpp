@@ -49,9 +49,11 @@ namespace {
 
 using V16 = float __attribute__((vector_size(64)));
 
-// Shuffles of two 16-float vectors a, b (lanes of 4 floats): a's and b's floats interleaved,
-// pairs of them, and lanes of them. Compilers turn them into the permutes of whatever vector ISA
-// they target.
+// Shuffles of two 16-float vectors a and b, in lanes of 4 floats, that compilers turn into the
+// permutes of whatever vector ISA they target (two 8-float halves each on AVX2). interleave: a's
+// and b's floats alternately, from floats 0-1 (lo) or 2-3 (hi) of each lane; pairs: a's and b's
+// pairs of floats alternately, pair 0 (lo) or 1 (hi) of each lane; lanes: a's and b's lanes
+// alternately, lanes 0-1 (even) or 2-3 (odd); halves: a's half then b's, low or high.
 V16 interleave_lo(V16 a, V16 b) {
   return __builtin_shufflevector(a, b, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29);
 }
@@ -64,7 +66,7 @@ V16 pairs_lo(V16 a, V16 b) {
 V16 pairs_hi(V16 a, V16 b) {
   return __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
 }
-V16 lanes_even(V16 a, V16 b) {  // lanes 0, 1 of a then of b... in the order a0 b0 a1 b1
+V16 lanes_even(V16 a, V16 b) {
   return __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
 }
 V16 lanes_odd(V16 a, V16 b) {
@@ -112,6 +114,7 @@ void transpose16x16(const float* src, int64_t lds, float* dst, int64_t ldd) {
 // dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols.
 void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd) {
   const int64_t rows16 = rows / 16 * 16, cols16 = cols / 16 * 16;
+  // Rows outside: the lines of 16 rows are used whole before the next rows are read.
   for (int64_t r = 0; r < rows16; r += 16)
     for (int64_t c = 0; c < cols16; c += 16)
       transpose16x16(src + r * lds + c, lds, dst + c * ldd + r, ldd);
@@ -122,8 +125,8 @@ void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float*
 // A layout in which runs of n are contiguous: tiles of kb k by nb n, k-major with row stride ld,
 // the tile of k-block i and n-block j at i * k_step + j * n_step. The ones oneDNN's f32 matmul
 // picks on AVX-512 are of this kind: blocks of 16 k by 64 n that fill the padded matrix without
-// gaps (writing every element of every tile then zeroes the padding), or for a wide N plain
-// (K, N) rows, cut here into tiles of 16 k by 64 n.
+// gaps (writing every element of every tile then zeroes the padding), or, for gemm:jit (C's
+// rows strided), plain (K, N) rows, cut here into tiles of 16 k by 64 n.
 struct Tiles {
   int64_t kb, nb, ld, k_step, n_step;
   bool padded;  // tiles padded to whole blocks, the padding to be zeroed
