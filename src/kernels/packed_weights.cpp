@@ -50,35 +50,27 @@ namespace {
 using V16 = float __attribute__((vector_size(64)));
 
 // Shuffles of two 16-float vectors a and b, in lanes of 4 floats, that compilers turn into the
-// permutes of whatever vector ISA they target (two 8-float halves each on AVX2). interleave: a's
-// and b's floats alternately, from floats 0-1 (lo) or 2-3 (hi) of each lane; pairs: a's and b's
-// pairs of floats alternately, pair 0 (lo) or 1 (hi) of each lane; lanes: a's and b's lanes
-// alternately, lanes 0-1 (even) or 2-3 (odd); halves: a's half then b's, low or high.
-V16 interleave_lo(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29);
+// permutes of whatever vector ISA they target (two 8-float halves each on AVX2); by reference,
+// since passing 64-byte vectors by value has no stable ABI below AVX-512.
+// interleave: a's and b's floats alternately, from floats 0-1 (lo) and 2-3 (hi) of each lane.
+void interleave(const V16& a, const V16& b, V16& lo, V16& hi) {
+  lo = __builtin_shufflevector(a, b, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29);
+  hi = __builtin_shufflevector(a, b, 2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31);
 }
-V16 interleave_hi(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31);
+// pairs: a's and b's pairs of floats alternately, pair 0 (lo) and pair 1 (hi) of each lane.
+void pairs(const V16& a, const V16& b, V16& lo, V16& hi) {
+  lo = __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+  hi = __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
 }
-V16 pairs_lo(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+// lanes: a's and b's lanes alternately, lanes 0-1 (lo) and 2-3 (hi).
+void lanes(const V16& a, const V16& b, V16& lo, V16& hi) {
+  lo = __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  hi = __builtin_shufflevector(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
 }
-V16 pairs_hi(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
-}
-V16 lanes_even(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
-}
-V16 lanes_odd(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30,
-                                 31);
-}
-V16 halves_lo(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-}
-V16 halves_hi(V16 a, V16 b) {
-  return __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30,
-                                 31);
+// halves: a's half then b's, the low halves (lo) and the high ones (hi).
+void halves(const V16& a, const V16& b, V16& lo, V16& hi) {
+  lo = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  hi = __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
 }
 
 // dst[c * ldd + r] = src[r * lds + c] for a 16 x 16 tile: whole cache lines in and out, four
@@ -86,26 +78,19 @@ V16 halves_hi(V16 a, V16 b) {
 void transpose16x16(const float* src, int64_t lds, float* dst, int64_t ldd) {
   V16 r[16], t[16];
   for (int i = 0; i < 16; ++i) std::memcpy(&r[i], src + i * lds, sizeof(V16));
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = interleave_lo(r[i], r[i + 1]);
-    t[i + 1] = interleave_hi(r[i], r[i + 1]);
-  }
+  for (int i = 0; i < 16; i += 2) interleave(r[i], r[i + 1], t[i], t[i + 1]);
   // r[4q + c]: in lane L, column 4L + c of rows 4q..4q+3.
   for (int q = 0; q < 16; q += 4) {
-    r[q] = pairs_lo(t[q], t[q + 2]);
-    r[q + 1] = pairs_hi(t[q], t[q + 2]);
-    r[q + 2] = pairs_lo(t[q + 1], t[q + 3]);
-    r[q + 3] = pairs_hi(t[q + 1], t[q + 3]);
+    pairs(t[q], t[q + 2], r[q], r[q + 1]);
+    pairs(t[q + 1], t[q + 3], r[q + 2], r[q + 3]);
   }
   // t[8h + c]: columns c and c + 4 of rows 8h..8h+7; t[8h + 4 + c]: columns c + 8 and c + 12.
   for (int h = 0; h < 16; h += 8)
-    for (int c = 0; c < 4; ++c) {
-      t[h + c] = lanes_even(r[h + c], r[h + 4 + c]);
-      t[h + 4 + c] = lanes_odd(r[h + c], r[h + 4 + c]);
-    }
+    for (int c = 0; c < 4; ++c) lanes(r[h + c], r[h + 4 + c], t[h + c], t[h + 4 + c]);
   for (int c = 0; c < 8; ++c) {
     const int col = c < 4 ? c : c + 4;  // t[c] holds columns col and col + 4
-    const V16 low = halves_lo(t[c], t[8 + c]), high = halves_hi(t[c], t[8 + c]);
+    V16 low, high;
+    halves(t[c], t[8 + c], low, high);
     std::memcpy(dst + col * ldd, &low, sizeof(V16));
     std::memcpy(dst + (col + 4) * ldd, &high, sizeof(V16));
   }
