@@ -4,10 +4,12 @@
 
 #include <vector>
 
+#include "core/dtype.h"
 #include "core/tensor.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_bf16.h"
 #include "kernels/linear.h"
+#include "kernels/packed_linear.h"
 #include "kernels/quant_matvec.h"
 
 namespace {
@@ -62,6 +64,42 @@ void BM_LinearBf16(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::BF16)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::Q4_K)->Apply(linear_shapes);
+
+// linear()'s two GEMM paths for a non-f32 weight (kernels/packed_linear.h), argument 3: 0 widened
+// rows + sgemm, 1 widened straight into oneDNN's packed layout + matmul; T rows of x, in -> out.
+// Compare them interleaved: --benchmark_enable_random_interleaving=true
+// --benchmark_repetitions=3.
+template <massact::DType kType>
+void BM_PrefillGemm(benchmark::State& state) {
+  const int64_t T = state.range(0), in = state.range(1), out = state.range(2);
+  if (in % massact::dtype_block_size(kType) != 0)
+    return state.SkipWithError("rows not a whole number of blocks (Gemma's GGUF stores them Q5_0)");
+  const auto gemm =
+      state.range(3) == 0 ? massact::PrefillGemm::Widened : massact::PrefillGemm::Packed;
+  state.SetLabel(massact::prefill_gemm_name(gemm));
+  massact::set_prefill_gemm(gemm);
+  const massact::Tensor w = massact::Tensor::zeros(kType, {out, in});
+  std::vector<float> x(size_t(T * in), 0.1f), y(size_t(T * out));
+  massact::WeightScratch scratch;
+  for (auto _ : state) massact::linear(x.data(), T, w, massact::Tensor(), y.data(), scratch);
+  massact::set_prefill_gemm(massact::default_prefill_gemm());
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * double(T * in * out), benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::OneK::kIs1000);
+}
+// LLaMA-100M's (bench/make_bench_model.py) and Gemma 3 270M's matrices, prefills of 512 and 2048.
+void prefill_shapes(benchmark::internal::Benchmark* b) {
+  const int64_t shapes[][2] = {{768, 768}, {768, 2048}, {2048, 768}, {768, 32000}, {640, 1024},
+                               {640, 256}, {640, 2048}, {2048, 640}, {640, 262144}};
+  for (int64_t T : {512, 2048})
+    for (const auto& [in, out] : shapes)
+      for (int64_t path : {0, 1}) b->Args({T, in, out, path});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::BF16)->Apply(prefill_shapes);
+BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::Q8_0)->Apply(prefill_shapes);
+BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::Q4_K)->Apply(prefill_shapes);
+BENCHMARK_TEMPLATE(BM_PrefillGemm, massact::DType::Q5_0)->Apply(prefill_shapes);
 
 // A few rows of x (decode's one token, small batches) times Gemma 3 270M's MLP up weight (640 ->
 // 2048, Q5_0 as in the Q4_K_M file, zero bytes: the speed does not depend on the values) two ways:

@@ -8,6 +8,7 @@
 #include "kernels/gemm_bf16.h"
 #include "kernels/isa.h"
 #include "kernels/linear.h"
+#include "kernels/packed_linear.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 
@@ -87,10 +88,12 @@ int run(int argc, char** argv) {
   app.parse_complete_callback([&] {
     set_num_threads(threads);
     set_compute(compute == compute_name(Compute::Bf16) ? Compute::Bf16 : Compute::F32);
-    // MASSACT_ISA and MASSACT_BF16_GEMM are read where a kernel first runs, which a model
-    // without such products never reaches: a bad value is refused here, before any work.
+    // MASSACT_ISA, MASSACT_BF16_GEMM and MASSACT_PREFILL_GEMM are read where a kernel first runs,
+    // which a model without such products never reaches: a bad value is refused here, before any
+    // work.
     kernel_isa();
     best_bf16_kernel();
+    prefill_gemm();
     set_gemm_backend(gemm == gemm_backend_name(GemmBackend::OpenBlas) ? GemmBackend::OpenBlas
                                                                       : GemmBackend::OneDnn);
   });

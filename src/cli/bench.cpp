@@ -20,6 +20,7 @@
 #include "kernels/gemm_bf16.h"
 #include "kernels/isa.h"
 #include "kernels/linear.h"
+#include "kernels/packed_linear.h"
 #include "kernels/threads.h"
 #include "report/result_json.h"
 #include "report/table.h"
@@ -29,10 +30,15 @@ namespace massact::cli {
 namespace {
 
 // The hand-written kernels this run takes: the quantized matrix-vector products' instruction set
-// and, under --compute bf16, the bf16 GEMM.
+// and the GEMM of non-f32 weights: under --compute bf16 the bf16 one, else widened rows or packed
+// blocks (kernels/packed_linear.h).
 std::string kernels_in_use() {
   std::string out = "matvec " + isa_name(kernel_isa());
-  if (compute_mode() == Compute::Bf16) out += ", bf16 gemm " + bf16_kernel_name(best_bf16_kernel());
+  if (compute_mode() == Compute::Bf16)
+    out += ", bf16 gemm " + bf16_kernel_name(best_bf16_kernel());
+  else
+    out += ", weights " +
+           prefill_gemm_name(linear_packs() ? PrefillGemm::Packed : PrefillGemm::Widened);
   return out;
 }
 double peak_rss_mib() {

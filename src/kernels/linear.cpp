@@ -7,6 +7,7 @@
 #include "core/dtype.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_bf16.h"
+#include "kernels/packed_linear.h"
 #include "kernels/quant_matvec.h"
 #include "kernels/threads.h"
 
@@ -81,16 +82,21 @@ void linear_bf16(const float* x, int64_t T, const Tensor& weight, float* y,
 }
 }  // namespace
 
+void widen_rows(const Tensor& weight, int64_t begin, int64_t end, float* dst) {
+  const int64_t cols = weight.dim(1);
+  const auto* src = static_cast<const std::byte*>(weight.raw());
+  const size_t row_bytes = dtype_row_bytes(weight.dtype(), cols);
+  for (int64_t r = begin; r < end; ++r)
+    to_f32(weight.dtype(), src + size_t(r) * row_bytes, dst + (r - begin) * cols, size_t(cols));
+}
+
 const float* WeightScratch::rows_f32(const Tensor& weight, int64_t begin, int64_t end) {
   const int64_t cols = weight.dim(1);
   if (weight.dtype() == DType::F32) return weight.f32() + begin * cols;
   buffer_.resize(size_t((end - begin) * cols));
-  const auto* src = static_cast<const std::byte*>(weight.raw());
-  const size_t row_bytes = dtype_row_bytes(weight.dtype(), cols);
 #pragma omp parallel for schedule(static) if ((end - begin) * cols >= kMinParallelWork)
   for (int64_t r = begin; r < end; ++r)
-    to_f32(weight.dtype(), src + size_t(r) * row_bytes, buffer_.data() + (r - begin) * cols,
-           size_t(cols));
+    widen_rows(weight, r, r + 1, buffer_.data() + (r - begin) * cols);
   return buffer_.data();
 }
 
@@ -132,6 +138,13 @@ void linear_product(const float* x, int64_t T, const Tensor& weight, const Tenso
   }
   if (bf16) {
     linear_bf16(x, T, weight, y, scratch);
+    return add_bias(T, bias, y);
+  }
+  if (weight.dtype() != DType::F32 && linear_packs()) {
+    packed_linear(
+        x, T, in, out,
+        [&weight](int64_t b, int64_t e, float* dst) { widen_rows(weight, b, e, dst); }, y, out,
+        scratch.packed());
     return add_bias(T, bias, y);
   }
   const int64_t panel =

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "kernels/packed_weights.h"
 
 namespace massact {
 
@@ -25,6 +26,10 @@ void set_compute(Compute mode);
 Compute compute_mode();
 std::string compute_name(Compute mode);
 
+// Rows [begin, end) of an (out, in) weight of any float dtype widened to f32 (core/dtype.h's
+// to_f32) into dst (end - begin, in), on the calling thread.
+void widen_rows(const Tensor& weight, int64_t begin, int64_t end, float* dst);
+
 class WeightScratch {
  public:
   // Rows [begin, end) of a (rows, cols) weight as float32: the tensor's own memory if it is f32,
@@ -34,10 +39,13 @@ class WeightScratch {
   const uint16_t* rows_bf16(const Tensor& weight, int64_t begin, int64_t end);
   // n floats rounded to bf16, valid until the next call.
   const uint16_t* rounded_bf16(const float* x, int64_t n);
+  // The buffers of kernels/packed_linear.h's path.
+  PackScratch& packed() { return packed_; }
 
  private:
   std::vector<float> buffer_;
   std::vector<uint16_t> weight_bf16_, x_bf16_;
+  PackScratch packed_;
 };
 
 // x: (T, in) row-major f32. weight: (out, in) any float dtype. bias: (out,) or empty. y: (T, out).

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "io/gguf_source.h"
+#include "kernels/packed_linear.h"
 #include "model/model.h"
 #include "test_paths.h"
 
@@ -35,7 +36,14 @@ void PrintTo(const Case& c, std::ostream* os) {
   *os << c.gguf;
 }
 
-class QuantizedWeights : public ::testing::TestWithParam<Case> {};
+// Bit-equal only through the same GEMM: under MASSACT_PREFILL_GEMM=packed the quantized weights
+// would go through oneDNN's matmul and the f32 ones through SGEMM, two summation orders
+// (tests/kernels/packed_linear_test.cpp bounds that path).
+class QuantizedWeights : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override { set_prefill_gemm(PrefillGemm::Widened); }
+  void TearDown() override { set_prefill_gemm(default_prefill_gemm()); }
+};
 
 TEST_P(QuantizedWeights, StayInTheirBlockTypeAndComputeTheWidenedModel) {
   const std::string path = testing::fixture_dir("gguf") + "/" + GetParam().gguf;

@@ -63,6 +63,8 @@ def test_the_module_imports_in_a_fresh_process_from_the_setup_path(tmp_path):
      "environment variable MASSACT_ISA: expected scalar, avx2 or avx512, got 'avx1024'"),
     ("MASSACT_BF16_GEMM", "fast",
      "environment variable MASSACT_BF16_GEMM: expected widened-sgemm"),
+    ("MASSACT_PREFILL_GEMM", "fast",
+     "environment variable MASSACT_PREFILL_GEMM: expected widened or packed, got 'fast'"),
 ])
 def test_a_bad_kernel_choice_in_the_environment_is_refused_up_front(variable, value, message):
     """Refused before any work, even by a command whose model never runs those kernels."""
