@@ -2,6 +2,7 @@
 //   build/bench/bench_kernels --benchmark_filter=Sgemm
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/dtype.h"
@@ -64,6 +65,50 @@ void BM_LinearBf16(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::BF16)->Apply(linear_shapes);
 BENCHMARK_TEMPLATE(BM_LinearBf16, massact::DType::Q4_K)->Apply(linear_shapes);
+
+// Whether one GEMM over weights stacked one under another (q; k; v, or gate; up) beats one GEMM
+// each, for T rows of x, f32 weights: argument 0 the parts' widths, as q/k/v of LLaMA-100M
+// (768 -> 768 x 3) or Gemma 3 270M (640 -> 1024, 256, 256), or gate/up of Gemma 3 (640 -> 2048 x
+// 2); argument 1: 0 one GEMM per part, 1 the stacked GEMM and its (T, sum out) product split into
+// each part's y (what the forward would need), 2 the stacked GEMM alone.
+void BM_StackedGemm(benchmark::State& state) {
+  static const std::vector<std::vector<int64_t>> groups = {
+      {768, 768, 768}, {1024, 256, 256}, {2048, 2048}};
+  const std::vector<int64_t>& outs = groups[size_t(state.range(0))];
+  const int64_t T = state.range(2), in = outs.size() == 3 && outs[0] == 768 ? 768 : 640;
+  int64_t rows = 0;
+  for (int64_t out : outs) rows += out;
+  std::vector<float> x(size_t(T * in), 0.1f), w(size_t(rows * in), 0.01f),
+      product(size_t(T * rows));
+  std::vector<std::vector<float>> y;
+  for (int64_t out : outs) y.emplace_back(size_t(T * out));
+  const char* labels[] = {"one GEMM per part", "stacked GEMM + split", "stacked GEMM alone"};
+  state.SetLabel(labels[state.range(1)]);
+  for (auto _ : state) {
+    if (state.range(1) == 0) {
+      const float* part = w.data();
+      for (size_t p = 0; p < outs.size(); ++p, part += outs[p - 1] * in)
+        massact::sgemm(massact::Op::Transpose, T, outs[p], in, 1.0f, x.data(), in, part, in, 0.0f,
+                       y[p].data(), outs[p]);
+      continue;
+    }
+    massact::sgemm(massact::Op::Transpose, T, rows, in, 1.0f, x.data(), in, w.data(), in, 0.0f,
+                   product.data(), rows);
+    if (state.range(1) == 2) continue;
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < T; ++t) {
+      const float* from = product.data() + t * rows;
+      for (size_t p = 0; p < outs.size(); ++p, from += outs[p - 1])
+        std::copy(from, from + outs[p], y[p].data() + t * outs[p]);
+    }
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * double(T * rows * in), benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::OneK::kIs1000);
+}
+BENCHMARK(BM_StackedGemm)
+    ->ArgsProduct({{0, 1, 2}, {0, 1, 2}, {512, 2048}})
+    ->Unit(benchmark::kMillisecond);
 
 // linear()'s two GEMM paths for a non-f32 weight (kernels/packed_linear.h), argument 3: 0 widened
 // rows + sgemm, 1 widened straight into oneDNN's packed layout + matmul; T rows of x, in -> out.
