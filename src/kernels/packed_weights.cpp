@@ -159,8 +159,8 @@ void scatter(const BlockedLayout& l, const std::vector<int64_t>& k_offsets, cons
 
 constexpr int64_t kScatterRows = 16;  // rows widened at a time outside tiled layouts
 
-// All N rows, (N, K) row-major, into dst.
-void widen_rows(const WeightRows& rows, int64_t N, int64_t K, float* dst) {
+// All N rows, (N, K) row-major, into dst: the weight's own layout.
+void write_plain_rows(const WeightRows& rows, int64_t N, int64_t K, float* dst) {
   const int64_t groups = (N + kScatterRows - 1) / kScatterRows;
 #pragma omp parallel for schedule(static) if (groups > 1 && N * K >= kMinParallelWork)
   for (int64_t g = 0; g < groups; ++g) {
@@ -176,7 +176,7 @@ const float* pack_weights(const BlockedLayout& layout, const WeightRows& rows,
   const int64_t K = layout.dims[0], N = layout.dims[1];
   float* dst = scratch.packed(layout.size);
   if (layout.blocks.empty() && layout.strides[0] == 1 && layout.strides[1] == K) {
-    widen_rows(rows, N, K, dst);  // the weight's own (N, K) rows
+    write_plain_rows(rows, N, K, dst);
     return dst;
   }
   const std::optional<Tiles> tiles = tiles_of(layout);
