@@ -4,10 +4,9 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <stdexcept>
 
-#include "core/error.h"
+#include "core/env_choice.h"
 
 namespace massact {
 
@@ -19,12 +18,8 @@ std::atomic<GemmBackend>& current() {
 }  // namespace
 
 GemmBackend default_gemm_backend() {
-  const char* env = std::getenv("MASSACT_GEMM");
-  if (env == nullptr || std::string(env) == gemm_backend_name(GemmBackend::OneDnn))
-    return GemmBackend::OneDnn;
-  if (std::string(env) == gemm_backend_name(GemmBackend::OpenBlas)) return GemmBackend::OpenBlas;
-  throw InputError("environment variable MASSACT_GEMM: expected onednn or openblas, got '" +
-                   std::string(env).substr(0, 40) + "'");
+  return choice_from_environment("MASSACT_GEMM", GemmBackend::OneDnn,
+                                 {GemmBackend::OneDnn, GemmBackend::OpenBlas}, gemm_backend_name);
 }
 
 void set_gemm_backend(GemmBackend backend) {

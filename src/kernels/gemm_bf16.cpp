@@ -1,10 +1,9 @@
 #include "kernels/gemm_bf16.h"
 
-#include <cstdlib>
 #include <vector>
 
 #include "core/dtype.h"
-#include "core/error.h"
+#include "core/env_choice.h"
 #include "kernels/gemm.h"
 #include "kernels/onednn_matmul.h"
 #include "kernels/threads.h"
@@ -35,15 +34,10 @@ bool cpu_has_avx512bf16() {
 
 namespace {
 Bf16Kernel bf16_kernel_from_environment() {
-  const char* env = std::getenv("MASSACT_BF16_GEMM");
-  if (env == nullptr) return Bf16Kernel::Widened;
-  if (env == bf16_kernel_name(Bf16Kernel::Widened)) return Bf16Kernel::Widened;
-  const std::string onednn = bf16_kernel_name(Bf16Kernel::OneDnn);
-  if (env == onednn && cpu_has_avx512bf16()) return Bf16Kernel::OneDnn;
-  throw InputError("environment variable MASSACT_BF16_GEMM: expected " +
-                   bf16_kernel_name(Bf16Kernel::Widened) +
-                   (cpu_has_avx512bf16() ? " or " + onednn : "") + " on this CPU, got '" +
-                   std::string(env).substr(0, 40) + "'");
+  std::vector<Bf16Kernel> kernels = {Bf16Kernel::Widened};
+  if (cpu_has_avx512bf16()) kernels.push_back(Bf16Kernel::OneDnn);
+  return choice_from_environment("MASSACT_BF16_GEMM", Bf16Kernel::Widened, kernels,
+                                 bf16_kernel_name, " on this CPU");
 }
 }  // namespace
 

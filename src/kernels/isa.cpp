@@ -1,8 +1,6 @@
 #include "kernels/isa.h"
 
-#include <cstdlib>
-
-#include "core/error.h"
+#include "core/env_choice.h"
 
 namespace massact {
 
@@ -22,17 +20,12 @@ Isa host_isa() {
 namespace {
 Isa isa_from_environment() {
   const Isa host = host_isa();
-  const char* env = std::getenv("MASSACT_ISA");
-  if (env == nullptr) return host;
-  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
-    if (isa_name(isa) != env) continue;
-    if (isa > host)
-      throw InputError("environment variable MASSACT_ISA: this CPU does not have " + isa_name(isa) +
-                       " (it has up to " + isa_name(host) + ")");
-    return isa;
-  }
-  throw InputError("environment variable MASSACT_ISA: expected scalar, avx2 or avx512, got '" +
-                   std::string(env).substr(0, 40) + "'");
+  const Isa isa =
+      choice_from_environment("MASSACT_ISA", host, {Isa::Scalar, Isa::Avx2, Isa::Avx512}, isa_name);
+  if (isa > host)
+    throw InputError("environment variable MASSACT_ISA: this CPU does not have " + isa_name(isa) +
+                     " (it has up to " + isa_name(host) + ")");
+  return isa;
 }
 }  // namespace
 

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 
-#include "core/error.h"
+#include "core/env_choice.h"
 #include "kernels/gemm.h"
 #include "kernels/linear.h"
 #include "kernels/onednn_matmul.h"
@@ -26,12 +25,8 @@ int64_t panel_rows(int64_t in, int64_t out) {
 }  // namespace
 
 PrefillGemm default_prefill_gemm() {
-  const char* env = std::getenv("MASSACT_PREFILL_GEMM");
-  if (env == nullptr) return PrefillGemm::Widened;
-  for (PrefillGemm gemm : {PrefillGemm::Widened, PrefillGemm::Packed})
-    if (env == prefill_gemm_name(gemm)) return gemm;
-  throw InputError("environment variable MASSACT_PREFILL_GEMM: expected widened or packed, got '" +
-                   std::string(env).substr(0, 40) + "'");
+  return choice_from_environment("MASSACT_PREFILL_GEMM", PrefillGemm::Widened,
+                                 {PrefillGemm::Widened, PrefillGemm::Packed}, prefill_gemm_name);
 }
 
 void set_prefill_gemm(PrefillGemm gemm) {
