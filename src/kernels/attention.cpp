@@ -6,6 +6,7 @@
 
 #include "core/dtype.h"
 #include "kernels/gemm.h"
+#include "kernels/softmax_exp.h"
 #include "kernels/threads.h"
 
 namespace massact {
@@ -33,6 +34,7 @@ float head_slope(const ScoreRule& rule, int64_t h) {
 // first..last, held in row[j - j0].
 void finish_scores(const ScoreRule& rule, float slope, int64_t i, int64_t first, int64_t last,
                    int64_t j0, float* row) {
+  if (slope == 0.0f && rule.softcap <= 0.0f) return;  // most models: the scaled q.k as it is
   for (int64_t j = first; j <= last; ++j) {
     float& x = row[j - j0];
     if (slope != 0.0f) x += alibi_bias(rule, slope, i, j);
@@ -86,13 +88,8 @@ void attention_softmax(const AttentionShape& s, int64_t nh, const float* scores,
       const float* in = scores + (g * T + i) * K;
       float* out = probs + (g * T + i) * K;
       const int64_t first = s.first_visible(i), last = s.last_visible(i);
-      float max = -std::numeric_limits<float>::infinity();
-      for (int64_t j = first; j <= last; ++j) max = std::max(max, in[j]);
-      float sum = 0.0f;
-      for (int64_t j = first; j <= last; ++j) {
-        out[j] = std::exp(in[j] - max);
-        sum += out[j];
-      }
+      const int64_t n = last - first + 1;
+      const float sum = exp_shifted(in + first, n, row_max(in + first, n), out + first);
       const float inv = 1.0f / sum;
       for (int64_t j = first; j <= last; ++j) out[j] *= inv;
       std::fill(out, out + first, 0.0f);
@@ -165,13 +162,12 @@ class StreamedBlock {
       return;
     }
     finish_scores(rule_, head_slope(rule_, h), s_.position(i), first, last, j0, row);
-    float m = max_[size_t(r)];
-    for (int64_t j = first; j <= last; ++j) m = std::max(m, row[j - j0]);
+    float* visible = row + (first - j0);
+    const int64_t n = last - first + 1;
+    const float m = std::max(max_[size_t(r)], row_max(visible, n));
     const float rescale = std::exp(max_[size_t(r)] - m);  // 0 on the first visible block
     max_[size_t(r)] = m;
-    float sum = sum_[size_t(r)] * rescale;
-    for (int64_t j = first; j <= last; ++j) sum += row[j - j0] = std::exp(row[j - j0] - m);
-    sum_[size_t(r)] = sum;
+    sum_[size_t(r)] = sum_[size_t(r)] * rescale + exp_shifted(visible, n, m, visible);
     std::fill(row, row + (first - j0), 0.0f);
     std::fill(row + (last - j0) + 1, row + width, 0.0f);
     if (rescale != 1.0f)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "float_bounds.h"
+#include "kernels/softmax_exp.h"
 
 namespace massact {
 namespace {
@@ -74,7 +75,8 @@ std::vector<float> materialized(const AttentionShape& s, const ScoreRule& rule,
 //   a product) by 4 u c per side: together ds;
 // - softmax moves by at most 2 ds in the 1-norm when its inputs move by ds, so z by 2 ds max|v_d|;
 // - on each side, p_j carries the relative error of exp(s_j - m) (u |s_j - m| from the subtraction
-//   plus 2 u from expf), of the running rescalings and of the sum and its reciprocal
+//   plus kSoftmaxExpError from kernels/softmax_exp.h; terms it flushes to 0 are below e^-87 next
+//   to the maximum's 1), of the running rescalings and of the sum and its reciprocal
 //   (gamma(K + 1)); the mix adds gamma(K) sum_j p_j |v_jd| <= max|v_d|.
 double z_disagreement(const AttentionShape& s, const ScoreRule& rule, const std::vector<float>& q,
                       const std::vector<float>& k, const std::vector<float>& v,
@@ -100,7 +102,7 @@ double z_disagreement(const AttentionShape& s, const ScoreRule& rule, const std:
   }
   // Rescalings: at most one per key, each exp(m_old - m_new) (2 u) times the sum (u); their
   // exponents' rounding adds u |m_old - m_new|, which telescopes to at most u range.
-  const double rho = u * (2 * range + ds) + 2 * u + 3 * u * double(K) + gamma_f32(K + 1);
+  const double rho = u * (2 * range + ds) + kSoftmaxExpError + 3 * u * double(K) + gamma_f32(K + 1);
   return (2.0 * ds + 2.0 * (rho + gamma_f32(K)) * (1 + rho)) * max_v;
 }
 
