@@ -12,7 +12,8 @@ inline float exp_nonpositive(float x) {
   constexpr float kLn2Hi = 0.693359375f;  // 9 significant bits: n * kLn2Hi is exact
   constexpr float kLn2Lo = -2.12194440e-4f;
   constexpr float kRound = 0x1.8p23f;  // adding it rounds to an integer, to nearest
-  const float clamped = x < -87.0f ? -87.0f : x;
+  // NaN is clamped too, so that int32_t(n) below always converts a number in range.
+  const float clamped = x >= -87.0f ? x : -87.0f;
   const float n = (clamped * kLog2e + kRound) - kRound;
   const float r = (clamped - n * kLn2Hi) - n * kLn2Lo;
   float p = 1.0f / 5040;
@@ -26,7 +27,7 @@ inline float exp_nonpositive(float x) {
   const int32_t bits = (int32_t(n) + 127) << 23;  // 2^n, n in [-126, 0]
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return x < -87.0f ? 0.0f : p * scale;
+  return x >= -87.0f ? p * scale : x < -87.0f ? 0.0f : x;  // a NaN score stays NaN
 }
 }  // namespace
 

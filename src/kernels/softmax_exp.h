@@ -22,7 +22,8 @@ inline constexpr double kSoftmaxExpError = 29.0 * 0x1p-24;
 float row_max(const float* x, int64_t n);
 
 // out[j] = exp(x[j] - m) for j < n (out may be x): within kSoftmaxExpError of the exact value of
-// exp(float(x[j] - m)) where that is at least -87, 0 below. Returns their sum, in any order.
+// exp(float(x[j] - m)) where that is at least -87, 0 below, NaN where it is NaN. Returns their
+// sum, in any order.
 float exp_shifted(const float* x, int64_t n, float m, float* out);
 
 }  // namespace massact

@@ -53,6 +53,15 @@ TEST(SoftmaxExp, ShiftsByTheMaximumAndFlushesBelowTheRange) {
   EXPECT_EQ(out[0], 1.0f);  // exp(0)
 }
 
+TEST(SoftmaxExp, ANanScoreIsNotHidden) {
+  const std::vector<float> x = {0.0f, std::nanf(""), -1.0f};
+  std::vector<float> out(x.size());
+  const float sum = exp_shifted(x.data(), int64_t(x.size()), 0.0f, out.data());
+  EXPECT_TRUE(std::isnan(out[1]));
+  EXPECT_TRUE(std::isnan(sum));
+  EXPECT_EQ(out[0], 1.0f);
+}
+
 TEST(SoftmaxExp, SumAndMaximumOfARow) {
   std::mt19937 gen(3);
   std::normal_distribution<float> normal(0.0f, 4.0f);
